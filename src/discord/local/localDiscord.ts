@@ -1,0 +1,377 @@
+/**
+ * A local Discord: REST (HTTP) and gateway (websocket) on 127.0.0.1 that an unmodified
+ * discord.js v14 client logs in to. It records what the bot sends, enforces Discord's
+ * documented limits and answers like Discord. Used by end-to-end tests and the sandbox.
+ *
+ *   const discord = await startLocalDiscord();
+ *   const guild = discord.createGuild({ name: "HQ" }); // + createChannel, createUser, addMember
+ *   const client = new Client({ intents: [Guilds], rest: { api: discord.apiUrl } });
+ *   await client.login("any-token");
+ *   const where = { guildId: guild.id, channelId, userId }; // a channel and member of the guild
+ *   const handle = discord.slash({ ...where, ...discord.parseCommandLine(line) });
+ *   const reply = await handle.final(); // the StoredMessage, after a defer too
+ *   await client.destroy(); // first, or the client reconnects forever
+ *   await discord.close();
+ *
+ * World: createGuild, createChannel, deleteChannel, setChannelOverwrites, createRole,
+ *   setRolePermissions, setBotPermissions, createUser, addMember, setMemberRoles,
+ *   removeBotFromGuild, blockDirectMessages. Once the bot is connected each dispatches its
+ *   gateway event. A guild has @everyone (id = guild id: View, Send, Read History, Add
+ *   Reactions, Use Application Commands, Change Nickname; not Embed Links or Attach Files, so
+ *   setBotPermissions alone decides those) and the bot's managed role "Rally" (View, Send,
+ *   Embed Links, Attach Files, Read History, Use External Emojis). applicationId = botUserId.
+ * Members: slash, autocomplete, clickButton and submitModal send real INTERACTION_CREATE
+ *   payloads typed by the registered command; bad input throws an Error whose message can be
+ *   shown to the person typing. An InteractionHandle sees the bot's answer: response() the
+ *   first callback, original() / final() the reply message, followups, modal.
+ * Records: messages(channelId) are the public messages in order: bot posts, public replies (a
+ *   deferred one has flags 128 until edited or followed up) and public follow-ups; ephemeral
+ *   ones are only on the handle and message(id). `requests` holds every REST request,
+ *   rejected() the 4xx answers that were not injected faults.
+ * Answers like Discord: 400 50035 with `errors` naming the field for limits, 50006 empty
+ *   message, 404 10003 / 10008 / 10062, 400 40060 second callback, 401 50027 expired token,
+ *   403 50001 / 50013 / 50007 by permissions and DM blocks, 413 40005 over 10 MiB of files.
+ * Time: the interaction deadline (3 s), token lifetime (15 min) and nonce memory (5 min) run on
+ *   `now` plus advanceClock(ms), so tests jump ahead instead of waiting.
+ * Faults: injectFault answers matching requests with 429 / 5xx / 403, or delays them; `path` is
+ *   a substring of (or a RegExp tested on) the route after /api/v10, as "/channels/1/messages".
+ *   dropGateway cuts the websocket; the client resumes (discord.js waits 500 ms first).
+ * Unlike Discord: Retry-After may be a fraction of a second; no rate limiting beyond injected
+ *   429s; members press buttons but cannot use select menus yet.
+ */
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Gateway } from "./gateway.ts";
+import { Interactions } from "./interactions.ts";
+import type {
+  InteractionHandle,
+  ModalData,
+  ParsedCommandLine,
+  SlashInput,
+} from "./interactions.ts";
+import { createRestListener } from "./rest.ts";
+import type { Fault } from "./rest.ts";
+import { State, apiChannel, apiGuild, apiMember, apiRole } from "./state.ts";
+import { defaultBotPermissions, defaultEveryonePermissions } from "./state.ts";
+import type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from "./state.ts";
+import type { RecordedRequest, RegisteredCommand, StoredMessage } from "./state.ts";
+
+export type { Fault, InteractionHandle, ModalData, ParsedCommandLine, SlashInput };
+export type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from "./state.ts";
+export type { RecordedRequest } from "./state.ts";
+export type { RegisteredCommand, StoredAttachment, StoredMessage } from "./state.ts";
+
+export interface LocalDiscordOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Time for the first interaction callback; after it: 404 10062. Default 3000. */
+  interactionDeadlineMs?: number;
+  /** How long an interaction token works for edits and follow-ups. Default 15 minutes. */
+  tokenLifetimeMs?: number;
+  /** How long a channel remembers nonces for enforce_nonce. Default 5 minutes. */
+  nonceTtlMs?: number;
+  now?: () => number;
+  /** Structured events (requests, identify, resume, internal errors); it never logs to console. */
+  log?: (event: LogEvent) => void;
+}
+
+/** A permission overwrite like Discord's (type 0 role, 1 member), or with words and bigints. */
+export interface OverwriteInput {
+  id: string;
+  type: 0 | 1 | "role" | "member";
+  allow?: bigint | string;
+  deny?: bigint | string;
+}
+
+export async function startLocalDiscord(options: LocalDiscordOptions = {}): Promise<LocalDiscord> {
+  const discord = new LocalDiscord(options);
+  await discord.listen(options.port ?? 0);
+  return discord;
+}
+
+const guildsIntent = 1 << 0;
+const guildMembersIntent = 1 << 1;
+
+export class LocalDiscord {
+  /** "http://127.0.0.1:PORT/api": discord.js appends /v10. */
+  apiUrl = "";
+  readonly applicationId: string;
+  readonly botUserId: string;
+  private readonly state: State;
+  private readonly faults: (Fault & { times: number })[] = [];
+  private readonly http: Server;
+  private readonly gateway: Gateway;
+  private readonly interactions: Interactions;
+
+  constructor(options: LocalDiscordOptions) {
+    const log = options.log ?? (() => {});
+    const minutes = 60_000;
+    this.state = new State(
+      options.now ?? Date.now,
+      options.interactionDeadlineMs ?? 3000,
+      options.tokenLifetimeMs ?? 15 * minutes,
+      options.nonceTtlMs ?? 5 * minutes,
+    );
+    this.applicationId = this.state.applicationId;
+    this.botUserId = this.state.botUser.id;
+    this.http = createServer(createRestListener(this.state, this.faults, log));
+    this.gateway = new Gateway(this.http, this.state, log);
+    this.interactions = new Interactions(this.state, this.gateway);
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once("error", reject).listen(port, "127.0.0.1", resolve);
+    });
+    this.state.origin = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+    this.apiUrl = `${this.state.origin}/api`;
+  }
+
+  get requests(): RecordedRequest[] {
+    return this.state.requests;
+  }
+
+  createGuild(input: { name: string; ownerId?: string; locale?: string }): LocalGuild {
+    const { state } = this;
+    const id = state.newId();
+    const ownerId = input.ownerId ?? this.createUser({ username: `${input.name} owner` }).id;
+    const everyone: LocalRole = {
+      id,
+      guildId: id,
+      name: "@everyone",
+      permissions: defaultEveryonePermissions,
+      position: 0,
+    };
+    const botRole: LocalRole = {
+      id: state.newId(),
+      guildId: id,
+      name: "Rally",
+      permissions: defaultBotPermissions,
+      position: 1,
+      botId: this.botUserId,
+    };
+    const guild: LocalGuild = {
+      id,
+      name: input.name,
+      ownerId,
+      locale: input.locale ?? "en-US",
+      roles: new Map([
+        [everyone.id, everyone],
+        [botRole.id, botRole],
+      ]),
+      members: new Map([
+        [ownerId, { roles: [], joinedAt: state.timestamp() }],
+        [this.botUserId, { roles: [botRole.id], joinedAt: state.timestamp() }],
+      ]),
+      botRoleId: botRole.id,
+    };
+    state.guilds.set(id, guild);
+    this.gateway.dispatch("GUILD_CREATE", apiGuild(guild, state), id, guildsIntent);
+    return guild;
+  }
+
+  createChannel(
+    guildId: string,
+    input: { name: string; type?: number; permissionOverwrites?: OverwriteInput[] },
+  ): LocalChannel {
+    const channel: LocalChannel = {
+      id: this.state.newId(),
+      guildId: this.state.guild(guildId).id,
+      name: input.name,
+      type: input.type ?? 0,
+      position: this.channels(guildId).length,
+      permissionOverwrites: (input.permissionOverwrites ?? []).map(toOverwrite),
+    };
+    this.state.channels.set(channel.id, channel);
+    this.dispatchChannel("CHANNEL_CREATE", channel);
+    return channel;
+  }
+
+  /** Later posts to it get 404 10003 Unknown Channel. */
+  deleteChannel(channelId: string): void {
+    const channel = this.state.channel(channelId);
+    this.state.channels.delete(channelId);
+    this.dispatchChannel("CHANNEL_DELETE", channel);
+  }
+
+  setChannelOverwrites(channelId: string, overwrites: OverwriteInput[]): void {
+    const channel = this.state.channel(channelId);
+    channel.permissionOverwrites = overwrites.map(toOverwrite);
+    this.dispatchChannel("CHANNEL_UPDATE", channel);
+  }
+
+  createRole(guildId: string, input: { name: string; permissions: bigint }): LocalRole {
+    const guild = this.state.guild(guildId);
+    const role = { id: this.state.newId(), guildId, ...input, position: guild.roles.size };
+    guild.roles.set(role.id, role);
+    this.dispatchRole("GUILD_ROLE_CREATE", role);
+    return role;
+  }
+
+  /** The @everyone role's id is the guild id. */
+  setRolePermissions(guildId: string, roleId: string, permissions: bigint): void {
+    const role = this.state.guild(guildId).roles.get(roleId);
+    if (!role) throw new Error(`Unknown role ${roleId}`);
+    role.permissions = permissions;
+    this.dispatchRole("GUILD_ROLE_UPDATE", role);
+  }
+
+  /** The permissions of the bot's role "Rally" (on top of @everyone's). */
+  setBotPermissions(guildId: string, permissions: bigint): void {
+    this.setRolePermissions(guildId, this.state.guild(guildId).botRoleId, permissions);
+  }
+
+  createUser(input: { username: string; globalName?: string }): LocalUser {
+    const user = {
+      id: this.state.newId(),
+      ...input,
+      globalName: input.globalName ?? null,
+      bot: false,
+    };
+    this.state.users.set(user.id, user);
+    return user;
+  }
+
+  addMember(guildId: string, userId: string, input: { roles?: string[] } = {}): void {
+    const guild = this.state.guild(guildId);
+    guild.members.set(userId, { roles: input.roles ?? [], joinedAt: this.state.timestamp() });
+    this.dispatchMember("GUILD_MEMBER_ADD", guild, userId);
+  }
+
+  setMemberRoles(guildId: string, userId: string, roleIds: string[]): void {
+    const guild = this.state.guild(guildId);
+    const member = guild.members.get(userId);
+    if (!member) throw new Error(`User ${userId} is not a member of ${guild.name}`);
+    member.roles = [...roleIds];
+    this.dispatchMember("GUILD_MEMBER_UPDATE", guild, userId);
+  }
+
+  /** Like a kick of the bot: GUILD_DELETE without `unavailable`. */
+  removeBotFromGuild(guildId: string): void {
+    this.gateway.dispatch("GUILD_DELETE", { id: guildId }, guildId, guildsIntent);
+    for (const channel of this.channels(guildId)) this.state.channels.delete(channel.id);
+    this.state.guilds.delete(guildId);
+  }
+
+  /** The user's DM channel then answers 403 50007 "Cannot send messages to this user". */
+  blockDirectMessages(userId: string): void {
+    this.state.dmBlockedUserIds.add(userId);
+  }
+
+  guilds(): LocalGuild[] {
+    return [...this.state.guilds.values()];
+  }
+
+  channels(guildId: string): LocalChannel[] {
+    return [...this.state.channels.values()].filter((channel) => channel.guildId === guildId);
+  }
+
+  members(guildId: string): LocalUser[] {
+    return [...this.state.guild(guildId).members.keys()].map((id) => this.state.user(id));
+  }
+
+  /** The bot's DM channel with a user, once the bot opened it. */
+  directMessageChannel(userId: string): LocalChannel | undefined {
+    return [...this.state.channels.values()].find((channel) => channel.recipientId === userId);
+  }
+
+  /** What the bot registered: the global commands, or a guild's. */
+  commands(guildId?: string): RegisteredCommand[] {
+    return this.state.commandsFor(guildId);
+  }
+
+  slash(input: SlashInput): InteractionHandle {
+    return this.interactions.slash(input);
+  }
+
+  /** The bot's choices; rejects when Discord would refuse them (over 25, names over 100). */
+  autocomplete(input: SlashInput & { focused: string }) {
+    return this.interactions.autocomplete(input);
+  }
+
+  /** Finds the command among the guild's (or all) registered ones to tell group from subcommand. */
+  parseCommandLine(line: string, guildId?: string): ParsedCommandLine {
+    return this.interactions.parseCommandLine(line, guildId);
+  }
+
+  /** By label (case-insensitive) or customId, on a channel or ephemeral message. */
+  clickButton(input: Parameters<Interactions["clickButton"]>[0]): InteractionHandle {
+    return this.interactions.clickButton(input);
+  }
+
+  submitModal(input: Parameters<Interactions["submitModal"]>[0]): InteractionHandle {
+    return this.interactions.submitModal(input);
+  }
+
+  messages(channelId: string): StoredMessage[] {
+    const ids = this.state.channelMessageIds.get(channelId) ?? [];
+    return ids.flatMap((id) => this.state.messages.get(id) ?? []);
+  }
+
+  message(id: string): StoredMessage | undefined {
+    return this.state.messages.get(id);
+  }
+
+  rejected(): RecordedRequest[] {
+    const refused = (request: RecordedRequest) => request.status >= 400 && request.status < 500;
+    return this.requests.filter((request) => refused(request) && !request.injected);
+  }
+
+  /** 401, 403 and 429 answers in the last 10 minutes: Discord bans at 10,000. */
+  invalidRequestCount(): number {
+    const since = this.state.now() - 10 * 60_000;
+    const invalid = (request: RecordedRequest) => [401, 403, 429].includes(request.status);
+    return this.requests.filter((request) => request.time > since && invalid(request)).length;
+  }
+
+  /** Event-driven and polled every 10 ms; rejects with `what` in the message on timeout. */
+  waitFor<T>(predicate: () => T | undefined, timeoutMs = 2000, what = "the condition"): Promise<T> {
+    return this.state.waitFor(predicate, timeoutMs, () => what);
+  }
+
+  /** Moves the local clock: deadlines, token lifetimes and nonces expire without waiting. */
+  advanceClock(ms: number): void {
+    this.state.clockOffset += ms;
+  }
+
+  injectFault(fault: Fault): void {
+    this.faults.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  /** Without a code the socket is destroyed like a network failure (1006); the client resumes. */
+  dropGateway(closeCode?: number): void {
+    this.gateway.drop(closeCode);
+  }
+
+  isBotConnected(): boolean {
+    return this.gateway.isConnected();
+  }
+
+  async close(): Promise<void> {
+    await this.gateway.close();
+    this.http.closeAllConnections();
+    await new Promise((resolve) => this.http.close(resolve));
+  }
+
+  private dispatchChannel(event: string, channel: LocalChannel): void {
+    this.gateway.dispatch(event, apiChannel(channel, this.state), channel.guildId, guildsIntent);
+  }
+
+  private dispatchRole(event: string, role: LocalRole): void {
+    const data = { guild_id: role.guildId, role: apiRole(role) };
+    this.gateway.dispatch(event, data, role.guildId, guildsIntent);
+  }
+
+  private dispatchMember(event: string, guild: LocalGuild, userId: string): void {
+    const data = { ...apiMember(guild, this.state.user(userId)), guild_id: guild.id };
+    // Discord tells a bot about its own member without the privileged GUILD_MEMBERS intent.
+    const intent = userId === this.botUserId ? 0 : guildMembersIntent;
+    this.gateway.dispatch(event, data, guild.id, intent);
+  }
+}
+
+function toOverwrite(input: OverwriteInput) {
+  const type = input.type === "role" || input.type === 0 ? (0 as const) : (1 as const);
+  return { id: input.id, type, allow: BigInt(input.allow ?? 0n), deny: BigInt(input.deny ?? 0n) };
+}
