@@ -1,0 +1,91 @@
+import { ApplicationCommandOptionType, type APIEmbed } from "discord.js";
+import { z } from "zod";
+import {
+  subcommand,
+  type Command,
+  type HandlerResult,
+  type InteractionContext,
+} from "../src/discord/command.ts";
+import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+
+const data = guildCommand({
+  name: "rally",
+  ...localizedDescription("commands.rally.description"),
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "about",
+      ...localizedDescription("commands.rally.about"),
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "help",
+      ...localizedDescription("commands.rally.help"),
+    },
+  ],
+});
+
+function about({ t, app }: InteractionContext): HandlerResult {
+  const embed: APIEmbed = {
+    title: t("rally.aboutTitle"),
+    description: t("rally.aboutDescription"),
+    fields: [
+      { name: t("rally.version"), value: app.version, inline: true },
+      { name: t("rally.data"), value: t("rally.dataValue", { database: app.database }) },
+      { name: t("rally.source"), value: t("rally.sourceValue") },
+    ],
+  };
+  return { type: "reply", ephemeral: true, message: { embeds: [embed] } };
+}
+
+/** Lists every subcommand in the command list, split by who may use it. */
+function help({ t, commands, language }: InteractionContext): HandlerResult {
+  const everyone: string[] = [];
+  const organizers: string[] = [];
+  for (const command of commands) {
+    for (const [path, handler] of Object.entries(command.subcommands)) {
+      const line = `\`/${command.data.name} ${path}\` — ${subcommandDescription(command, path, language)}`;
+      (handler.access === "everyone" ? everyone : organizers).push(line);
+    }
+  }
+  const embed: APIEmbed = {
+    title: t("rally.helpTitle"),
+    fields: [
+      { name: t("rally.helpEveryone"), value: everyone.join("\n") || t("rally.helpNone") },
+      {
+        name: t("rally.helpOrganizers"),
+        value: [t("rally.helpOrganizersNote"), ...organizers].join("\n"),
+      },
+    ],
+  };
+  return { type: "reply", ephemeral: true, message: { embeds: [embed] } };
+}
+
+function subcommandDescription(command: Command, path: string, language: string): string {
+  let options = command.data.options ?? [];
+  let found: (typeof options)[number] | undefined;
+  for (const name of path.split(" ")) {
+    found = options.find((option) => option.name === name);
+    options = found && "options" in found ? (found.options ?? []) : [];
+  }
+  if (!found) return "";
+  return found.description_localizations?.[language as "ru"] ?? found.description;
+}
+
+export const rallyCommand: Command = {
+  data,
+  subcommands: {
+    about: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => about(context),
+    }),
+    help: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => help(context),
+    }),
+  },
+};

@@ -1,0 +1,94 @@
+import { Events, type Client } from "discord.js";
+import packageJson from "../package.json" with { type: "json" };
+import { commands as allCommands } from "../commands/index.ts";
+import type { Config } from "./config.ts";
+import { describeDatabase, openDatabase, type Db } from "./db/client.ts";
+import type { Command } from "./discord/command.ts";
+import { createDiscordClient } from "./discord/client.ts";
+import { createDispatcher } from "./discord/dispatcher.ts";
+import { commandPayloads } from "./discord/deployCommands.ts";
+import type { Logger } from "./log.ts";
+
+export interface RallyOptions {
+  config: Config;
+  token: string;
+  log: Logger;
+  commands?: readonly Command[];
+  now?: () => Date;
+  deferAfterMs?: number;
+}
+
+export interface Rally {
+  client: Client;
+  db: Db;
+  /** Stops taking work, finishes what is in flight, closes the client, then the database. */
+  stop(): Promise<void>;
+}
+
+/** Opens the database (migrating it), logs in, and answers interactions until stopped. */
+export async function startRally(options: RallyOptions): Promise<Rally> {
+  const { config, log } = options;
+  const commands = options.commands ?? allCommands;
+  const db = await openDatabase(config.DATABASE_URL);
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+  const dispatcher = createDispatcher({
+    db,
+    log,
+    commands,
+    app: { version: packageJson.version, database: describeDatabase(config.DATABASE_URL) },
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
+  });
+  client.on(Events.InteractionCreate, (interaction) => void dispatcher.handle(interaction));
+  client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
+  client.on(Events.ShardDisconnect, (event, shardId) =>
+    log.warn({ code: event.code, shardId }, "gateway disconnected"),
+  );
+
+  const ready = new Promise<void>((resolve) => {
+    client.once(Events.ClientReady, async (readyClient) => {
+      log.info({ user: readyClient.user.id, guilds: readyClient.guilds.cache.size }, "ready");
+      if (config.DEV_GUILD_ID) {
+        try {
+          await readyClient.application.commands.set(
+            commandPayloads(commands),
+            config.DEV_GUILD_ID,
+          );
+          log.info(
+            { guildId: config.DEV_GUILD_ID, count: commands.length },
+            "commands registered to the dev guild",
+          );
+        } catch (error) {
+          log.error(
+            { err: error, guildId: config.DEV_GUILD_ID },
+            "could not register commands to the dev guild",
+          );
+        }
+      }
+      resolve();
+    });
+  });
+  try {
+    await client.login(options.token);
+  } catch (error) {
+    await client.destroy();
+    await db.$disconnect();
+    throw error;
+  }
+  await ready;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    client,
+    db,
+    stop() {
+      stopping ??= (async () => {
+        await dispatcher.drain();
+        await client.destroy();
+        await db.$disconnect();
+        log.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+const optional = (schema: z.ZodString) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const snowflake = z.string().regex(/^\d{17,20}$/, "a Discord id (17 to 20 digits)");
+
+const databaseUrl = z
+  .string()
+  .regex(/^(file:|postgres(ql)?:\/\/)/, "a file: SQLite URL or a postgresql:// URL");
+
+const httpUrl = z
+  .string()
+  .url("an http(s) URL such as http://127.0.0.1:8787/api")
+  .regex(/^https?:\/\//, "an http(s) URL such as http://127.0.0.1:8787/api")
+  .refine((url) => !/\/v\d+\/?$/.test(url), "the API base without /v10 (discord.js appends it)");
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const environmentSchema = z.object({
+  DISCORD_TOKEN: optional(z.string().regex(/^\S{20,}$/, "a bot token (no spaces)")),
+  DATABASE_URL: z.preprocess(
+    (value) => (value === "" || value === undefined ? "file:./data/rally.db" : value),
+    databaseUrl,
+  ),
+  DISCORD_API_URL: optional(httpUrl),
+  DEV_GUILD_ID: optional(snowflake),
+  LOG_LEVEL: z.preprocess(
+    (value) => (value === "" || value === undefined ? "info" : value),
+    z.enum(logLevels, { error: `one of ${logLevels.join(", ")}` }),
+  ),
+});
+
+export type Config = z.infer<typeof environmentSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once at boot; the error names the variable and what it expects. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const result = environmentSchema.safeParse(environment);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const name = String(issue?.path[0] ?? "environment");
+  const shown = name === "DISCORD_TOKEN" ? "" : ` (got "${String(environment[name])}")`;
+  throw new ConfigError(`Invalid ${name}${shown}: expected ${issue?.message ?? "a valid value"}.`);
+}

@@ -1,0 +1,47 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient } from "./generated/client.ts";
+import { applyMigrations, sqlitePathFromUrl } from "./migrate.ts";
+
+export type Db = PrismaClient;
+
+/** How long a write waits for another connection's lock before the member is asked to retry. */
+export const busyTimeoutMs = 5000;
+
+/**
+ * Opens the database named by DATABASE_URL, creating and migrating it first, so a fresh clone
+ * needs no setup step.
+ */
+export async function openDatabase(url: string): Promise<Db> {
+  if (!url.startsWith("file:")) {
+    throw new Error("PostgreSQL is not supported yet: set DATABASE_URL to a file: URL.");
+  }
+  const path = sqlitePathFromUrl(url);
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { timeout: 30_000 });
+  try {
+    // WAL lets readers go on while one connection writes; it is a property of the file.
+    sqlite.pragma("journal_mode = WAL");
+    await applyMigrations(sqlite);
+  } finally {
+    sqlite.close();
+  }
+  const adapter = new PrismaBetterSqlite3({ url: path, timeout: busyTimeoutMs });
+  const db = new PrismaClient({ adapter });
+  await db.$connect();
+  return db;
+}
+
+/** Where the data lives, for /rally about: the kind and place, never credentials. */
+export function describeDatabase(url: string): string {
+  // The file name only: a member has no business knowing the host's directory layout.
+  if (url.startsWith("file:")) return `SQLite (${basename(sqlitePathFromUrl(url))})`;
+  try {
+    const parsed = new URL(url);
+    return `PostgreSQL (${parsed.hostname}${parsed.pathname})`;
+  } catch {
+    return "PostgreSQL";
+  }
+}

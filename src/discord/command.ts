@@ -1,0 +1,109 @@
+import type {
+  APIActionRowComponent,
+  APIComponentInMessageActionRow,
+  APIEmbed,
+  APIModalInteractionResponseCallbackData,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import type { z } from "zod";
+import type { Db } from "../db/client.ts";
+import type { GuildSettingsView } from "../domain/guildSettings.ts";
+import type { Language, Translator } from "../i18n/index.ts";
+import type { Logger } from "../log.ts";
+
+/** Who may use a subcommand or press a button. Checked by the dispatcher on every use. */
+export type Access = "everyone" | "organizer" | "manager";
+
+export interface OutgoingFile {
+  name: string;
+  data: Buffer;
+  description?: string;
+}
+
+/** A message as handlers describe it: plain data, rendered within Discord's limits. */
+export interface OutgoingMessage {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  files?: OutgoingFile[];
+  /** Role ids that may be pinged: only ever the server's own announce role. */
+  allowedRoleIds?: string[];
+}
+
+export type HandlerResult =
+  | { type: "reply"; message: OutgoingMessage; ephemeral: boolean }
+  /** Edits the message that carries the pressed button. */
+  | { type: "update"; message: OutgoingMessage }
+  | { type: "modal"; modal: APIModalInteractionResponseCallbackData };
+
+export interface AppInfo {
+  version: string;
+  database: string;
+}
+
+/** Everything a handler may use; nothing from discord.js leaks past this line. */
+export interface InteractionContext {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly app: AppInfo;
+  readonly now: () => Date;
+  readonly guildId: string;
+  readonly channelId: string;
+  readonly userId: string;
+  readonly memberPermissions: bigint;
+  readonly memberRoleIds: readonly string[];
+  readonly settings: GuildSettingsView;
+  /** The member's language, for replies only they see. */
+  readonly language: Language;
+  readonly t: Translator;
+  readonly commands: readonly Command[];
+}
+
+export interface Subcommand<Schema extends z.ZodType = z.ZodType> {
+  access: Access;
+  /** Whether the answer is for the member alone; also decides how a slow answer is deferred. */
+  ephemeral: boolean;
+  options: Schema;
+  run(input: z.output<Schema>, context: InteractionContext): Promise<HandlerResult>;
+}
+
+export interface AutocompleteChoice {
+  name: string;
+  value: string;
+}
+
+export interface ComponentHandler {
+  access: Access;
+  /** A button's answer is usually for the presser alone. */
+  ephemeral: boolean;
+  /** `args` are the custom_id's parts after `command:action:`; `fields` the modal's inputs. */
+  run(
+    args: readonly string[],
+    context: InteractionContext,
+    fields: Readonly<Record<string, string>>,
+  ): Promise<HandlerResult>;
+}
+
+export interface Command {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** Keyed by subcommand name, or "group subcommand" for grouped ones. */
+  subcommands: Record<string, Subcommand>;
+  autocomplete?: (
+    focused: { name: string; value: string },
+    context: InteractionContext,
+  ) => Promise<AutocompleteChoice[]>;
+  /** Buttons and modals whose custom_id starts with `<data.name>:<action>`. */
+  components?: Record<string, ComponentHandler>;
+}
+
+/** Keeps each subcommand's handler typed by its own zod schema. */
+export function subcommand<Schema extends z.ZodType>(definition: Subcommand<Schema>): Subcommand {
+  return definition as unknown as Subcommand;
+}
+
+/** custom_id layout shared by every button and modal: `command:action:arg…`, at most 100 chars. */
+export function customId(command: string, action: string, ...args: string[]): string {
+  const id = [command, action, ...args].join(":");
+  if (id.length > 100) throw new Error(`custom_id over 100 characters: ${command}:${action}`);
+  return id;
+}

@@ -1,0 +1,325 @@
+import { randomBytes } from "node:crypto";
+import {
+  DiscordAPIError,
+  MessageFlags,
+  RESTJSONErrorCodes,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type InteractionReplyOptions,
+  type ModalSubmitInteraction,
+} from "discord.js";
+import { UserError } from "../domain/errors.ts";
+import { hasAccess } from "../domain/permissions.ts";
+import { getGuildSettings } from "../domain/guildSettings.ts";
+import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
+import type { Db } from "../db/client.ts";
+import type { Logger } from "../log.ts";
+import type { Access, AppInfo, Command, HandlerResult, InteractionContext } from "./command.ts";
+import { flattenOptions, parseOptions } from "./options.ts";
+import { toMessagePayload } from "./render/payload.ts";
+import { limits } from "./render/limits.ts";
+import { shorten } from "./render/text.ts";
+
+export interface DispatcherDependencies {
+  db: Db;
+  log: Logger;
+  app: AppInfo;
+  commands: readonly Command[];
+  now?: () => Date;
+  /** Answer with a defer when the work runs longer than this (Discord drops it after 3 s). */
+  deferAfterMs?: number;
+}
+
+type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
+/** Interaction tokens live 15 minutes; past that, a follow-up would only earn a 401. */
+const tokenLifetimeMs = 15 * 60 * 1000 - 30_000;
+
+export interface Dispatcher {
+  handle(interaction: Interaction): Promise<void>;
+  /** Stops taking new work and resolves once what is in flight has been answered. */
+  drain(): Promise<void>;
+}
+
+/** The one place every interaction enters, and the one error path. */
+export function createDispatcher(dependencies: DispatcherDependencies): Dispatcher {
+  const { db, log, app, commands } = dependencies;
+  const now = dependencies.now ?? (() => new Date());
+  const deferAfterMs = dependencies.deferAfterMs ?? 2000;
+  const byName = new Map(commands.map((command) => [command.data.name, command]));
+  const inFlight = new Set<Promise<void>>();
+  let draining = false;
+
+  async function contextFor(
+    interaction: Interaction & { guildId: string },
+  ): Promise<InteractionContext> {
+    const settings = await getGuildSettings(db, interaction.guildId);
+    const serverLanguage: Language = isLanguage(settings.language) ? settings.language : "en";
+    const language = languageFor(interaction.locale, serverLanguage);
+    const member = interaction.member;
+    const roles = member
+      ? Array.isArray(member.roles)
+        ? member.roles
+        : [...member.roles.cache.keys()]
+      : [];
+    return {
+      db,
+      log,
+      app,
+      now,
+      guildId: interaction.guildId,
+      channelId: interaction.channelId ?? "",
+      userId: interaction.user.id,
+      memberPermissions: interaction.memberPermissions?.bitfield ?? 0n,
+      memberRoleIds: roles,
+      settings,
+      language,
+      t: translator(language),
+      commands,
+    };
+  }
+
+  function requireAccess(access: Access, context: InteractionContext): void {
+    const allowed = hasAccess(access, {
+      permissions: context.memberPermissions,
+      roleIds: context.memberRoleIds,
+      organizerRoleId: context.settings.organizerRoleId,
+    });
+    if (!allowed)
+      throw new UserError(access === "manager" ? "errors.managerOnly" : "errors.organizerOnly");
+  }
+
+  async function runChatInput(
+    interaction: ChatInputCommandInteraction,
+    context: InteractionContext,
+  ) {
+    const command = byName.get(interaction.commandName);
+    const flat = flattenOptions(interaction.options.data);
+    const key = [flat.subcommandGroup, flat.subcommand].filter(Boolean).join(" ");
+    const handler = command?.subcommands[key];
+    if (!handler) throw new UserError("errors.unknownCommand");
+    requireAccess(handler.access, context);
+    const input = parseOptions(handler.options, flat.values);
+    const result = await withDeferral(interaction, handler.ephemeral, () =>
+      handler.run(input, context),
+    );
+    await send(interaction, result);
+  }
+
+  async function runComponent(
+    interaction: ButtonInteraction | ModalSubmitInteraction,
+    context: InteractionContext,
+  ) {
+    const [commandName = "", action = "", ...args] = interaction.customId.split(":");
+    const handler = byName.get(commandName)?.components?.[action];
+    if (!handler) throw new UserError("errors.staleButton");
+    requireAccess(handler.access, context);
+    const fields: Record<string, string> = {};
+    if (interaction.isModalSubmit()) {
+      for (const field of interaction.fields.fields.values()) {
+        if ("value" in field && typeof field.value === "string")
+          fields[field.customId] = field.value;
+      }
+    }
+    const result = await withDeferral(interaction, handler.ephemeral, () =>
+      handler.run(args, context, fields),
+    );
+    await send(interaction, result);
+  }
+
+  async function runAutocomplete(
+    interaction: AutocompleteInteraction,
+    context: InteractionContext,
+  ) {
+    const command = byName.get(interaction.commandName);
+    const focused = interaction.options.getFocused(true);
+    const choices = command?.autocomplete
+      ? await command.autocomplete({ name: focused.name, value: String(focused.value) }, context)
+      : [];
+    await interaction.respond(
+      choices.slice(0, limits.choices).map((choice) => ({
+        name: shorten(choice.name, limits.choiceName),
+        value: choice.value.slice(0, limits.choiceValue),
+      })),
+    );
+  }
+
+  /** Runs the work; if it outlives `deferAfterMs`, acknowledges first so Discord keeps waiting. */
+  async function withDeferral(
+    interaction: Repliable,
+    ephemeral: boolean,
+    work: () => Promise<HandlerResult>,
+  ): Promise<HandlerResult> {
+    const pending = work();
+    // Whatever happens to the defer, a late failure of the work must not go unhandled.
+    pending.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), deferAfterMs);
+    });
+    try {
+      const first = await Promise.race([pending, late]);
+      if (first !== "late") return first;
+      if (interaction.isChatInputCommand()) {
+        await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+      } else {
+        await interaction.deferUpdate();
+      }
+      return await pending;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function send(interaction: Repliable, result: HandlerResult): Promise<void> {
+    if (Date.now() - interaction.createdTimestamp > tokenLifetimeMs) {
+      log.warn(
+        { interaction: interaction.id },
+        "interaction token expired before the answer was ready",
+      );
+      return;
+    }
+    if (result.type === "modal") {
+      if (interaction.isModalSubmit()) throw new Error("a modal cannot answer a modal");
+      await interaction.showModal(result.modal);
+      return;
+    }
+    const payload = toMessagePayload(result.message);
+    if (result.type === "update" && !interaction.isChatInputCommand()) {
+      if (interaction.deferred) await interaction.editReply(payload);
+      else if (interaction.isButton() || interaction.isFromMessage())
+        await interaction.update(payload);
+      else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const ephemeral = result.type === "reply" && result.ephemeral;
+    if (interaction.deferred && interaction.isChatInputCommand()) {
+      await interaction.editReply(payload);
+    } else if (interaction.deferred || interaction.replied) {
+      await interaction.followUp({
+        ...payload,
+        ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+      });
+    } else {
+      await interaction.reply({
+        ...payload,
+        ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+      });
+    }
+  }
+
+  /** The one error path: a refusal the member can act on, or an id they can quote. */
+  async function fail(
+    interaction: Interaction,
+    error: unknown,
+    language: Language,
+  ): Promise<string> {
+    const t = translator(language);
+    let outcome = "refused";
+    let text: string;
+    if (error instanceof UserError) {
+      text = t(error.key, error.params);
+    } else if (isBusy(error)) {
+      outcome = "busy";
+      text = t("errors.busy");
+    } else if (
+      error instanceof DiscordAPIError &&
+      error.code === RESTJSONErrorCodes.MissingAccess
+    ) {
+      text = t("errors.botMissingAccess");
+    } else if (
+      error instanceof DiscordAPIError &&
+      error.code === RESTJSONErrorCodes.MissingPermissions
+    ) {
+      text = t("errors.botMissingPermissions");
+    } else {
+      const errorId = randomBytes(4).toString("hex");
+      outcome = "error";
+      log.error({ err: error, errorId, interaction: describe(interaction) }, "interaction failed");
+      text = t("errors.internal", { id: errorId });
+    }
+    if (!interaction.isRepliable()) return outcome;
+    const reply: InteractionReplyOptions = { content: text, flags: MessageFlags.Ephemeral };
+    try {
+      if (interaction.deferred && !interaction.replied && interaction.isChatInputCommand()) {
+        await interaction.editReply({ content: text });
+      } else if (interaction.deferred || interaction.replied) {
+        await interaction.followUp(reply);
+      } else {
+        await interaction.reply(reply);
+      }
+    } catch (sendError) {
+      log.error(
+        { err: sendError, interaction: describe(interaction) },
+        "could not send the error reply",
+      );
+    }
+    return outcome;
+  }
+
+  async function handleOne(interaction: Interaction): Promise<void> {
+    const started = performance.now();
+    let language: Language = languageFor(interaction.locale, "en");
+    let outcome = "ok";
+    try {
+      if (draining) throw new UserError("errors.restarting");
+      if (!interaction.inGuild()) throw new UserError("errors.guildOnly");
+      const context = await contextFor(interaction);
+      language = context.language;
+      if (interaction.isChatInputCommand()) await runChatInput(interaction, context);
+      else if (interaction.isAutocomplete()) await runAutocomplete(interaction, context);
+      else if (interaction.isButton() || interaction.isModalSubmit())
+        await runComponent(interaction, context);
+    } catch (error) {
+      if (interaction.isAutocomplete()) {
+        outcome = "error";
+        log.error({ err: error, interaction: describe(interaction) }, "autocomplete failed");
+        await interaction.respond([]).catch(() => undefined);
+      } else {
+        outcome = await fail(interaction, error, language);
+      }
+    }
+    log.info(
+      {
+        interaction: describe(interaction),
+        guildId: interaction.guildId,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        outcome,
+      },
+      "interaction",
+    );
+  }
+
+  return {
+    handle(interaction) {
+      const task = handleOne(interaction).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      return task;
+    },
+    async drain() {
+      draining = true;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** A short name for logs: the command path or the button's action, never what the member typed. */
+function describe(interaction: Interaction): string {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) {
+    const group = interaction.options.getSubcommandGroup(false);
+    const sub = interaction.options.getSubcommand(false);
+    return [interaction.commandName, group, sub].filter(Boolean).join(" ");
+  }
+  if (interaction.isButton() || interaction.isModalSubmit()) {
+    return interaction.customId.split(":").slice(0, 2).join(":");
+  }
+  return `type ${interaction.type}`;
+}
+
+/** SQLite's busy timeout ran out (another process held the lock): the member may simply retry. */
+function isBusy(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
+  return /SQLITE_BUSY|database is locked|Socket timeout|SocketTimeout/i.test(text);
+}

@@ -1,0 +1,61 @@
+import { escapeMarkdown } from "discord.js";
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Discord counts message limits in characters (code points). Counting UTF-16 units would
+ * refuse valid emoji-heavy text; counting graphemes would let combining marks overflow.
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+/**
+ * Shortens text to at most `max` characters, cutting only between graphemes (never inside an
+ * emoji, a surrogate pair or a letter with its combining marks), preferring a word boundary,
+ * and ending with an ellipsis when something was cut.
+ */
+export function shorten(text: string, max: number): string {
+  if (characterCount(text) <= max) return text;
+  const ellipsis = "…";
+  const budget = max - 1;
+  let kept = "";
+  let keptCount = 0;
+  let lastWordEnd = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const size = characterCount(segment);
+    if (keptCount + size > budget) break;
+    if (/\s/.test(segment)) lastWordEnd = kept.length;
+    kept += segment;
+    keptCount += size;
+  }
+  // A word boundary in the last 40% keeps whole words; earlier than that, cut mid-word.
+  const cut = lastWordEnd > kept.length * 0.6 ? kept.slice(0, lastWordEnd) : kept;
+  return cut.trimEnd() + ellipsis;
+}
+
+/** User text shown as typed: markdown is escaped so a title cannot restyle or break a card. */
+export function asTyped(text: string): string {
+  return escapeMarkdown(text, {
+    heading: true,
+    bulletedList: true,
+    numberedList: true,
+    maskedLink: true,
+  });
+}
+
+/** Escapes first, then shortens, so an escape sequence is never cut in half. */
+export function showText(text: string, max: number): string {
+  const escaped = asTyped(text);
+  if (characterCount(escaped) <= max) return escaped;
+  // Shorten the raw text so the escaped result fits, leaving room for the backslashes added.
+  let budget = max;
+  let result = asTyped(shorten(text, budget));
+  while (characterCount(result) > max && budget > 1) {
+    budget -= characterCount(result) - max;
+    result = asTyped(shorten(text, Math.max(1, budget)));
+  }
+  return result;
+}

@@ -1,0 +1,43 @@
+import { startRally, type Rally } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { loadEnvFile } from "./envFile.ts";
+import { createLogger } from "./log.ts";
+import { runSandbox } from "./sandbox/sandbox.ts";
+
+loadEnvFile();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+if (!config.DISCORD_TOKEN) {
+  await runSandbox(
+    config,
+    process.env["DATABASE_URL"] ? {} : { databaseUrl: "file:./data/sandbox.db" },
+  );
+} else {
+  const log = createLogger(config.LOG_LEVEL);
+  let rally: Rally;
+  try {
+    rally = await startRally({ config, token: config.DISCORD_TOKEN, log });
+  } catch (error) {
+    log.fatal({ err: error }, "could not start");
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "shutting down");
+    rally.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}

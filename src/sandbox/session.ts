@@ -1,0 +1,331 @@
+import type { APIModalInteractionResponseCallbackData } from "discord.js";
+import type {
+  InteractionHandle,
+  LocalDiscord,
+  StoredMessage,
+} from "../discord/local/localDiscord.ts";
+import { renderMessage, type Names } from "./renderText.ts";
+
+export interface SandboxMember {
+  id: string;
+  name: string;
+}
+
+export interface SandboxWorld {
+  discord: LocalDiscord;
+  guildId: string;
+  members: SandboxMember[];
+  channels: { id: string; name: string }[];
+}
+
+export const sandboxHelp = [
+  "Type a slash command as the current member, e.g.",
+  '  /campaign create title:"Free political prisoners" goal:500',
+  "  /rally help",
+  "Other things you can type:",
+  "  as @volunteer1                 switch member (as @volunteer1 /task claim … runs one command as them)",
+  "  in #campaigns                  switch channel",
+  "  press Claim                    press a button by its label on the latest message that has it",
+  "  read [#channel]                show the latest messages of a channel",
+  "  members · channels             list who and where you can be",
+  "  help · quit",
+  "Options with autocomplete take what you would type in Discord: the sandbox picks the match.",
+].join("\n");
+
+type ModalState = {
+  modal: APIModalInteractionResponseCallbackData;
+  fields: { id: string; label: string; required: boolean }[];
+  values: Record<string, string>;
+  channelId: string;
+  memberId: string;
+};
+
+/**
+ * One person at the sandbox prompt: who they are, where they are, and what they can press.
+ * `run` takes one typed line and returns what to print; it never throws.
+ */
+export class SandboxSession {
+  private member: SandboxMember;
+  private channel: { id: string; name: string };
+  private seen = new Set<string>();
+  private ephemeral: StoredMessage[] = [];
+  private modal: ModalState | undefined;
+  readonly names: Names;
+
+  constructor(private readonly world: SandboxWorld) {
+    const [first] = world.members;
+    const [channel] = world.channels;
+    if (!first || !channel) throw new Error("the sandbox needs a member and a channel");
+    this.member = first;
+    this.channel = channel;
+    for (const { id } of world.channels) {
+      for (const message of world.discord.messages(id)) this.seen.add(message.id);
+    }
+    this.names = {
+      user: (id) =>
+        world.members.find((member) => member.id === id)?.name ??
+        (id === world.discord.botUserId ? "Rally" : undefined),
+      channel: (id) => world.channels.find((channel) => channel.id === id)?.name,
+      role: () => undefined,
+    };
+  }
+
+  prompt(): string {
+    if (this.modal) {
+      const field = this.modal.fields[Object.keys(this.modal.values).length];
+      return `  ${field?.label ?? ""}${field?.required ? "" : " (optional)"}: `;
+    }
+    return `${this.member.name} in #${this.channel.name}> `;
+  }
+
+  async run(line: string): Promise<string> {
+    try {
+      if (this.modal) return await this.fillModal(line);
+      return await this.command(line.trim());
+    } catch (error) {
+      return `! ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  /** Channel posts that appeared since last asked (scheduled posts, cards, milestones). */
+  newChannelPosts(): string {
+    const out: string[] = [];
+    for (const channel of this.world.channels) {
+      for (const message of this.world.discord.messages(channel.id)) {
+        if (this.seen.has(message.id)) continue;
+        this.seen.add(message.id);
+        out.push(
+          `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names))}`,
+        );
+      }
+    }
+    return out.join("\n");
+  }
+
+  private async command(line: string): Promise<string> {
+    if (line === "") return "";
+    if (line === "help") return sandboxHelp;
+    if (line === "members") return this.listMembers();
+    if (line === "channels") return this.listChannels();
+    const as = /^as\s+@?(\S+)(?:\s+(.*))?$/.exec(line);
+    if (as) {
+      const member = this.findMember(as[1] ?? "");
+      if (!as[2]) {
+        this.member = member;
+        return `You are now ${member.name}.`;
+      }
+      const previous = this.member;
+      this.member = member;
+      try {
+        return await this.command(as[2]);
+      } finally {
+        this.member = previous;
+      }
+    }
+    const into = /^in\s+#?(\S+)$/.exec(line);
+    if (into) {
+      this.channel = this.findChannel(into[1] ?? "");
+      return `You are now in #${this.channel.name}.`;
+    }
+    const read = /^read(?:\s+#?(\S+))?$/.exec(line);
+    if (read) return this.read(read[1] ? this.findChannel(read[1]) : this.channel);
+    const press = /^press\s+(.+)$/.exec(line);
+    if (press) return this.press((press[1] ?? "").replace(/^"|"$/g, ""));
+    if (line.startsWith("/")) return this.slash(line);
+    return `Unknown input. Type help for what you can do.`;
+  }
+
+  private async slash(line: string): Promise<string> {
+    const { discord, guildId } = this.world;
+    const parsed = discord.parseCommandLine(line);
+    const options = await this.resolveAutocomplete(parsed);
+    const handle = discord.slash({
+      guildId,
+      channelId: this.channel.id,
+      userId: this.member.id,
+      ...parsed,
+      options,
+    });
+    return this.answer(handle);
+  }
+
+  /** Turns typed text into the value Discord would have sent after the member picked a choice. */
+  private async resolveAutocomplete(
+    parsed: ReturnType<LocalDiscord["parseCommandLine"]>,
+  ): Promise<Record<string, string | number | boolean>> {
+    const { discord, guildId } = this.world;
+    const options: Record<string, string | number | boolean> = { ...parsed.options };
+    const registered = discord.commands(guildId).find((command) => command.name === parsed.command);
+    let level = registered?.options ?? [];
+    for (const name of [parsed.subcommandGroup, parsed.subcommand]) {
+      if (!name) continue;
+      const next = level.find((option) => option.name === name);
+      level = next && "options" in next ? (next.options ?? []) : [];
+    }
+    for (const option of level) {
+      const typed = options[option.name];
+      if (typed === undefined || !("autocomplete" in option && option.autocomplete)) continue;
+      const choices = await discord.autocomplete({
+        guildId,
+        channelId: this.channel.id,
+        userId: this.member.id,
+        ...parsed,
+        options,
+        focused: option.name,
+      });
+      const text = String(typed).toLowerCase();
+      const exact = choices.find(
+        (choice) => choice.name.toLowerCase() === text || String(choice.value) === String(typed),
+      );
+      const pick = exact ?? (choices.length === 1 ? choices[0] : undefined);
+      if (pick) {
+        options[option.name] = pick.value;
+      } else if (choices.length > 1) {
+        const list = choices.map((choice) => `  ${choice.name}`).join("\n");
+        throw new Error(`"${String(typed)}" matches several choices for ${option.name}:\n${list}`);
+      }
+    }
+    return options;
+  }
+
+  private async press(label: string): Promise<string> {
+    const wanted = label.toLowerCase();
+    const candidates = [
+      ...this.ephemeral,
+      ...this.world.discord.messages(this.channel.id),
+    ].reverse();
+    const message = candidates.find((candidate) =>
+      (candidate.components ?? []).some((row) =>
+        row.components.some((c) => "label" in c && c.label?.toLowerCase() === wanted),
+      ),
+    );
+    if (!message) return `No button labelled "${label}" here. Try read to see the messages.`;
+    const handle = this.world.discord.clickButton({
+      messageId: message.id,
+      userId: this.member.id,
+      label,
+    });
+    return this.answer(handle);
+  }
+
+  private async answer(handle: InteractionHandle): Promise<string> {
+    const response = await handle.response();
+    if (response.type === 9)
+      return this.openModal(response.data as APIModalInteractionResponseCallbackData);
+    const out: string[] = [];
+    if (response.type === 5 || response.type === 6 || response.type === 4 || response.type === 7) {
+      const message = response.type === 5 ? await handle.final() : handle.original();
+      if (message && response.type !== 6 && response.type !== 7) out.push(this.show(message));
+      for (const followup of handle.followups) out.push(this.show(followup));
+    }
+    const posts = this.newChannelPosts();
+    if (posts) out.push(posts);
+    return out.join("\n");
+  }
+
+  private show(message: StoredMessage): string {
+    const ephemeral = ((message.flags ?? 0) & 64) !== 0;
+    if (ephemeral) this.ephemeral.push(message);
+    else this.seen.add(message.id);
+    const who = ephemeral ? "Rally (only you can see this)" : `[#${this.channel.name}] Rally`;
+    return `${who}:\n${indent(renderMessage(toShown(message), this.names))}`;
+  }
+
+  private openModal(modal: APIModalInteractionResponseCallbackData): string {
+    const fields = modal.components.flatMap((row) =>
+      "components" in row
+        ? row.components.flatMap((input) =>
+            "custom_id" in input && "label" in input
+              ? [
+                  {
+                    id: input.custom_id,
+                    label: String(input.label),
+                    required: input.required !== false,
+                  },
+                ]
+              : [],
+          )
+        : [],
+    );
+    this.modal = {
+      modal,
+      fields,
+      values: {},
+      channelId: this.channel.id,
+      memberId: this.member.id,
+    };
+    return `A form opened: ${modal.title}. Answer each field (an empty line leaves an optional one blank).`;
+  }
+
+  private async fillModal(line: string): Promise<string> {
+    const state = this.modal;
+    if (!state) return "";
+    const field = state.fields[Object.keys(state.values).length];
+    if (field) state.values[field.id] = line.trim();
+    if (Object.keys(state.values).length < state.fields.length) return "";
+    this.modal = undefined;
+    const handle = this.world.discord.submitModal({
+      modal: { customId: state.modal.custom_id, components: state.modal.components },
+      userId: state.memberId,
+      guildId: this.world.guildId,
+      channelId: state.channelId,
+      values: state.values,
+    });
+    return this.answer(handle);
+  }
+
+  private read(channel: { id: string; name: string }): string {
+    const messages = this.world.discord.messages(channel.id).slice(-10);
+    if (messages.length === 0) return `#${channel.name} has no messages yet.`;
+    return messages
+      .map((message) => {
+        this.seen.add(message.id);
+        return `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names))}`;
+      })
+      .join("\n");
+  }
+
+  private listMembers(): string {
+    return this.world.members
+      .map((member) => `${member.id === this.member.id ? "*" : " "} @${member.name}`)
+      .join("\n");
+  }
+
+  private listChannels(): string {
+    return this.world.channels
+      .map((channel) => `${channel.id === this.channel.id ? "*" : " "} #${channel.name}`)
+      .join("\n");
+  }
+
+  private findMember(name: string): SandboxMember {
+    const member = this.world.members.find(
+      (candidate) => candidate.name === name.replace(/^@/, ""),
+    );
+    if (!member) throw new Error(`No member called @${name}. Type members to list them.`);
+    return member;
+  }
+
+  private findChannel(name: string): { id: string; name: string } {
+    const channel = this.world.channels.find(
+      (candidate) => candidate.name === name.replace(/^#/, ""),
+    );
+    if (!channel) throw new Error(`No channel called #${name}. Type channels to list them.`);
+    return channel;
+  }
+}
+
+function toShown(message: StoredMessage) {
+  return {
+    content: message.content,
+    embeds: message.embeds,
+    components: message.components,
+    attachments: message.attachments.map((file) => ({ filename: file.filename, size: file.size })),
+  };
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}

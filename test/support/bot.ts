@@ -1,0 +1,81 @@
+import { Writable } from "node:stream";
+import { afterEach } from "vitest";
+import { startRally, type Rally } from "../../src/app.ts";
+import type { Command } from "../../src/discord/command.ts";
+import { startLocalDiscord, type LocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { createLogger } from "../../src/log.ts";
+import { seedSandbox } from "../../src/sandbox/sandbox.ts";
+import type { SandboxWorld } from "../../src/sandbox/session.ts";
+import { testDatabaseUrl } from "./db.ts";
+
+export interface TestBot {
+  discord: LocalDiscord;
+  rally: Rally;
+  world: SandboxWorld;
+  guildId: string;
+  channelId: string;
+  organizerId: string;
+  volunteerIds: [string, string];
+  /** Every structured log line the bot wrote, parsed. */
+  logs: Record<string, unknown>[];
+}
+
+const running: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const stop of running.splice(0).reverse()) await stop();
+});
+
+/**
+ * The real bot, logged in over the wire to a local Discord seeded like the sandbox (an
+ * organizer, two volunteers, three channels), on a fresh database. Stopped after the test.
+ */
+export async function startTestBot(
+  options: {
+    commands?: readonly Command[];
+    deferAfterMs?: number;
+    interactionDeadlineMs?: number;
+    now?: () => Date;
+  } = {},
+): Promise<TestBot> {
+  const discord = await startLocalDiscord(
+    options.interactionDeadlineMs ? { interactionDeadlineMs: options.interactionDeadlineMs } : {},
+  );
+  running.push(() => discord.close());
+  const world = seedSandbox(discord);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const rally = await startRally({
+    config: {
+      DATABASE_URL: testDatabaseUrl(),
+      DISCORD_API_URL: discord.apiUrl,
+      DEV_GUILD_ID: world.guildId,
+      LOG_LEVEL: "info",
+    },
+    token: "test-token-for-the-local-discord",
+    log: createLogger("info", sink),
+    ...(options.commands ? { commands: options.commands } : {}),
+    ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  running.push(() => rally.stop());
+  await discord.waitFor(() => (discord.commands(world.guildId).length > 0 ? true : undefined));
+  const [organizer, volunteer1, volunteer2] = world.members;
+  const [general] = world.channels;
+  if (!organizer || !volunteer1 || !volunteer2 || !general) throw new Error("seed changed");
+  return {
+    discord,
+    rally,
+    world,
+    guildId: world.guildId,
+    channelId: general.id,
+    organizerId: organizer.id,
+    volunteerIds: [volunteer1.id, volunteer2.id],
+    logs,
+  };
+}

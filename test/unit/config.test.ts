@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+
+describe("configuration from the environment", () => {
+  it("fills in the documented defaults", () => {
+    expect(loadConfig({})).toEqual({ DATABASE_URL: "file:./data/rally.db", LOG_LEVEL: "info" });
+  });
+
+  it("treats empty values as unset, as .env files write them", () => {
+    const config = loadConfig({
+      DISCORD_TOKEN: "",
+      DEV_GUILD_ID: "",
+      DATABASE_URL: "",
+      LOG_LEVEL: "",
+    });
+    expect(config.DISCORD_TOKEN).toBeUndefined();
+    expect(config.DATABASE_URL).toBe("file:./data/rally.db");
+  });
+
+  it.each([
+    [
+      "LOG_LEVEL",
+      "loud",
+      /^Invalid LOG_LEVEL \(got "loud"\): expected one of fatal, error, warn, info, debug, trace, silent\.$/,
+    ],
+    [
+      "DATABASE_URL",
+      "mysql://x",
+      /^Invalid DATABASE_URL .*: expected a file: SQLite URL or a postgresql:\/\/ URL\.$/,
+    ],
+    [
+      "DEV_GUILD_ID",
+      "my-guild",
+      /^Invalid DEV_GUILD_ID .*: expected a Discord id \(17 to 20 digits\)\.$/,
+    ],
+    ["DISCORD_API_URL", "127.0.0.1:8787", /^Invalid DISCORD_API_URL .*: expected an http\(s\) URL/],
+    ["DISCORD_API_URL", "http://127.0.0.1:8787/api/v10", /without \/v10/],
+  ])("refuses %s=%s with one line naming it", (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it("never prints a token back, even a malformed one", () => {
+    expect(() => loadConfig({ DISCORD_TOKEN: "secret with spaces" })).toThrow(
+      /^Invalid DISCORD_TOKEN: expected a bot token/,
+    );
+    try {
+      loadConfig({ DISCORD_TOKEN: "secret with spaces" });
+    } catch (error) {
+      expect(String(error)).not.toContain("secret");
+    }
+  });
+
+  it("accepts a full, valid environment", () => {
+    const config = loadConfig({
+      DISCORD_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.ghijklmnopqrstuvwxyz",
+      DATABASE_URL: "postgresql://rally@127.0.0.1/rally",
+      DISCORD_API_URL: "http://127.0.0.1:8787/api",
+      DEV_GUILD_ID: "123456789012345678",
+      LOG_LEVEL: "debug",
+    });
+    expect(config.DEV_GUILD_ID).toBe("123456789012345678");
+  });
+});
