@@ -1,5 +1,7 @@
 import type { Command } from "../src/discord/command.ts";
+import { campaignCommand } from "./campaign.ts";
 import { rallyCommand } from "./rally.ts";
+import { settingsCommand } from "./settings.ts";
 
 /** Every slash command Rally has, in the order help lists them. Add a new command here. */
-export const commands: readonly Command[] = [rallyCommand];
+export const commands: readonly Command[] = [rallyCommand, campaignCommand, settingsCommand];

@@ -10,6 +10,7 @@ import type { Db } from "../db/client.ts";
 import type { GuildSettingsView } from "../domain/guildSettings.ts";
 import type { Language, Translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
+import type { ChannelActions } from "./channels.ts";
 
 /** Who may use a subcommand or press a button. Checked by the dispatcher on every use. */
 export type Access = "everyone" | "organizer" | "manager";
@@ -57,6 +58,8 @@ export interface InteractionContext {
   readonly language: Language;
   readonly t: Translator;
   readonly commands: readonly Command[];
+  /** Checks and posts in this server's channels (campaign channels, milestones). */
+  readonly channels: ChannelActions;
 }
 
 export interface Subcommand<Schema extends z.ZodType = z.ZodType> {
@@ -89,7 +92,7 @@ export interface Command {
   /** Keyed by subcommand name, or "group subcommand" for grouped ones. */
   subcommands: Record<string, Subcommand>;
   autocomplete?: (
-    focused: { name: string; value: string },
+    focused: { name: string; value: string; subcommand: string },
     context: InteractionContext,
   ) => Promise<AutocompleteChoice[]>;
   /** Buttons and modals whose custom_id starts with `<data.name>:<action>`. */

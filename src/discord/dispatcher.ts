@@ -17,6 +17,7 @@ import { isLanguage, languageFor, translator, type Language } from "../i18n/inde
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 import type { Access, AppInfo, Command, HandlerResult, InteractionContext } from "./command.ts";
+import { channelActions } from "./channels.ts";
 import { flattenOptions, parseOptions } from "./options.ts";
 import { toMessagePayload } from "./render/payload.ts";
 import { limits } from "./render/limits.ts";
@@ -78,6 +79,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       language,
       t: translator(language),
       commands,
+      channels: channelActions(interaction.client, interaction.guildId),
     };
   }
 
@@ -136,7 +138,19 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const command = byName.get(interaction.commandName);
     const focused = interaction.options.getFocused(true);
     const choices = command?.autocomplete
-      ? await command.autocomplete({ name: focused.name, value: String(focused.value) }, context)
+      ? await command.autocomplete(
+          {
+            name: focused.name,
+            value: String(focused.value),
+            subcommand: [
+              interaction.options.getSubcommandGroup(false),
+              interaction.options.getSubcommand(false),
+            ]
+              .filter(Boolean)
+              .join(" "),
+          },
+          context,
+        )
       : [];
     await interaction.respond(
       choices.slice(0, limits.choices).map((choice) => ({

@@ -86,5 +86,12 @@ export function parseOptions<Schema extends z.ZodType>(
 function numericLimits(issue: z.core.$ZodIssue): Record<string, number> {
   if (issue.code === "too_big") return { max: Number(issue.maximum) };
   if (issue.code === "too_small") return { min: Number(issue.minimum) };
+  if (issue.code === "custom" && issue.params) {
+    return Object.fromEntries(
+      Object.entries(issue.params).filter(
+        (entry): entry is [string, number] => typeof entry[1] === "number",
+      ),
+    );
+  }
   return {};
 }

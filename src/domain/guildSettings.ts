@@ -1,19 +1,69 @@
 import type { Db } from "../db/client.ts";
+import { recordAudit } from "./audit.ts";
+import { isTimeZone } from "./dates.ts";
+import { UserError } from "./errors.ts";
 
 export interface GuildSettingsView {
   guildId: string;
   timezone: string;
   language: string;
   organizerRoleId: string | null;
+  announceRoleId: string | null;
 }
+
+const defaults = { timezone: "UTC", language: "en", organizerRoleId: null, announceRoleId: null };
 
 /** A server's settings; a server that never changed one gets the defaults, without a write. */
 export async function getGuildSettings(db: Db, guildId: string): Promise<GuildSettingsView> {
   const row = await db.guildSettings.findUnique({ where: { guildId } });
+  if (!row) return { guildId, ...defaults };
   return {
     guildId,
-    timezone: row?.timezone ?? "UTC",
-    language: row?.language ?? "en",
-    organizerRoleId: null,
+    timezone: row.timezone,
+    language: row.language,
+    organizerRoleId: row.organizerRoleId,
+    announceRoleId: row.announceRoleId,
   };
+}
+
+export type SettingChange =
+  | { setting: "organizerRole"; roleId: string | null }
+  | { setting: "announceRole"; roleId: string | null }
+  | { setting: "timezone"; zone: string };
+
+/** Changes one setting and records who changed it. Role ids are checked by the caller's guild. */
+export async function changeSetting(
+  db: Db,
+  guildId: string,
+  actorId: string,
+  change: SettingChange,
+): Promise<GuildSettingsView> {
+  let data: { organizerRoleId?: string | null; announceRoleId?: string | null; timezone?: string };
+  switch (change.setting) {
+    case "organizerRole":
+      data = { organizerRoleId: change.roleId };
+      break;
+    case "announceRole":
+      data = { announceRoleId: change.roleId };
+      break;
+    case "timezone":
+      if (!isTimeZone(change.zone))
+        throw new UserError("settings.unknownTimezone", { zone: change.zone });
+      data = { timezone: change.zone };
+      break;
+  }
+  await db.$transaction(async (tx) => {
+    await tx.guildSettings.upsert({
+      where: { guildId },
+      create: { guildId, ...data },
+      update: data,
+    });
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: `settings.${change.setting}`,
+      details: data,
+    });
+  });
+  return getGuildSettings(db, guildId);
 }

@@ -17,13 +17,13 @@ export interface Names {
 /** Renders Discord's inline markup the way a Discord client shows it to a reader. */
 export function renderMarkup(text: string, names: Names): string {
   return text
-    .replace(/<@!?(\d+)>/g, (_, id: string) => `@${names.user(id) ?? id}`)
-    .replace(/<#(\d+)>/g, (_, id: string) => `#${names.channel(id) ?? id}`)
-    .replace(/<@&(\d+)>/g, (_, id: string) => `@${names.role(id) ?? id}`)
-    .replace(/<t:(-?\d+)(?::([tTdDfFR]))?>/g, (_, seconds: string, style?: string) =>
+    .replace(/(?<!\\)<@!?(\d+)>/g, (_, id: string) => `@${names.user(id) ?? id}`)
+    .replace(/(?<!\\)<#(\d+)>/g, (_, id: string) => `#${names.channel(id) ?? id}`)
+    .replace(/(?<!\\)<@&(\d+)>/g, (_, id: string) => `@${names.role(id) ?? id}`)
+    .replace(/(?<!\\)<t:(-?\d+)(?::([tTdDfFR]))?>/g, (_, seconds: string, style?: string) =>
       renderTimestamp(Number(seconds) * 1000, style),
     )
-    .replace(/\\([\\*_~`|>#\-[\]()])/g, "$1");
+    .replace(/\\([\\*_~`|<>#\-[\]()])/g, "$1");
 }
 
 function renderTimestamp(ms: number, style: string | undefined): string {

@@ -44,6 +44,7 @@ export function seedSandbox(discord: LocalDiscord): SandboxWorld {
       id: channel.id,
       name: channel.name,
     })),
+    roles: [{ id: organizers.id, name: organizers.name }],
   };
 }
 

@@ -16,6 +16,7 @@ export interface SandboxWorld {
   guildId: string;
   members: SandboxMember[];
   channels: { id: string; name: string }[];
+  roles: { id: string; name: string }[];
 }
 
 export const sandboxHelp = [
@@ -66,7 +67,7 @@ export class SandboxSession {
         world.members.find((member) => member.id === id)?.name ??
         (id === world.discord.botUserId ? "Rally" : undefined),
       channel: (id) => world.channels.find((channel) => channel.id === id)?.name,
-      role: () => undefined,
+      role: (id) => world.roles.find((role) => role.id === id)?.name,
     };
   }
 
@@ -138,6 +139,9 @@ export class SandboxSession {
   private async slash(line: string): Promise<string> {
     const { discord, guildId } = this.world;
     const parsed = discord.parseCommandLine(line);
+    for (const [name, value] of Object.entries(parsed.options)) {
+      parsed.options[name] = this.mentionFor(value);
+    }
     const options = await this.resolveAutocomplete(parsed);
     const handle = discord.slash({
       guildId,
@@ -147,6 +151,16 @@ export class SandboxSession {
       options,
     });
     return this.answer(handle);
+  }
+
+  /** `#campaigns` and `@volunteer1` as a person types them, turned into Discord's mentions. */
+  private mentionFor(value: string): string {
+    const channel = this.world.channels.find((candidate) => `#${candidate.name}` === value);
+    if (channel) return `<#${channel.id}>`;
+    const member = this.world.members.find((candidate) => `@${candidate.name}` === value);
+    if (member) return `<@${member.id}>`;
+    const role = this.world.roles.find((candidate) => `@${candidate.name}` === value);
+    return role ? `<@&${role.id}>` : value;
   }
 
   /** Turns typed text into the value Discord would have sent after the member picked a choice. */

@@ -2,7 +2,11 @@ import { Writable } from "node:stream";
 import { afterEach } from "vitest";
 import { startRally, type Rally } from "../../src/app.ts";
 import type { Command } from "../../src/discord/command.ts";
-import { startLocalDiscord, type LocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import {
+  startLocalDiscord,
+  type LocalDiscord,
+  type StoredMessage,
+} from "../../src/discord/local/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";
@@ -18,6 +22,8 @@ export interface TestBot {
   volunteerIds: [string, string];
   /** Every structured log line the bot wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** Types a slash command as a member (options typed as in Discord) and waits for the answer. */
+  run(userId: string, line: string, channelId?: string): Promise<StoredMessage>;
 }
 
 const running: (() => Promise<void>)[] = [];
@@ -77,5 +83,9 @@ export async function startTestBot(
     organizerId: organizer.id,
     volunteerIds: [volunteer1.id, volunteer2.id],
     logs,
+    run: (userId, line, channelId = general.id) =>
+      discord
+        .slash({ guildId: world.guildId, channelId, userId, ...discord.parseCommandLine(line) })
+        .final(),
   };
 }

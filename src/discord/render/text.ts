@@ -38,12 +38,14 @@ export function shorten(text: string, max: number): string {
 
 /** User text shown as typed: markdown is escaped so a title cannot restyle or break a card. */
 export function asTyped(text: string): string {
-  return escapeMarkdown(text, {
+  const escaped = escapeMarkdown(text, {
     heading: true,
     bulletedList: true,
     numberedList: true,
     maskedLink: true,
   });
+  // `<@123>`, `<#1>`, `<t:0>` typed by a member show as typed, not as a mention or a date.
+  return escaped.replace(/<(?=[@#:at])/g, "\\<");
 }
 
 /** Escapes first, then shortens, so an escape sequence is never cut in half. */

@@ -1,0 +1,166 @@
+import { ApplicationCommandOptionType, type APIEmbed } from "discord.js";
+import { DateTime } from "luxon";
+import { z } from "zod";
+import { canonicalTimeZone, timeZoneNames } from "../src/domain/dates.ts";
+import { UserError } from "../src/domain/errors.ts";
+import { changeSetting, type GuildSettingsView } from "../src/domain/guildSettings.ts";
+import {
+  subcommand,
+  type AutocompleteChoice,
+  type Command,
+  type HandlerResult,
+  type InteractionContext,
+} from "../src/discord/command.ts";
+import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { snowflake } from "../src/discord/optionSchemas.ts";
+
+const S = ApplicationCommandOptionType;
+const d = localizedDescription;
+
+const data = guildCommand({
+  name: "settings",
+  ...d("commands.settings.description"),
+  options: [
+    {
+      type: S.Subcommand,
+      name: "organizer_role",
+      ...d("commands.settings.organizer_role"),
+      options: [{ type: S.Role, name: "role", ...d("commands.settings.options.organizer_role") }],
+    },
+    {
+      type: S.Subcommand,
+      name: "announce_role",
+      ...d("commands.settings.announce_role"),
+      options: [{ type: S.Role, name: "role", ...d("commands.settings.options.announce_role") }],
+    },
+    {
+      type: S.Subcommand,
+      name: "timezone",
+      ...d("commands.settings.timezone"),
+      options: [
+        {
+          type: S.String,
+          name: "zone",
+          ...d("commands.settings.options.zone"),
+          required: true,
+          autocomplete: true,
+          max_length: 64,
+        },
+      ],
+    },
+    { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
+  ],
+});
+
+const roleOptions = z.object({ role: snowflake.optional() });
+
+/** A role of this server other than @everyone (whose id is the server's own). */
+function requireRole(roleId: string | undefined, context: InteractionContext): string | null {
+  if (roleId === undefined) return null;
+  if (roleId === context.guildId) throw new UserError("settings.everyoneRole");
+  if (!context.channels.roleExists(roleId)) throw new UserError("settings.unknownRole");
+  return roleId;
+}
+
+function settingsEmbed(settings: GuildSettingsView, context: InteractionContext): APIEmbed {
+  const { t } = context;
+  const role = (id: string | null) => (id ? `<@&${id}>` : t("settings.none"));
+  return {
+    title: t("settings.title"),
+    fields: [
+      { name: t("settings.organizerRole"), value: role(settings.organizerRoleId), inline: true },
+      { name: t("settings.announceRole"), value: role(settings.announceRoleId), inline: true },
+      { name: t("settings.timezone"), value: settings.timezone, inline: true },
+    ],
+  };
+}
+
+function answer(
+  content: string,
+  settings: GuildSettingsView,
+  context: InteractionContext,
+): HandlerResult {
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: { content, embeds: [settingsEmbed(settings, context)] },
+  };
+}
+
+async function organizerRole(input: z.output<typeof roleOptions>, context: InteractionContext) {
+  const roleId = requireRole(input.role, context);
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "organizerRole",
+    roleId,
+  });
+  const content = roleId
+    ? context.t("settings.organizerRoleSet", { role: `<@&${roleId}>` })
+    : context.t("settings.organizerRoleCleared");
+  return answer(content, settings, context);
+}
+
+async function announceRole(input: z.output<typeof roleOptions>, context: InteractionContext) {
+  const roleId = requireRole(input.role, context);
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "announceRole",
+    roleId,
+  });
+  const content = roleId
+    ? context.t("settings.announceRoleSet", { role: `<@&${roleId}>` })
+    : context.t("settings.announceRoleCleared");
+  return answer(content, settings, context);
+}
+
+async function timezone(input: { zone: string }, context: InteractionContext) {
+  const zone = canonicalTimeZone(input.zone);
+  if (!zone) throw new UserError("settings.unknownTimezone", { zone: input.zone });
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "timezone",
+    zone,
+  });
+  const time = DateTime.fromJSDate(context.now(), { zone }).toFormat("HH:mm");
+  return answer(context.t("settings.timezoneSet", { zone, time }), settings, context);
+}
+
+async function autocomplete(focused: {
+  name: string;
+  value: string;
+}): Promise<AutocompleteChoice[]> {
+  if (focused.name !== "zone") return [];
+  const needle = focused.value.trim().toLowerCase().replaceAll(" ", "_");
+  return timeZoneNames()
+    .filter((zone) => zone.toLowerCase().includes(needle))
+    .slice(0, 25)
+    .map((zone) => ({ name: zone, value: zone }));
+}
+
+export const settingsCommand: Command = {
+  data,
+  subcommands: {
+    organizer_role: subcommand({
+      access: "manager",
+      ephemeral: true,
+      options: roleOptions,
+      run: organizerRole,
+    }),
+    announce_role: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: roleOptions,
+      run: announceRole,
+    }),
+    timezone: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ zone: z.string() }),
+      run: timezone,
+    }),
+    show: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => answer("", context.settings, context),
+    }),
+  },
+  autocomplete,
+};

@@ -1,0 +1,101 @@
+import type { APIEmbed } from "discord.js";
+import type { Campaign } from "../../domain/campaigns.ts";
+import { nextMilestone } from "../../domain/goalLadder.ts";
+import type { Translator } from "../../i18n/index.ts";
+import { showText, shorten } from "./text.ts";
+
+const colors = { active: 0x2e8b57, won: 0xdaa520, ended: 0x808080 } as const;
+
+export interface TaskNumbers {
+  open: number;
+  done: number;
+}
+
+export function formatNumber(value: number, language: string): string {
+  return new Intl.NumberFormat(language).format(value);
+}
+
+/** A bar of twelve segments: readable on every Discord theme and in screen readers' text. */
+export function progressBar(count: number, goal: number, width = 12): string {
+  const ratio = goal > 0 ? Math.min(1, Math.max(0, count / goal)) : 0;
+  const filled = Math.round(ratio * width);
+  return "▰".repeat(filled) + "▱".repeat(width - filled);
+}
+
+export function percentOf(count: number, goal: number): number {
+  return goal > 0 ? Math.floor((count * 100) / goal) : 0;
+}
+
+export function progressLine(campaign: Campaign, t: Translator, language: string): string {
+  return t("campaign.progress", {
+    bar: progressBar(campaign.count, campaign.goal),
+    count: formatNumber(campaign.count, language),
+    goal: formatNumber(campaign.goal, language),
+    unit: showText(campaign.unit, 32),
+    percent: percentOf(campaign.count, campaign.goal),
+  });
+}
+
+function statusName(status: string, t: Translator): string {
+  return status === "won"
+    ? t("campaign.status.won")
+    : status === "ended"
+      ? t("campaign.status.ended")
+      : t("campaign.status.active");
+}
+
+/** The campaign card: what it is, how far it got, what to do next. */
+export function campaignCard(
+  campaign: Campaign,
+  tasks: TaskNumbers,
+  t: Translator,
+  language: string,
+): APIEmbed {
+  const description = [
+    campaign.description ? showText(shorten(campaign.description, 600), 700) : null,
+    progressLine(campaign, t, language),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  const milestone = nextMilestone(campaign.count, campaign.goal);
+  const fields: NonNullable<APIEmbed["fields"]> = [
+    {
+      name: t("campaign.nextMilestone"),
+      value:
+        milestone === null
+          ? t("campaign.goalReached")
+          : t("campaign.nextMilestoneValue", {
+              milestone: formatNumber(milestone, language),
+              unit: showText(campaign.unit, 32),
+              remaining: formatNumber(milestone - campaign.count, language),
+            }),
+      inline: true,
+    },
+    {
+      name: t("campaign.tasks"),
+      value: t("campaign.tasksValue", { open: tasks.open, done: tasks.done }),
+      inline: true,
+    },
+  ];
+  if (campaign.endsAt) {
+    const seconds = Math.floor(campaign.endsAt.getTime() / 1000);
+    fields.push({
+      name: t("campaign.ends"),
+      value: t("campaign.endsValue", { date: `<t:${seconds}:f>`, relative: `<t:${seconds}:R>` }),
+      inline: true,
+    });
+  }
+  if (campaign.callToAction) {
+    fields.push({ name: t("campaign.takeAction"), value: showText(campaign.callToAction, 1024) });
+  }
+  return {
+    title: showText(campaign.title, 256),
+    ...(campaign.link ? { url: campaign.link } : {}),
+    description,
+    fields,
+    color: colors[campaign.status as keyof typeof colors] ?? colors.active,
+    footer: {
+      text: t("campaign.cardFooter", { id: campaign.id, status: statusName(campaign.status, t) }),
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { DateTime, IANAZone } from "luxon";
+import { UserError } from "./errors.ts";
+
+export function isTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** Zones this runtime still knows by an old name, shown by the name people use today. */
+const renamedZones: Record<string, string> = { "Europe/Kiev": "Europe/Kyiv" };
+
+function currentName(zone: string): string {
+  const renamed = renamedZones[zone];
+  return renamed && isTimeZone(renamed) ? renamed : zone;
+}
+
+/** The zone's proper spelling ("europe/kiev" → "Europe/Kyiv"), or null for an unknown zone. */
+export function canonicalTimeZone(zone: string): string | null {
+  const trimmed = zone.trim();
+  if (!isTimeZone(trimmed)) return null;
+  const lower = trimmed.toLowerCase();
+  const known = [...Intl.supportedValuesOf("timeZone"), ...Object.values(renamedZones), "UTC"];
+  const spelled =
+    known.find((name) => name.toLowerCase() === lower) ??
+    new Intl.DateTimeFormat("en", { timeZone: trimmed }).resolvedOptions().timeZone;
+  return currentName(spelled);
+}
+
+/** Every IANA zone this runtime knows, for autocomplete, with today's names for renamed ones. */
+export function timeZoneNames(): string[] {
+  return [...new Set([...Intl.supportedValuesOf("timeZone").map(currentName), "UTC"])];
+}
+
+/**
+ * Reads a date typed by an organizer in the server's time zone: `2026-12-31` (the end of that
+ * day, 23:59) or `2026-12-31 18:00`. A local time that does not exist (a spring-forward gap)
+ * moves forward by the gap, as clocks do; one that happens twice is its first occurrence.
+ */
+export function parseLocalDateTime(text: string, zone: string, option: string): Date {
+  const trimmed = text.trim();
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?$/.exec(trimmed);
+  if (!match) throw new UserError("validation.date", { option });
+  const [, year, month, day, hour, minute] = match;
+  const parts = {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: hour === undefined ? 23 : Number(hour),
+    minute: minute === undefined ? 59 : Number(minute),
+  };
+  const raw = DateTime.fromObject(parts, { zone });
+  // A time that happens twice (clocks falling back) means its first occurrence.
+  const [local = raw] = raw.isValid
+    ? raw.getPossibleOffsets().sort((a, b) => a.toMillis() - b.toMillis())
+    : [];
+  const sameDay =
+    local.isValid &&
+    local.year === parts.year &&
+    local.month === parts.month &&
+    local.day === parts.day;
+  if (!sameDay || parts.hour > 23 || parts.minute > 59) {
+    throw new UserError("validation.date", { option });
+  }
+  return local.toJSDate();
+}
+
+/** A date as the server reads it, for edit forms and lists: `2026-12-31 18:00`. */
+export function formatLocalDateTime(date: Date, zone: string): string {
+  return DateTime.fromJSDate(date, { zone }).toFormat("yyyy-MM-dd HH:mm");
+}
