@@ -1,0 +1,29 @@
+/** What a task is, as organizers describe it; shared by /task add, /task edit and the CSV import. */
+export const taskKinds = ["campus", "bulletin_board", "event", "online", "text_invite", "other"] as const;
+export type TaskKind = (typeof taskKinds)[number];
+
+export function isTaskKind(value: string): value is TaskKind {
+  return (taskKinds as readonly string[]).includes(value);
+}
+
+export const taskLimits = {
+  title: 100,
+  location: 200,
+  instructions: 1000,
+  minSlots: 1,
+  maxSlots: 50,
+  proofLink: 512,
+  note: 500,
+  rejectReason: 300,
+  importRows: 500,
+  importBytes: 1024 * 1024,
+} as const;
+
+export interface TaskFields {
+  title: string;
+  kind: TaskKind;
+  location: string | null;
+  slots: number;
+  dueAt: Date | null;
+  instructions: string | null;
+}
