@@ -22,6 +22,7 @@ import {
 } from "../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
+import { taskNumbers } from "../src/domain/tasks.ts";
 import { translator, type Language, type Translator } from "../src/i18n/index.ts";
 import { postPermissions } from "../src/discord/channels.ts";
 import {
@@ -227,12 +228,13 @@ function readEnds(value: string | undefined, context: InteractionContext): Date 
   return ends;
 }
 
-function card(
+async function card(
   campaign: Campaign,
   context: InteractionContext,
   language: Language = context.language,
-): APIEmbed {
-  return campaignCard(campaign, { open: 0, done: 0 }, translator(language), language);
+): Promise<APIEmbed> {
+  const tasks = await taskNumbers(context.db, campaign.id);
+  return campaignCard(campaign, tasks, translator(language), language);
 }
 
 function reply(
@@ -266,7 +268,7 @@ async function create(
   const language = context.settings.language as Language;
   return reply(
     context,
-    [card(campaign, context, language)],
+    [await card(campaign, context, language)],
     context.t("campaign.created", { channel: `<#${channelId}>` }),
     false,
   );
@@ -305,7 +307,7 @@ async function show(
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
-  return reply(context, [card(campaign, context)]);
+  return reply(context, [await card(campaign, context)]);
 }
 
 async function edit(
@@ -332,7 +334,7 @@ async function edit(
   }
   if (Object.keys(changes).length === 0) throw new UserError("campaign.nothingToEdit");
   const campaign = await editCampaign(context.db, context.guildId, context.userId, id, changes);
-  return reply(context, [card(campaign, context)], context.t("campaign.edited"));
+  return reply(context, [await card(campaign, context)], context.t("campaign.edited"));
 }
 
 async function close(
@@ -349,7 +351,7 @@ async function close(
     context.now(),
   );
   const outcome = context.t(`campaign.status.${input.outcome}`);
-  return reply(context, [card(campaign, context)], context.t("campaign.closedReply", { outcome }));
+  return reply(context, [await card(campaign, context)], context.t("campaign.closedReply", { outcome }));
 }
 
 async function reopen(
@@ -362,7 +364,7 @@ async function reopen(
     context.userId,
     parseCampaignId(input.campaign),
   );
-  return reply(context, [card(campaign, context)], context.t("campaign.reopened"));
+  return reply(context, [await card(campaign, context)], context.t("campaign.reopened"));
 }
 
 const countOptions = z.object({
@@ -468,7 +470,7 @@ async function count(
       );
     }
   }
-  return reply(context, [card(campaign, context)], lines.join("\n"));
+  return reply(context, [await card(campaign, context)], lines.join("\n"));
 }
 
 /** Which campaigns each subcommand offers: the ones it can act on. */

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, type APIEmbed } from "discord.js";
+import { ApplicationCommandOptionType, ChannelType, type APIEmbed } from "discord.js";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { canonicalTimeZone, timeZoneNames } from "../src/domain/dates.ts";
@@ -12,7 +12,7 @@ import {
   type InteractionContext,
 } from "../src/discord/command.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
-import { snowflake } from "../src/discord/optionSchemas.ts";
+import { integer, snowflake } from "../src/discord/optionSchemas.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
@@ -48,6 +48,42 @@ const data = guildCommand({
         },
       ],
     },
+    {
+      type: S.Subcommand,
+      name: "claim_expiry",
+      ...d("commands.settings.claim_expiry"),
+      options: [
+        {
+          type: S.Integer,
+          name: "days",
+          ...d("commands.settings.options.days"),
+          required: true,
+          min_value: 1,
+          max_value: 30,
+        },
+      ],
+    },
+    {
+      type: S.Subcommand,
+      name: "review_required",
+      ...d("commands.settings.review_required"),
+      options: [
+        { type: S.Boolean, name: "enabled", ...d("commands.settings.options.enabled"), required: true },
+      ],
+    },
+    {
+      type: S.Subcommand,
+      name: "review_channel",
+      ...d("commands.settings.review_channel"),
+      options: [
+        {
+          type: S.Channel,
+          name: "channel",
+          ...d("commands.settings.options.channel"),
+          channel_types: [ChannelType.GuildText],
+        },
+      ],
+    },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
   ],
 });
@@ -71,6 +107,21 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
       { name: t("settings.organizerRole"), value: role(settings.organizerRoleId), inline: true },
       { name: t("settings.announceRole"), value: role(settings.announceRoleId), inline: true },
       { name: t("settings.timezone"), value: settings.timezone, inline: true },
+      {
+        name: t("settings.claimExpiry"),
+        value: t("settings.claimExpiryValue", { count: settings.claimExpiryDays }),
+        inline: true,
+      },
+      {
+        name: t("settings.reviewRequired"),
+        value: settings.reviewRequired ? t("settings.yes") : t("settings.no"),
+        inline: true,
+      },
+      {
+        name: t("settings.reviewChannel"),
+        value: settings.reviewChannelId ? `<#${settings.reviewChannelId}>` : t("settings.none"),
+        inline: true,
+      },
     ],
   };
 }
@@ -122,6 +173,46 @@ async function timezone(input: { zone: string }, context: InteractionContext) {
   return answer(context.t("settings.timezoneSet", { zone, time }), settings, context);
 }
 
+async function claimExpiry(input: { days: number }, context: InteractionContext) {
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "claimExpiry",
+    days: input.days,
+  });
+  return answer(context.t("settings.claimExpirySet", { days: input.days }), settings, context);
+}
+
+async function reviewRequired(input: { enabled: boolean }, context: InteractionContext) {
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "reviewRequired",
+    enabled: input.enabled,
+  });
+  const key = input.enabled ? "settings.reviewRequiredOn" : "settings.reviewRequiredOff";
+  return answer(context.t(key), settings, context);
+}
+
+/** Submissions name the volunteer, so the review channel must be hidden from @everyone. */
+async function reviewChannel(input: { channel?: string | undefined }, context: InteractionContext) {
+  const channelId = input.channel ?? null;
+  if (channelId !== null) {
+    const channel = `<#${channelId}>`;
+    const check = context.channels.check(channelId);
+    if (!check.ok && check.reason === "notFound") throw new UserError("campaign.channelNotText", { channel });
+    if (!check.ok && check.reason === "missing") {
+      const permissions = check.missing.map((name) => context.t(`permissions.${name}`)).join(", ");
+      throw new UserError("campaign.channelMissing", { channel, permissions });
+    }
+    if (!context.channels.isPrivate(channelId)) throw new UserError("settings.reviewChannelPublic", { channel });
+  }
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "reviewChannel",
+    channelId,
+  });
+  const content = channelId
+    ? context.t("settings.reviewChannelSet", { channel: `<#${channelId}>` })
+    : context.t("settings.reviewChannelCleared");
+  return answer(content, settings, context);
+}
+
 async function autocomplete(focused: {
   name: string;
   value: string;
@@ -154,6 +245,24 @@ export const settingsCommand: Command = {
       ephemeral: true,
       options: z.object({ zone: z.string() }),
       run: timezone,
+    }),
+    claim_expiry: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ days: integer(1, 30) }),
+      run: claimExpiry,
+    }),
+    review_required: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ enabled: z.boolean() }),
+      run: reviewRequired,
+    }),
+    review_channel: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ channel: snowflake.optional() }),
+      run: reviewChannel,
     }),
     show: subcommand({
       access: "everyone",

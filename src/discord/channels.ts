@@ -17,7 +17,13 @@ export interface ChannelActions {
   /** Whether Rally can post in a text channel of this server, naming what it lacks. */
   check(channelId: string, needed?: ChannelPermission[]): ChannelCheck;
   post(channelId: string, message: OutgoingMessage): Promise<{ id: string }>;
+  /** Edits one of Rally's own messages in place (a task card). */
+  edit(channelId: string, messageId: string, message: OutgoingMessage): Promise<void>;
+  /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
+  isPrivate(channelId: string): boolean;
   roleExists(roleId: string): boolean;
+  /** Whether the user is a member of this server (from Discord, not the cache). */
+  isMember(userId: string): Promise<{ member: boolean; bot: boolean }>;
 }
 
 export function channelActions(client: Client, guildId: string): ChannelActions {
@@ -43,6 +49,26 @@ export function channelActions(client: Client, guildId: string): ChannelActions 
       }
       const sent = await channel.send(toMessagePayload(message));
       return { id: sent.id };
+    },
+    async edit(channelId, messageId, message) {
+      const channel = client.channels.cache.get(channelId);
+      if (!channel || channel.isDMBased() || channel.guildId !== guildId || !channel.isTextBased()) {
+        throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
+      }
+      await channel.messages.edit(messageId, toMessagePayload(message));
+    },
+    isPrivate(channelId) {
+      const channel = client.channels.cache.get(channelId);
+      if (!channel || channel.isDMBased() || channel.guildId !== guildId) return false;
+      const everyone = channel.guild.roles.everyone;
+      return !channel.permissionsFor(everyone).has(PermissionFlagsBits.ViewChannel);
+    },
+    async isMember(userId) {
+      const member = await client.guilds.cache
+        .get(guildId)
+        ?.members.fetch({ user: userId, cache: false })
+        .catch(() => null);
+      return { member: Boolean(member), bot: member?.user.bot ?? false };
     },
     roleExists(roleId) {
       return client.guilds.cache.get(guildId)?.roles.cache.has(roleId) ?? false;

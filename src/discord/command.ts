@@ -33,8 +33,8 @@ export interface OutgoingMessage {
 
 export type HandlerResult =
   | { type: "reply"; message: OutgoingMessage; ephemeral: boolean }
-  /** Edits the message that carries the pressed button. */
-  | { type: "update"; message: OutgoingMessage }
+  /** Edits the message that carries the pressed button; `followUp` tells the presser alone. */
+  | { type: "update"; message: OutgoingMessage; followUp?: OutgoingMessage }
   | { type: "modal"; modal: APIModalInteractionResponseCallbackData };
 
 export interface AppInfo {

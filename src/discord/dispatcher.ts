@@ -206,6 +206,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       else if (interaction.isButton() || interaction.isFromMessage())
         await interaction.update(payload);
       else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
+      if (result.followUp) {
+        await interaction.followUp({ ...toMessagePayload(result.followUp), flags: MessageFlags.Ephemeral });
+      }
       return;
     }
     const ephemeral = result.type === "reply" && result.ephemeral;

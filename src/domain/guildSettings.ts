@@ -9,9 +9,20 @@ export interface GuildSettingsView {
   language: string;
   organizerRoleId: string | null;
   announceRoleId: string | null;
+  claimExpiryDays: number;
+  reviewRequired: boolean;
+  reviewChannelId: string | null;
 }
 
-const defaults = { timezone: "UTC", language: "en", organizerRoleId: null, announceRoleId: null };
+const defaults = {
+  timezone: "UTC",
+  language: "en",
+  organizerRoleId: null,
+  announceRoleId: null,
+  claimExpiryDays: 3,
+  reviewRequired: false,
+  reviewChannelId: null,
+};
 
 /** A server's settings; a server that never changed one gets the defaults, without a write. */
 export async function getGuildSettings(db: Db, guildId: string): Promise<GuildSettingsView> {
@@ -23,13 +34,19 @@ export async function getGuildSettings(db: Db, guildId: string): Promise<GuildSe
     language: row.language,
     organizerRoleId: row.organizerRoleId,
     announceRoleId: row.announceRoleId,
+    claimExpiryDays: row.claimExpiryDays,
+    reviewRequired: row.reviewRequired,
+    reviewChannelId: row.reviewChannelId,
   };
 }
 
 export type SettingChange =
   | { setting: "organizerRole"; roleId: string | null }
   | { setting: "announceRole"; roleId: string | null }
-  | { setting: "timezone"; zone: string };
+  | { setting: "timezone"; zone: string }
+  | { setting: "claimExpiry"; days: number }
+  | { setting: "reviewRequired"; enabled: boolean }
+  | { setting: "reviewChannel"; channelId: string | null };
 
 /** Changes one setting and records who changed it. Role ids are checked by the caller's guild. */
 export async function changeSetting(
@@ -38,7 +55,7 @@ export async function changeSetting(
   actorId: string,
   change: SettingChange,
 ): Promise<GuildSettingsView> {
-  let data: { organizerRoleId?: string | null; announceRoleId?: string | null; timezone?: string };
+  let data: Partial<Omit<GuildSettingsView, "guildId" | "language">>;
   switch (change.setting) {
     case "organizerRole":
       data = { organizerRoleId: change.roleId };
@@ -50,6 +67,18 @@ export async function changeSetting(
       if (!isTimeZone(change.zone))
         throw new UserError("settings.unknownTimezone", { zone: change.zone });
       data = { timezone: change.zone };
+      break;
+    case "claimExpiry":
+      if (!Number.isInteger(change.days) || change.days < 1 || change.days > 30) {
+        throw new UserError("validation.integerMax", { option: "days", max: 30 });
+      }
+      data = { claimExpiryDays: change.days };
+      break;
+    case "reviewRequired":
+      data = { reviewRequired: change.enabled };
+      break;
+    case "reviewChannel":
+      data = { reviewChannelId: change.channelId };
       break;
   }
   await db.$transaction(async (tx) => {

@@ -74,7 +74,7 @@ export class SandboxSession {
   prompt(): string {
     if (this.modal) {
       const field = this.modal.fields[Object.keys(this.modal.values).length];
-      return `  ${field?.label ?? ""}${field?.required ? "" : " (optional)"}: `;
+      return `  ${field?.label ?? ""}: `;
     }
     return `${this.member.name} in #${this.channel.name}> `;
   }
@@ -224,14 +224,22 @@ export class SandboxSession {
 
   private async answer(handle: InteractionHandle): Promise<string> {
     const response = await handle.response();
-    if (response.type === 9)
+    if (response.type === 9) {
       return this.openModal(response.data as APIModalInteractionResponseCallbackData);
-    const out: string[] = [];
-    if (response.type === 5 || response.type === 6 || response.type === 4 || response.type === 7) {
-      const message = response.type === 5 ? await handle.final() : handle.original();
-      if (message && response.type !== 6 && response.type !== 7) out.push(this.show(message));
-      for (const followup of handle.followups) out.push(this.show(followup));
     }
+    const out: string[] = [];
+    if (response.type === 4 || response.type === 5) {
+      const message = response.type === 5 ? await handle.final() : handle.original();
+      if (message) out.push(this.show(message));
+    } else if (response.type === 6 || response.type === 7) {
+      // A button that updates its message may also tell the presser something privately.
+      await this.world.discord
+        .waitFor(() => (handle.followups.length > 0 ? true : undefined), 300)
+        .catch(() => undefined);
+      const updated = handle.original();
+      if (updated) out.push(`(the message updated)\n${indent(renderMessage(toShown(updated), this.names))}`);
+    }
+    for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();
     if (posts) out.push(posts);
     return out.join("\n");

@@ -1,0 +1,586 @@
+import type { Db } from "../db/client.ts";
+import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
+import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
+import { recordAudit } from "./audit.ts";
+import { getActiveCampaign } from "./campaigns.ts";
+import { UserError } from "./errors.ts";
+import type { TaskFields } from "./taskFields.ts";
+
+export type { Claim, OutreachTask };
+export type TaskWithCampaign = OutreachTask & { campaign: Campaign };
+
+const hour = 60 * 60 * 1000;
+const day = 24 * hour;
+export const openClaimStatuses = ["active", "submitted"] as const;
+export const claimJobKinds = ["claim.expire", "claim.remindExpiry", "claim.remindDue"] as const;
+
+type Tx = Prisma.TransactionClient;
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
+}
+
+/** Reads a task id as Discord sends it (autocomplete value, button or typed text). */
+export function parseTaskId(value: string): number {
+  if (!/^\d{1,9}$/.test(value.trim())) throw new UserError("task.pickFromList");
+  return Number(value.trim());
+}
+
+/** A task of this server; another server's id is "not found", never a hint that it exists. */
+export async function getTask(db: Db | Tx, guildId: string, id: number): Promise<TaskWithCampaign> {
+  const task = await db.outreachTask.findFirst({
+    where: { id, guildId },
+    include: { campaign: true },
+  });
+  if (!task) throw new UserError("task.notFound");
+  return task;
+}
+
+export async function addTask(
+  db: Db,
+  guildId: string,
+  actorId: string,
+  campaignId: number,
+  fields: TaskFields,
+): Promise<TaskWithCampaign> {
+  await getActiveCampaign(db, guildId, campaignId);
+  return db.$transaction(async (tx) => {
+    const task = await tx.outreachTask.create({
+      data: { ...fields, guildId, campaignId, createdById: actorId },
+      include: { campaign: true },
+    });
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: "task.add",
+      subjectId: task.id,
+      details: { title: fields.title },
+    });
+    return task;
+  });
+}
+
+/** Remembers where the task's public card is, so it can be updated in place. */
+export async function setTaskCard(
+  db: Db,
+  taskId: number,
+  channelId: string,
+  messageId: string,
+): Promise<void> {
+  await db.outreachTask.update({
+    where: { id: taskId },
+    data: { cardChannelId: channelId, cardMessageId: messageId },
+  });
+}
+
+/** Why a claim could not be taken, read after the conditional update said no. */
+async function claimRefusal(tx: Tx, guildId: string, taskId: number): Promise<UserError> {
+  const task = await tx.outreachTask.findFirst({
+    where: { id: taskId, guildId },
+    include: { campaign: true },
+  });
+  if (!task) return new UserError("task.notFound");
+  if (task.status === "cancelled") return new UserError("task.cancelled", { title: task.title });
+  if (task.status === "done") return new UserError("task.alreadyDone", { title: task.title });
+  if (task.campaign.status !== "active")
+    return new UserError("campaign.closed", { title: task.campaign.title });
+  return new UserError("task.full", { title: task.title, slots: task.slots });
+}
+
+async function scheduleClaimJobs(
+  tx: Tx,
+  claim: Claim,
+  task: OutreachTask,
+  now: Date,
+): Promise<void> {
+  const subjectId = String(claim.id);
+  const { guildId } = claim;
+  await scheduleJob(tx, { guildId, kind: "claim.expire", subjectId, dueAt: claim.expiresAt });
+  const expiryReminder = new Date(claim.expiresAt.getTime() - day);
+  if (expiryReminder > now) {
+    await scheduleJob(tx, {
+      guildId,
+      kind: "claim.remindExpiry",
+      subjectId,
+      dueAt: expiryReminder,
+    });
+  }
+  if (task.dueAt) {
+    const dueReminder = new Date(task.dueAt.getTime() - day);
+    if (dueReminder > now)
+      await scheduleJob(tx, { guildId, kind: "claim.remindDue", subjectId, dueAt: dueReminder });
+  }
+}
+
+/**
+ * Takes one slot of a task for a member. The slot is decided by ONE conditional update (open
+ * task, open campaign, fewer claims than slots), so members pressing Claim at the same instant
+ * never overfill a task; the unique index on open claims refuses a second claim by the same
+ * member, and the transaction gives the slot back.
+ */
+export async function claimTask(
+  db: Db,
+  guildId: string,
+  volunteerId: string,
+  taskId: number,
+  now: Date,
+  claimExpiryDays: number,
+): Promise<{ task: TaskWithCampaign; claim: Claim }> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const taken = await tx.outreachTask.updateMany({
+        where: {
+          id: taskId,
+          guildId,
+          status: "open",
+          campaign: { status: "active" },
+          claimedSlots: { lt: tx.outreachTask.fields.slots },
+        },
+        data: { claimedSlots: { increment: 1 } },
+      });
+      if (taken.count !== 1) throw await claimRefusal(tx, guildId, taskId);
+      const claim = await tx.claim.create({
+        data: {
+          guildId,
+          taskId,
+          volunteerId,
+          claimedAt: now,
+          expiresAt: new Date(now.getTime() + claimExpiryDays * day),
+        },
+      });
+      const task = await getTask(tx, guildId, taskId);
+      await scheduleClaimJobs(tx, claim, task, now);
+      return { task, claim };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new UserError("task.alreadyClaimed");
+    throw error;
+  }
+}
+
+/** An organizer gives a slot to a member, exactly as if they had claimed it. */
+export async function assignTask(
+  db: Db,
+  guildId: string,
+  actorId: string,
+  taskId: number,
+  memberId: string,
+  now: Date,
+  claimExpiryDays: number,
+): Promise<{ task: TaskWithCampaign; claim: Claim }> {
+  const result = await claimTask(db, guildId, memberId, taskId, now, claimExpiryDays).catch(
+    (error: unknown) => {
+      if (error instanceof UserError && error.key === "task.alreadyClaimed")
+        throw new UserError("task.alreadyAssigned");
+      throw error;
+    },
+  );
+  await recordAudit(db, {
+    guildId,
+    actorId,
+    action: "task.assign",
+    subjectId: taskId,
+    details: { claimId: result.claim.id },
+  });
+  return result;
+}
+
+async function openClaimOf(
+  tx: Db | Tx,
+  guildId: string,
+  volunteerId: string,
+  taskId: number,
+): Promise<Claim> {
+  const claim = await tx.claim.findFirst({
+    where: { guildId, taskId, volunteerId, status: { in: [...openClaimStatuses] } },
+  });
+  if (!claim) {
+    await getTask(tx, guildId, taskId);
+    throw new UserError("task.notHolding");
+  }
+  return claim;
+}
+
+/** Closes an active claim (release, expiry) and gives its slot back, in one transaction. */
+async function closeActiveClaim(
+  tx: Tx,
+  claim: Claim,
+  status: "released" | "expired",
+  now: Date,
+): Promise<boolean> {
+  const closed = await tx.claim.updateMany({
+    where: { id: claim.id, status: "active" },
+    data: { status, openMarker: null, closedAt: now },
+  });
+  if (closed.count !== 1) return false;
+  await tx.outreachTask.update({
+    where: { id: claim.taskId },
+    data: { claimedSlots: { decrement: 1 } },
+  });
+  await cancelJobs(tx, String(claim.id));
+  return true;
+}
+
+export async function releaseTask(
+  db: Db,
+  guildId: string,
+  volunteerId: string,
+  taskId: number,
+  now: Date,
+): Promise<TaskWithCampaign> {
+  return db.$transaction(async (tx) => {
+    const claim = await openClaimOf(tx, guildId, volunteerId, taskId);
+    if (claim.status === "submitted") throw new UserError("task.releaseSubmitted");
+    if (!(await closeActiveClaim(tx, claim, "released", now)))
+      throw new UserError("task.notHolding");
+    return getTask(tx, guildId, taskId);
+  });
+}
+
+/**
+ * Expires an active claim that outlived the server's claim expiry: the slot goes back to the
+ * pool. Returns null when the claim is no longer active (done, released, already expired).
+ */
+export async function expireClaim(
+  db: Db,
+  claimId: number,
+  now: Date,
+): Promise<{ claim: Claim; task: TaskWithCampaign } | null> {
+  return db.$transaction(async (tx) => {
+    const claim = await tx.claim.findUnique({ where: { id: claimId } });
+    if (!claim || claim.expiresAt > now) return null;
+    if (!(await closeActiveClaim(tx, claim, "expired", now))) return null;
+    return { claim, task: await getTask(tx, claim.guildId, claim.taskId) };
+  });
+}
+
+/** Counts a claim as done: frees its slot, adds to the done count, and closes a finished task. */
+async function completeClaim(
+  tx: Tx,
+  claimId: number,
+  from: "active" | "submitted",
+  data: Prisma.ClaimUpdateManyMutationInput,
+  now: Date,
+): Promise<boolean> {
+  const claim = await tx.claim.findUniqueOrThrow({ where: { id: claimId } });
+  const updated = await tx.claim.updateMany({
+    where: { id: claimId, status: from },
+    data: { ...data, status: "done", openMarker: null, closedAt: now },
+  });
+  if (updated.count !== 1) return false;
+  await tx.outreachTask.update({
+    where: { id: claim.taskId },
+    data: { claimedSlots: { decrement: 1 }, doneCount: { increment: 1 } },
+  });
+  await tx.outreachTask.updateMany({
+    where: { id: claim.taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
+    data: { status: "done" },
+  });
+  await cancelJobs(tx, String(claimId));
+  return true;
+}
+
+export interface Proof {
+  proofLink: string | null;
+  note: string | null;
+}
+
+/**
+ * Marks the member's claim done, with an optional proof link and note. With review on, it waits
+ * for an organizer (and keeps its slot); otherwise it counts at once.
+ */
+export async function finishTask(
+  db: Db,
+  guildId: string,
+  volunteerId: string,
+  taskId: number,
+  proof: Proof,
+  now: Date,
+  reviewRequired: boolean,
+): Promise<{ task: TaskWithCampaign; claim: Claim; state: "done" | "submitted" }> {
+  return db.$transaction(async (tx) => {
+    const claim = await openClaimOf(tx, guildId, volunteerId, taskId);
+    if (claim.status === "submitted") throw new UserError("task.alreadySubmitted");
+    if (reviewRequired) {
+      const submitted = await tx.claim.updateMany({
+        where: { id: claim.id, status: "active" },
+        data: { status: "submitted", ...proof, submittedAt: now },
+      });
+      if (submitted.count !== 1) throw new UserError("task.notHolding");
+      // A claim waiting for review must not expire while organizers look at it.
+      await cancelJobs(tx, String(claim.id));
+    } else if (
+      !(await completeClaim(tx, claim.id, "active", { ...proof, submittedAt: now }, now))
+    ) {
+      throw new UserError("task.notHolding");
+    }
+    const saved = await tx.claim.findUniqueOrThrow({ where: { id: claim.id } });
+    return {
+      task: await getTask(tx, guildId, taskId),
+      claim: saved,
+      state: reviewRequired ? "submitted" : "done",
+    };
+  });
+}
+
+/** An organizer approves or rejects a submitted claim; a reject frees the slot again. */
+export async function reviewClaim(
+  db: Db,
+  guildId: string,
+  actorId: string,
+  claimId: number,
+  decision: { approve: true } | { approve: false; reason: string },
+  now: Date,
+): Promise<{ task: TaskWithCampaign; claim: Claim }> {
+  return db.$transaction(async (tx) => {
+    const claim = await tx.claim.findFirst({ where: { id: claimId, guildId } });
+    if (!claim) throw new UserError("task.reviewNotFound");
+    const reviewed = decision.approve
+      ? await completeClaim(tx, claim.id, "submitted", { reviewedById: actorId }, now)
+      : (
+          await tx.claim.updateMany({
+            where: { id: claim.id, status: "submitted" },
+            data: {
+              status: "rejected",
+              openMarker: null,
+              closedAt: now,
+              reviewedById: actorId,
+              rejectReason: decision.reason,
+            },
+          })
+        ).count === 1;
+    if (!reviewed) throw new UserError("task.alreadyReviewed");
+    if (!decision.approve) {
+      await tx.outreachTask.update({
+        where: { id: claim.taskId },
+        data: { claimedSlots: { decrement: 1 } },
+      });
+    }
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: decision.approve ? "task.approve" : "task.reject",
+      subjectId: claim.taskId,
+      details: { claimId },
+    });
+    return {
+      task: await getTask(tx, guildId, claim.taskId),
+      claim: await tx.claim.findUniqueOrThrow({ where: { id: claimId } }),
+    };
+  });
+}
+
+/** Cancels an open task: every open claim is released and the card stops taking claims. */
+export async function cancelTask(
+  db: Db,
+  guildId: string,
+  actorId: string,
+  taskId: number,
+  now: Date,
+): Promise<TaskWithCampaign> {
+  return db.$transaction(async (tx) => {
+    const task = await getTask(tx, guildId, taskId);
+    const cancelled = await tx.outreachTask.updateMany({
+      where: { id: taskId, guildId, status: "open" },
+      data: { status: "cancelled", claimedSlots: 0 },
+    });
+    if (cancelled.count !== 1) {
+      throw new UserError(task.status === "done" ? "task.alreadyDone" : "task.cancelled", {
+        title: task.title,
+      });
+    }
+    const open = await tx.claim.findMany({
+      where: { taskId, status: { in: [...openClaimStatuses] } },
+    });
+    await tx.claim.updateMany({
+      where: { taskId, status: { in: [...openClaimStatuses] } },
+      data: { status: "released", openMarker: null, closedAt: now },
+    });
+    for (const claim of open) await cancelJobs(tx, String(claim.id));
+    await recordAudit(tx, { guildId, actorId, action: "task.cancel", subjectId: taskId });
+    return getTask(tx, guildId, taskId);
+  });
+}
+
+export async function editTask(
+  db: Db,
+  guildId: string,
+  actorId: string,
+  taskId: number,
+  changes: Partial<TaskFields>,
+  now: Date,
+): Promise<TaskWithCampaign> {
+  return db.$transaction(async (tx) => {
+    const task = await getTask(tx, guildId, taskId);
+    if (task.status !== "open") throw new UserError("task.notOpen", { title: task.title });
+    // Fewer slots than the claims already held (or done) would leave a member without theirs.
+    const minimumSlots = changes.slots === undefined ? undefined : changes.slots - task.doneCount;
+    const updated = await tx.outreachTask.updateMany({
+      where: {
+        id: taskId,
+        guildId,
+        status: "open",
+        ...(minimumSlots === undefined ? {} : { claimedSlots: { lte: minimumSlots } }),
+      },
+      data: changes,
+    });
+    if (updated.count !== 1) {
+      throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots + task.doneCount });
+    }
+    if (changes.dueAt !== undefined) {
+      const active = await tx.claim.findMany({ where: { taskId, status: "active" } });
+      for (const claim of active) {
+        await cancelJobs(tx, String(claim.id), ["claim.remindDue"]);
+        const reminder = changes.dueAt ? new Date(changes.dueAt.getTime() - day) : null;
+        if (reminder && reminder > now) {
+          await scheduleJob(tx, {
+            guildId,
+            kind: "claim.remindDue",
+            subjectId: String(claim.id),
+            dueAt: reminder,
+          });
+        }
+      }
+    }
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: "task.edit",
+      subjectId: taskId,
+      details: { changed: Object.keys(changes) },
+    });
+    return getTask(tx, guildId, taskId);
+  });
+}
+
+export const taskFilters = ["open", "mine", "claimed", "review", "done", "overdue"] as const;
+export type TaskFilter = (typeof taskFilters)[number];
+
+function filterWhere(
+  filter: TaskFilter,
+  userId: string,
+  now: Date,
+  fields: Db["outreachTask"]["fields"],
+): Prisma.OutreachTaskWhereInput {
+  switch (filter) {
+    case "open":
+      return { status: "open", claimedSlots: { lt: fields.slots }, campaign: { status: "active" } };
+    case "mine":
+      return { claims: { some: { volunteerId: userId, status: { in: [...openClaimStatuses] } } } };
+    case "claimed":
+      return { status: "open", claimedSlots: { gt: 0 } };
+    case "review":
+      return { claims: { some: { status: "submitted" } } };
+    case "done":
+      return { status: "done" };
+    case "overdue":
+      return {
+        status: "open",
+        dueAt: { lt: now },
+        claims: { some: { status: { in: [...openClaimStatuses] } } },
+      };
+  }
+}
+
+export const taskPageSize = 10;
+
+export type ListedTask = TaskWithCampaign & { claims: Claim[] };
+
+/** One page of this server's tasks, with their open claims (shown to organizers and to the claimer only). */
+export async function listTasks(
+  db: Db,
+  guildId: string,
+  query: { campaignId: number | null; filter: TaskFilter; userId: string; now: Date; page: number },
+): Promise<{ tasks: ListedTask[]; total: number; page: number; pages: number }> {
+  const where: Prisma.OutreachTaskWhereInput = {
+    guildId,
+    ...(query.campaignId === null ? {} : { campaignId: query.campaignId }),
+    ...filterWhere(query.filter, query.userId, query.now, db.outreachTask.fields),
+  };
+  const total = await db.outreachTask.count({ where });
+  const pages = Math.max(1, Math.ceil(total / taskPageSize));
+  const page = Math.min(Math.max(0, query.page), pages - 1);
+  const tasks = await db.outreachTask.findMany({
+    where,
+    include: {
+      campaign: true,
+      claims: { where: { status: { in: [...openClaimStatuses] } }, orderBy: { claimedAt: "asc" } },
+    },
+    orderBy: [{ dueAt: { sort: "asc", nulls: "last" } }, { id: "asc" }],
+    skip: page * taskPageSize,
+    take: taskPageSize,
+  });
+  return { tasks, total, page, pages };
+}
+
+/** Autocomplete: the member's own open claims first, then this server's open tasks, by title. */
+export async function searchTasks(
+  db: Db,
+  guildId: string,
+  userId: string,
+  query: string,
+  scope: "mine" | "open" | "any",
+): Promise<TaskWithCampaign[]> {
+  const needle = query.trim().toLocaleLowerCase("und");
+  const mine = await db.outreachTask.findMany({
+    where: {
+      guildId,
+      claims: { some: { volunteerId: userId, status: { in: [...openClaimStatuses] } } },
+    },
+    include: { campaign: true },
+    orderBy: { id: "desc" },
+    take: 50,
+  });
+  const others =
+    scope === "mine"
+      ? []
+      : await db.outreachTask.findMany({
+          where: {
+            guildId,
+            ...(scope === "open" ? { status: "open" } : {}),
+            id: { notIn: mine.map((task) => task.id) },
+          },
+          include: { campaign: true },
+          orderBy: { id: "desc" },
+          take: 200,
+        });
+  return [...mine, ...others]
+    .filter((task) => task.title.toLocaleLowerCase("und").includes(needle))
+    .slice(0, 25);
+}
+
+/** Open and done task numbers of a campaign, for its card. */
+export async function taskNumbers(
+  db: Db,
+  campaignId: number,
+): Promise<{ open: number; done: number }> {
+  const groups = await db.outreachTask.groupBy({
+    by: ["status"],
+    where: { campaignId },
+    _count: { _all: true },
+  });
+  const count = (status: string) =>
+    groups.find((group) => group.status === status)?._count._all ?? 0;
+  return { open: count("open"), done: count("done") };
+}
+
+/** The member's own claims and totals, for /me status. */
+export async function memberStatus(db: Db, guildId: string, userId: string) {
+  const open = await db.claim.findMany({
+    where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
+    include: { task: { include: { campaign: true } } },
+    orderBy: { claimedAt: "asc" },
+  });
+  const done = await db.claim.count({ where: { guildId, volunteerId: userId, status: "done" } });
+  return { open, done };
+}
+
+/** The first claim of a task waiting for review, for /task review. */
+export async function nextSubmission(db: Db, guildId: string, taskId: number) {
+  const task = await getTask(db, guildId, taskId);
+  const submission = await db.claim.findFirst({
+    where: { guildId, taskId, status: "submitted" },
+    orderBy: { submittedAt: "asc" },
+  });
+  return { task, submission };
+}

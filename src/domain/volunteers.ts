@@ -1,0 +1,48 @@
+import type { Db } from "../db/client.ts";
+
+export interface VolunteerView {
+  creditPublic: boolean;
+  remindersEnabled: boolean;
+  dmsClosed: boolean;
+  lastLocale: string | null;
+}
+
+/** A member's own choices; anonymous and reminded by default, without a write. */
+export async function getVolunteer(db: Db, guildId: string, userId: string): Promise<VolunteerView> {
+  const row = await db.volunteer.findUnique({ where: { guildId_userId: { guildId, userId } } });
+  return {
+    creditPublic: row?.creditPublic ?? false,
+    remindersEnabled: row?.remindersEnabled ?? true,
+    dmsClosed: row?.dmsClosed ?? false,
+    lastLocale: row?.lastLocale ?? null,
+  };
+}
+
+type VolunteerChange = Partial<Omit<VolunteerView, "lastLocale">> & { lastLocale?: string | null };
+
+async function updateVolunteer(db: Db, guildId: string, userId: string, data: VolunteerChange) {
+  await db.volunteer.upsert({
+    where: { guildId_userId: { guildId, userId } },
+    create: { guildId, userId, ...data },
+    update: data,
+  });
+}
+
+export function setCredit(db: Db, guildId: string, userId: string, creditPublic: boolean) {
+  return updateVolunteer(db, guildId, userId, { creditPublic });
+}
+
+/** Turning reminders on also forgets a past DM refusal: the member is asking to hear from us. */
+export function setReminders(db: Db, guildId: string, userId: string, remindersEnabled: boolean) {
+  return updateVolunteer(db, guildId, userId, { remindersEnabled, ...(remindersEnabled ? { dmsClosed: false } : {}) });
+}
+
+/** Discord refused a DM (50007): stop trying until the member acts again. */
+export function markDmsClosed(db: Db, guildId: string, userId: string) {
+  return updateVolunteer(db, guildId, userId, { dmsClosed: true });
+}
+
+/** Remembers the language of the member's last interaction, for their reminders. */
+export function noteVolunteerActivity(db: Db, guildId: string, userId: string, locale: string) {
+  return updateVolunteer(db, guildId, userId, { lastLocale: locale, dmsClosed: false });
+}

@@ -1,0 +1,136 @@
+import { performance } from "node:perf_hooks";
+import type { Db } from "../db/client.ts";
+import type { DueJob, Prisma } from "../db/generated/client.ts";
+import type { Logger } from "../log.ts";
+
+/** The dueJob delegate only, so callers can schedule inside their own transaction. */
+export type DueJobWriter = Pick<Db, "dueJob">;
+export type DueJobHandler = (job: DueJob) => Promise<void>;
+
+/** Thrown by a handler when retrying cannot help (the channel is gone): the job fails at once. */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+export interface RunOptions {
+  db: Db;
+  owner: string;
+  /** The instant the pass starts; later instants in the pass add the elapsed monotonic time. */
+  now: Date;
+  handlers: Record<string, DueJobHandler>;
+  leaseMs?: number;
+  limit?: number;
+  maxAttempts?: number;
+  log?: Logger;
+}
+
+/** Outcomes this runner recorded; a run whose lease was lost before that is not counted. */
+export interface RunResult {
+  ran: number;
+  failed: number;
+  retried: number;
+}
+
+/** 30 s after the first failure, doubling, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(attempts - 1, 0), 3_600_000);
+}
+
+/** Creates or re-arms the job (kind, subjectId): pending, at dueAt, attempts 0. Idempotent. */
+export async function scheduleJob(
+  db: DueJobWriter,
+  job: { guildId: string; kind: string; subjectId: string; dueAt: Date },
+): Promise<void> {
+  const fresh = { guildId: job.guildId, dueAt: job.dueAt, status: "pending", attempts: 0 };
+  // A re-arm also drops the lease, so a run in flight cannot mark the re-armed job done.
+  await db.dueJob.upsert({
+    where: { kind_subjectId: { kind: job.kind, subjectId: job.subjectId } },
+    create: { ...fresh, kind: job.kind, subjectId: job.subjectId },
+    update: { ...fresh, leaseOwner: null, leaseUntil: null, lastError: null, doneAt: null },
+  });
+}
+
+/**
+ * Cancels the pending jobs of a subject, only of these kinds when given. Subject ids are only
+ * unique per kind: pass kinds when ids of different families could collide.
+ */
+export async function cancelJobs(
+  db: DueJobWriter,
+  subjectId: string,
+  kinds?: readonly string[],
+): Promise<number> {
+  const { count } = await db.dueJob.updateMany({
+    where: { subjectId, status: "pending", ...(kinds ? { kind: { in: [...kinds] } } : {}) },
+    data: { status: "cancelled", leaseOwner: null, leaseUntil: null },
+  });
+  return count;
+}
+
+/**
+ * Claims due jobs one at a time with a lease, runs each, then records the outcome only where
+ * the lease is still ours. A throw re-arms the job with backoff until maxAttempts; a
+ * PermanentJobError or an unknown kind fails it at once.
+ */
+export async function runDueJobs(options: RunOptions): Promise<RunResult> {
+  const { db, owner, handlers, leaseMs = 60_000, limit = 50, maxAttempts = 5 } = options;
+  const started = performance.now();
+  const at = () => new Date(options.now.getTime() + Math.round(performance.now() - started));
+  const result: RunResult = { ran: 0, failed: 0, retried: 0 };
+
+  // Only a list of candidates: each one is claimed below by a conditional update.
+  const candidates = await db.dueJob.findMany({
+    where: { status: "pending", dueAt: { lte: options.now }, ...leaseFree(options.now) },
+    orderBy: { dueAt: "asc" },
+    take: limit,
+    select: { id: true },
+  });
+
+  for (const { id } of candidates) {
+    const claimedAt = at();
+    const leaseUntil = new Date(claimedAt.getTime() + leaseMs);
+    // One statement decides the race: the runner whose update matched the row owns it.
+    const [job] = await db.dueJob.updateManyAndReturn({
+      where: { id, status: "pending", dueAt: { lte: claimedAt }, ...leaseFree(claimedAt) },
+      data: { leaseOwner: owner, leaseUntil, attempts: { increment: 1 } },
+    });
+    if (!job) continue;
+    const log = options.log?.child({ jobId: job.id, kind: job.kind });
+    // The fence: a later re-arm, cancel or takeover changes one of these, and our write misses.
+    const ours = { id, status: "pending", leaseOwner: owner, leaseUntil };
+    let outcome: { data: Prisma.DueJobUpdateManyMutationInput; counter: keyof RunResult };
+
+    try {
+      const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+      if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+      // Claims that never reached an outcome (a crash, an overrun lease) count too: no poison loop.
+      if (job.attempts > maxAttempts) throw new PermanentJobError("gave up: no outcome recorded");
+      await handler(job);
+      outcome = { data: { status: "done", doneAt: at(), lastError: null }, counter: "ran" };
+    } catch (error) {
+      const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+      const permanent = error instanceof PermanentJobError || job.attempts >= maxAttempts;
+      log?.warn({ err: error, attempts: job.attempts, permanent }, "due job failed");
+      outcome = permanent
+        ? { data: { status: "failed", lastError }, counter: "failed" }
+        : {
+            data: {
+              dueAt: new Date(at().getTime() + retryDelayMs(job.attempts)),
+              leaseOwner: null,
+              leaseUntil: null,
+              lastError,
+            },
+            counter: "retried",
+          };
+    }
+
+    const { count } = await db.dueJob.updateMany({ where: ours, data: outcome.data });
+    if (count === 1) result[outcome.counter] += 1;
+    else log?.warn({ leaseUntil }, "due job lease lost before its outcome was recorded");
+  }
+  return result;
+}
+
+/** No lease, or one that has expired (its owner crashed or overran). */
+function leaseFree(instant: Date) {
+  return { OR: [{ leaseUntil: null }, { leaseUntil: { lte: instant } }] };
+}

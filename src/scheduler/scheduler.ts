@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { performance } from "node:perf_hooks";
+import { schedule } from "node-cron";
+import type { Db } from "../db/client.ts";
+import type { Logger } from "../log.ts";
+import { runDueJobs, type DueJobHandler } from "./dueJobs.ts";
+
+export interface Scheduler {
+  readonly owner: string;
+  /** Runs one pass now, after any pass in flight. Does nothing once stopped. */
+  tick(): Promise<void>;
+  /** Stops the cron task and waits for a pass in flight. */
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  log: Logger;
+  handlers: Record<string, DueJobHandler>;
+  /** Who holds the leases; unique per process by default (host:pid:random). */
+  owner?: string;
+  /** node-cron expression with seconds; every 15 s by default. */
+  cronExpression?: string;
+  now?: () => Date;
+}
+
+// One scheduler per database client in a process: a second discord.js "ready" (a reconnect)
+// must not start a second ticking task (node-cron issue #238). stop() frees the slot.
+const running = new Map<Db, Scheduler>();
+
+/**
+ * Starts the due-job tick and runs one pass at once, so jobs missed during downtime run
+ * promptly. Calling it again for the same db returns the scheduler already running.
+ */
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const existing = running.get(options.db);
+  if (existing) {
+    options.log.warn({ owner: existing.owner }, "scheduler already running; reusing it");
+    return existing;
+  }
+  const { db, handlers, now = () => new Date() } = options;
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const log = options.log.child({ component: "scheduler", owner });
+  let stopped = false;
+  let last: Promise<void> = Promise.resolve();
+
+  async function pass(): Promise<void> {
+    if (stopped) return;
+    const started = performance.now();
+    try {
+      const result = await runDueJobs({ db, owner, now: now(), handlers, log });
+      const ms = Math.round(performance.now() - started);
+      if (result.ran + result.failed + result.retried > 0) log.info({ ...result, ms }, "due jobs");
+    } catch (error) {
+      log.error({ err: error }, "due jobs pass failed");
+    }
+  }
+
+  // Passes are chained, never concurrent: a manual tick waits for the cron's pass and vice versa.
+  const tick = (): Promise<void> => (last = last.then(pass));
+
+  const task = schedule(options.cronExpression ?? "*/15 * * * * *", tick, {
+    name: `rally-due-jobs:${owner}`,
+    noOverlap: true,
+    logger: {
+      info: (message) => log.info({ source: "node-cron" }, message),
+      warn: (message) => log.warn({ source: "node-cron" }, message),
+      error: (message, err) => log.error({ source: "node-cron", err }, String(message)),
+      debug: (message, err) => log.debug({ source: "node-cron", err }, String(message)),
+    },
+  });
+
+  const scheduler: Scheduler = {
+    owner,
+    tick,
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        if (running.get(db) === scheduler) running.delete(db);
+        await task.destroy();
+      }
+      await last;
+    },
+  };
+  running.set(db, scheduler);
+  void tick();
+  return scheduler;
+}
