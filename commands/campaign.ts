@@ -351,7 +351,11 @@ async function close(
     context.now(),
   );
   const outcome = context.t(`campaign.status.${input.outcome}`);
-  return reply(context, [await card(campaign, context)], context.t("campaign.closedReply", { outcome }));
+  return reply(
+    context,
+    [await card(campaign, context)],
+    context.t("campaign.closedReply", { outcome }),
+  );
 }
 
 async function reopen(

@@ -68,7 +68,12 @@ const data = guildCommand({
       name: "review_required",
       ...d("commands.settings.review_required"),
       options: [
-        { type: S.Boolean, name: "enabled", ...d("commands.settings.options.enabled"), required: true },
+        {
+          type: S.Boolean,
+          name: "enabled",
+          ...d("commands.settings.options.enabled"),
+          required: true,
+        },
       ],
     },
     {
@@ -196,12 +201,14 @@ async function reviewChannel(input: { channel?: string | undefined }, context: I
   if (channelId !== null) {
     const channel = `<#${channelId}>`;
     const check = context.channels.check(channelId);
-    if (!check.ok && check.reason === "notFound") throw new UserError("campaign.channelNotText", { channel });
+    if (!check.ok && check.reason === "notFound")
+      throw new UserError("campaign.channelNotText", { channel });
     if (!check.ok && check.reason === "missing") {
       const permissions = check.missing.map((name) => context.t(`permissions.${name}`)).join(", ");
       throw new UserError("campaign.channelMissing", { channel, permissions });
     }
-    if (!context.channels.isPrivate(channelId)) throw new UserError("settings.reviewChannelPublic", { channel });
+    if (!context.channels.isPrivate(channelId))
+      throw new UserError("settings.reviewChannelPublic", { channel });
   }
   const settings = await changeSetting(context.db, context.guildId, context.userId, {
     setting: "reviewChannel",

@@ -8,6 +8,8 @@ import { createDiscordClient } from "./discord/client.ts";
 import { createDispatcher } from "./discord/dispatcher.ts";
 import { commandPayloads } from "./discord/deployCommands.ts";
 import type { Logger } from "./log.ts";
+import { claimJobHandlers } from "./discord/claimJobs.ts";
+import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 
 export interface RallyOptions {
   config: Config;
@@ -16,11 +18,15 @@ export interface RallyOptions {
   commands?: readonly Command[];
   now?: () => Date;
   deferAfterMs?: number;
+  /** node-cron expression of the due-job tick (default every 15 s). */
+  schedulerCron?: string;
 }
 
 export interface Rally {
   client: Client;
   db: Db;
+  /** The due-job tick (reminders, claim expiries); tests call `tick()` with their own clock. */
+  scheduler: Scheduler;
   /** Stops taking work, finishes what is in flight, closes the client, then the database. */
   stop(): Promise<void>;
 }
@@ -76,13 +82,24 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     throw error;
   }
   await ready;
+  const now = options.now ?? (() => new Date());
+  // Started once, after the first ready: a gateway reconnect never starts a second one.
+  const scheduler = startScheduler({
+    db,
+    log,
+    now,
+    handlers: claimJobHandlers({ client, db, log, now }),
+    ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
+  });
 
   let stopping: Promise<void> | undefined;
   return {
     client,
     db,
+    scheduler,
     stop() {
       stopping ??= (async () => {
+        await scheduler.stop();
         await dispatcher.drain();
         await client.destroy();
         await db.$disconnect();

@@ -52,7 +52,12 @@ export function channelActions(client: Client, guildId: string): ChannelActions 
     },
     async edit(channelId, messageId, message) {
       const channel = client.channels.cache.get(channelId);
-      if (!channel || channel.isDMBased() || channel.guildId !== guildId || !channel.isTextBased()) {
+      if (
+        !channel ||
+        channel.isDMBased() ||
+        channel.guildId !== guildId ||
+        !channel.isTextBased()
+      ) {
         throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
       }
       await channel.messages.edit(messageId, toMessagePayload(message));

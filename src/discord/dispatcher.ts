@@ -207,7 +207,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
         await interaction.update(payload);
       else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
       if (result.followUp) {
-        await interaction.followUp({ ...toMessagePayload(result.followUp), flags: MessageFlags.Ephemeral });
+        await interaction.followUp({
+          ...toMessagePayload(result.followUp),
+          flags: MessageFlags.Ephemeral,
+        });
       }
       return;
     }

@@ -1,5 +1,12 @@
 /** What a task is, as organizers describe it; shared by /task add, /task edit and the CSV import. */
-export const taskKinds = ["campus", "bulletin_board", "event", "online", "text_invite", "other"] as const;
+export const taskKinds = [
+  "campus",
+  "bulletin_board",
+  "event",
+  "online",
+  "text_invite",
+  "other",
+] as const;
 export type TaskKind = (typeof taskKinds)[number];
 
 export function isTaskKind(value: string): value is TaskKind {

@@ -217,7 +217,7 @@ async function closeActiveClaim(
     where: { id: claim.taskId },
     data: { claimedSlots: { decrement: 1 } },
   });
-  await cancelJobs(tx, String(claim.id));
+  await cancelJobs(tx, String(claim.id), claimJobKinds);
   return true;
 }
 
@@ -276,7 +276,7 @@ async function completeClaim(
     where: { id: claim.taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
     data: { status: "done" },
   });
-  await cancelJobs(tx, String(claimId));
+  await cancelJobs(tx, String(claimId), claimJobKinds);
   return true;
 }
 
@@ -308,7 +308,7 @@ export async function finishTask(
       });
       if (submitted.count !== 1) throw new UserError("task.notHolding");
       // A claim waiting for review must not expire while organizers look at it.
-      await cancelJobs(tx, String(claim.id));
+      await cancelJobs(tx, String(claim.id), claimJobKinds);
     } else if (
       !(await completeClaim(tx, claim.id, "active", { ...proof, submittedAt: now }, now))
     ) {
@@ -396,7 +396,7 @@ export async function cancelTask(
       where: { taskId, status: { in: [...openClaimStatuses] } },
       data: { status: "released", openMarker: null, closedAt: now },
     });
-    for (const claim of open) await cancelJobs(tx, String(claim.id));
+    for (const claim of open) await cancelJobs(tx, String(claim.id), claimJobKinds);
     await recordAudit(tx, { guildId, actorId, action: "task.cancel", subjectId: taskId });
     return getTask(tx, guildId, taskId);
   });

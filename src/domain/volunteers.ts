@@ -8,7 +8,11 @@ export interface VolunteerView {
 }
 
 /** A member's own choices; anonymous and reminded by default, without a write. */
-export async function getVolunteer(db: Db, guildId: string, userId: string): Promise<VolunteerView> {
+export async function getVolunteer(
+  db: Db,
+  guildId: string,
+  userId: string,
+): Promise<VolunteerView> {
   const row = await db.volunteer.findUnique({ where: { guildId_userId: { guildId, userId } } });
   return {
     creditPublic: row?.creditPublic ?? false,
@@ -34,7 +38,10 @@ export function setCredit(db: Db, guildId: string, userId: string, creditPublic:
 
 /** Turning reminders on also forgets a past DM refusal: the member is asking to hear from us. */
 export function setReminders(db: Db, guildId: string, userId: string, remindersEnabled: boolean) {
-  return updateVolunteer(db, guildId, userId, { remindersEnabled, ...(remindersEnabled ? { dmsClosed: false } : {}) });
+  return updateVolunteer(db, guildId, userId, {
+    remindersEnabled,
+    ...(remindersEnabled ? { dmsClosed: false } : {}),
+  });
 }
 
 /** Discord refused a DM (50007): stop trying until the member acts again. */

@@ -237,7 +237,8 @@ export class SandboxSession {
         .waitFor(() => (handle.followups.length > 0 ? true : undefined), 300)
         .catch(() => undefined);
       const updated = handle.original();
-      if (updated) out.push(`(the message updated)\n${indent(renderMessage(toShown(updated), this.names))}`);
+      if (updated)
+        out.push(`(the message updated)\n${indent(renderMessage(toShown(updated), this.names))}`);
     }
     for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();

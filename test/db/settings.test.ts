@@ -31,6 +31,9 @@ describe("a server that never changed a setting", () => {
       language: "en",
       organizerRoleId: null,
       announceRoleId: null,
+      claimExpiryDays: 3,
+      reviewRequired: false,
+      reviewChannelId: null,
     });
     expect(await db.guildSettings.count()).toBe(0);
     expect(await db.auditEntry.count()).toBe(0);
@@ -83,6 +86,9 @@ describe("changing settings", () => {
       language: "en",
       organizerRoleId: organizerRole,
       announceRoleId: announceRole,
+      claimExpiryDays: 3,
+      reviewRequired: false,
+      reviewChannelId: null,
     });
 
     await changeSetting(db, guild, manager, { setting: "announceRole", roleId: null });
@@ -159,6 +165,9 @@ describe("changing settings", () => {
       language: "en",
       organizerRoleId: null,
       announceRoleId: null,
+      claimExpiryDays: 3,
+      reviewRequired: false,
+      reviewChannelId: null,
     });
   });
 });

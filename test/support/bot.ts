@@ -24,6 +24,8 @@ export interface TestBot {
   logs: Record<string, unknown>[];
   /** Types a slash command as a member (options typed as in Discord) and waits for the answer. */
   run(userId: string, line: string, channelId?: string): Promise<StoredMessage>;
+  /** Stops the bot and starts a new one on the same database and local Discord (a restart). */
+  restart(): Promise<void>;
 }
 
 const running: (() => Promise<void>)[] = [];
@@ -42,6 +44,7 @@ export async function startTestBot(
     deferAfterMs?: number;
     interactionDeadlineMs?: number;
     now?: () => Date;
+    schedulerCron?: string;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -56,25 +59,32 @@ export async function startTestBot(
       done();
     },
   });
-  const rally = await startRally({
-    config: {
-      DATABASE_URL: testDatabaseUrl(),
-      DISCORD_API_URL: discord.apiUrl,
-      DEV_GUILD_ID: world.guildId,
-      LOG_LEVEL: "info",
-    },
-    token: "test-token-for-the-local-discord",
-    log: createLogger("info", sink),
-    ...(options.commands ? { commands: options.commands } : {}),
-    ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
-  running.push(() => rally.stop());
+  const databaseUrl = testDatabaseUrl();
+  const start = async () => {
+    const rally = await startRally({
+      config: {
+        DATABASE_URL: databaseUrl,
+        DISCORD_API_URL: discord.apiUrl,
+        DEV_GUILD_ID: world.guildId,
+        LOG_LEVEL: "info",
+      },
+      token: "test-token-for-the-local-discord",
+      log: createLogger("info", sink),
+      // The due-job tick is driven by the tests (scheduler.tick()), never by the wall clock.
+      schedulerCron: options.schedulerCron ?? "0 0 1 1 *",
+      ...(options.commands ? { commands: options.commands } : {}),
+      ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    running.push(() => rally.stop());
+    return rally;
+  };
+  const rally = await start();
   await discord.waitFor(() => (discord.commands(world.guildId).length > 0 ? true : undefined));
   const [organizer, volunteer1, volunteer2] = world.members;
   const [general] = world.channels;
   if (!organizer || !volunteer1 || !volunteer2 || !general) throw new Error("seed changed");
-  return {
+  const bot: TestBot = {
     discord,
     rally,
     world,
@@ -87,5 +97,10 @@ export async function startTestBot(
       discord
         .slash({ guildId: world.guildId, channelId, userId, ...discord.parseCommandLine(line) })
         .final(),
+    async restart() {
+      await bot.rally.stop();
+      bot.rally = await start();
+    },
   };
+  return bot;
 }

@@ -1,4 +1,10 @@
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from "discord.js";
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+} from "discord.js";
 import type { TaskWithCampaign } from "../../domain/tasks.ts";
 import type { TaskKind } from "../../domain/taskFields.ts";
 import type { Translator } from "../../i18n/index.ts";
@@ -18,19 +24,36 @@ export function discordTime(date: Date, style: "f" | "R" | "D"): string {
  * The public task card. Claimers appear only as a count: who holds a claim is shown to
  * organizers and to the claimer, never here.
  */
-export function taskCard(task: TaskWithCampaign, t: Translator): { embeds: APIEmbed[]; components: APIActionRowComponent<APIComponentInMessageActionRow>[] } {
+export function taskCard(
+  task: TaskWithCampaign,
+  t: Translator,
+): { embeds: APIEmbed[]; components: APIActionRowComponent<APIComponentInMessageActionRow>[] } {
   const kind = task.kind as TaskKind;
   const status = taskStatusKey(task);
   const lines = [
     `${t(`task.kindIcon.${kind}`)} ${t(`commands.task.kinds.${kind}`)} · ${t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots })}${task.doneCount > 0 ? ` · ${t("task.doneLine", { done: task.doneCount })}` : ""}`,
   ];
   const fields: NonNullable<APIEmbed["fields"]> = [];
-  if (task.location) fields.push({ name: t("task.where"), value: showText(task.location, 1024), inline: true });
+  if (task.location)
+    fields.push({ name: t("task.where"), value: showText(task.location, 1024), inline: true });
   if (task.dueAt) {
-    fields.push({ name: t("task.due"), value: t("task.dueValue", { date: discordTime(task.dueAt, "f"), relative: discordTime(task.dueAt, "R") }), inline: true });
+    fields.push({
+      name: t("task.due"),
+      value: t("task.dueValue", {
+        date: discordTime(task.dueAt, "f"),
+        relative: discordTime(task.dueAt, "R"),
+      }),
+      inline: true,
+    });
   }
-  if (task.instructions) fields.push({ name: t("task.how"), value: showText(task.instructions, 1024) });
-  const campaignLine = [showText(task.campaign.title, 200), task.campaign.callToAction ? showText(task.campaign.callToAction, 200) : null].filter(Boolean).join(" — ");
+  if (task.instructions)
+    fields.push({ name: t("task.how"), value: showText(task.instructions, 1024) });
+  const campaignLine = [
+    showText(task.campaign.title, 200),
+    task.campaign.callToAction ? showText(task.campaign.callToAction, 200) : null,
+  ]
+    .filter(Boolean)
+    .join(" — ");
   fields.push({ name: t("task.campaign"), value: campaignLine });
   const closed = status === "done" || status === "cancelled";
   const id = String(task.id);
@@ -48,9 +71,27 @@ export function taskCard(task: TaskWithCampaign, t: Translator): { embeds: APIEm
       {
         type: ComponentType.ActionRow,
         components: [
-          { type: ComponentType.Button, style: ButtonStyle.Primary, label: t("task.claimButton"), custom_id: customId("task", "claim", id), disabled: closed || status === "full" },
-          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: t("task.releaseButton"), custom_id: customId("task", "release", id), disabled: closed },
-          { type: ComponentType.Button, style: ButtonStyle.Success, label: t("task.doneButton"), custom_id: customId("task", "done", id), disabled: closed },
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Primary,
+            label: t("task.claimButton"),
+            custom_id: customId("task", "claim", id),
+            disabled: closed || status === "full",
+          },
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Secondary,
+            label: t("task.releaseButton"),
+            custom_id: customId("task", "release", id),
+            disabled: closed,
+          },
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Success,
+            label: t("task.doneButton"),
+            custom_id: customId("task", "done", id),
+            disabled: closed,
+          },
         ],
       },
     ],

@@ -1,0 +1,140 @@
+import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
+import type { Db } from "../db/client.ts";
+import type { DueJob } from "../db/generated/client.ts";
+import { getGuildSettings } from "../domain/guildSettings.ts";
+import { expireClaim, type TaskWithCampaign } from "../domain/tasks.ts";
+import { getVolunteer, markDmsClosed } from "../domain/volunteers.ts";
+import {
+  isLanguage,
+  languageFor,
+  translator,
+  type Language,
+  type MessageKey,
+} from "../i18n/index.ts";
+import type { Logger } from "../log.ts";
+import type { DueJobHandler } from "../scheduler/dueJobs.ts";
+import { channelActions } from "./channels.ts";
+import { toMessagePayload } from "./render/payload.ts";
+import { discordTime, taskCard } from "./render/taskCard.ts";
+import { showText } from "./render/text.ts";
+
+interface Dependencies {
+  client: Client;
+  db: Db;
+  log: Logger;
+  now: () => Date;
+}
+
+/**
+ * Sends a direct message once. The nonce, derived from the job, makes a retry after a crash
+ * between the send and the bookkeeping land on the same message. A member who closed their
+ * DMs (50007) is marked, and never retried in a loop.
+ */
+async function sendDirect(
+  { client, db, log }: Dependencies,
+  job: DueJob,
+  userId: string,
+  content: string,
+): Promise<void> {
+  try {
+    const user = await client.users.fetch(userId);
+    await user.send({
+      ...toMessagePayload({ content }),
+      nonce: `job-${job.id}`,
+      enforceNonce: true,
+    });
+  } catch (error) {
+    if (
+      error instanceof DiscordAPIError &&
+      error.code === RESTJSONErrorCodes.CannotSendMessagesToThisUser
+    ) {
+      await markDmsClosed(db, job.guildId, userId);
+      log.info({ jobId: job.id, kind: job.kind }, "direct messages closed; reminder skipped");
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Who to tell and in which language: their last interaction's, else the server's. */
+async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
+  const [volunteer, settings] = await Promise.all([
+    getVolunteer(db, guildId, userId),
+    getGuildSettings(db, guildId),
+  ]);
+  if (!volunteer.remindersEnabled || volunteer.dmsClosed) return null;
+  const serverLanguage = isLanguage(settings.language) ? settings.language : "en";
+  return languageFor(volunteer.lastLocale, serverLanguage);
+}
+
+function reminderText(
+  language: Language,
+  key: MessageKey,
+  task: TaskWithCampaign,
+  extra: Record<string, string | number>,
+) {
+  const t = translator(language);
+  const body = t(key, {
+    task: showText(task.title, 100),
+    campaign: showText(task.campaign.title, 100),
+    ...extra,
+  });
+  return `${body}\n-# ${t("reminders.footer")}`;
+}
+
+/** The due jobs of a claim: two reminders and the expiry that gives the slot back. */
+export function claimJobHandlers(dependencies: Dependencies): Record<string, DueJobHandler> {
+  const { db, now } = dependencies;
+
+  async function activeClaim(job: DueJob) {
+    const claim = await db.claim.findFirst({
+      where: { id: Number(job.subjectId), guildId: job.guildId, status: "active" },
+      include: { task: { include: { campaign: true } } },
+    });
+    return claim?.volunteerId ? { ...claim, volunteerId: claim.volunteerId } : null;
+  }
+
+  return {
+    async "claim.remindDue"(job) {
+      const claim = await activeClaim(job);
+      if (!claim?.task.dueAt) return;
+      const language = await recipient(db, job.guildId, claim.volunteerId);
+      if (!language) return;
+      const text = reminderText(language, "reminders.dueSoon", claim.task, {
+        due: discordTime(claim.task.dueAt, "R"),
+      });
+      await sendDirect(dependencies, job, claim.volunteerId, text);
+    },
+    async "claim.remindExpiry"(job) {
+      const claim = await activeClaim(job);
+      if (!claim) return;
+      const language = await recipient(db, job.guildId, claim.volunteerId);
+      if (!language) return;
+      const text = reminderText(language, "reminders.expirySoon", claim.task, {
+        expires: discordTime(claim.expiresAt, "R"),
+      });
+      await sendDirect(dependencies, job, claim.volunteerId, text);
+    },
+    async "claim.expire"(job) {
+      const expired = await expireClaim(db, Number(job.subjectId), now());
+      if (!expired) return;
+      const { task, claim } = expired;
+      const settings = await getGuildSettings(db, job.guildId);
+      if (task.cardChannelId && task.cardMessageId) {
+        const serverLanguage = isLanguage(settings.language) ? settings.language : "en";
+        await channelActions(dependencies.client, job.guildId)
+          .edit(task.cardChannelId, task.cardMessageId, taskCard(task, translator(serverLanguage)))
+          .catch((error: unknown) =>
+            dependencies.log.warn({ err: error, jobId: job.id }, "task card not updated"),
+          );
+      }
+      if (!claim.volunteerId) return;
+      const language = await recipient(db, job.guildId, claim.volunteerId);
+      if (!language) return;
+      const text = reminderText(language, "reminders.expired", task, {
+        days: settings.claimExpiryDays,
+      });
+      await sendDirect(dependencies, job, claim.volunteerId, text);
+    },
+  };
+}
