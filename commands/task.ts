@@ -28,6 +28,7 @@ import {
   nextSubmission,
   parseTaskId,
   releaseTask,
+  requireOpenClaim,
   reviewClaim,
   searchTasks,
   setTaskCard,
@@ -35,9 +36,9 @@ import {
   type TaskFilter,
   type TaskWithCampaign,
 } from "../src/domain/tasks.ts";
-import { noteVolunteerActivity } from "../src/domain/volunteers.ts";
+import { getVolunteer, noteVolunteerActivity } from "../src/domain/volunteers.ts";
 import { hasAccess } from "../src/domain/permissions.ts";
-import { translator, type Language } from "../src/i18n/index.ts";
+import { languageFor, translator, type Language } from "../src/i18n/index.ts";
 import {
   customId,
   subcommand,
@@ -191,6 +192,16 @@ const data = guildCommand({
 });
 
 const serverLanguage = (context: InteractionContext) => context.settings.language as Language;
+
+/** The language of a member's last claim, when they left one. */
+async function recipientLanguage(
+  db: InteractionContext["db"],
+  guildId: string,
+  userId: string,
+): Promise<Language | null> {
+  const volunteer = await getVolunteer(db, guildId, userId);
+  return volunteer.lastLocale ? languageFor(volunteer.lastLocale, "en") : null;
+}
 
 /** The public card, always in the server's language (never the presser's). */
 function cardMessage(task: TaskWithCampaign, context: InteractionContext): OutgoingMessage {
@@ -731,6 +742,24 @@ function argId(args: readonly string[], parse: (value: string) => number): numbe
   return parse(args[0] ?? "");
 }
 
+/** The volunteer learns why their work was not accepted, privately, in their own language. */
+async function tellRejected(
+  volunteerId: string,
+  task: TaskWithCampaign,
+  reason: string,
+  context: InteractionContext,
+) {
+  const language =
+    (await recipientLanguage(context.db, context.guildId, volunteerId)) ?? serverLanguage(context);
+  const text = translator(language)("task.rejectedNotice", {
+    title: showText(task.title, 100),
+    reason: showText(shorten(reason, taskLimits.rejectReason), 400),
+  });
+  await context.channels.sendDirect(volunteerId, text).catch((error: unknown) => {
+    context.log.warn({ err: error, guildId: context.guildId }, "rejection notice not sent");
+  });
+}
+
 const components: Record<string, ComponentHandler> = {
   claim: {
     access: "everyone",
@@ -745,7 +774,12 @@ const components: Record<string, ComponentHandler> = {
   done: {
     access: "everyone",
     ephemeral: true,
-    run: async (args, context) => doneModal(String(argId(args, parseTaskId)), context.t),
+    run: async (args, context) => {
+      const taskId = argId(args, parseTaskId);
+      // Refuse before the form: a member who does not hold the task should not type proof first.
+      await requireOpenClaim(context.db, context.guildId, context.userId, taskId);
+      return doneModal(String(taskId), context.t);
+    },
   },
   submit: {
     access: "everyone",
@@ -851,6 +885,8 @@ const components: Record<string, ComponentHandler> = {
       );
       await refreshCard(result.task, context);
       const member = result.claim.volunteerId ? `<@${result.claim.volunteerId}>` : "—";
+      if (result.claim.volunteerId)
+        await tellRejected(result.claim.volunteerId, result.task, reason, context);
       return {
         type: "update",
         message: {

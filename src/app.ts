@@ -9,6 +9,7 @@ import { createDispatcher } from "./discord/dispatcher.ts";
 import { commandPayloads } from "./discord/deployCommands.ts";
 import type { Logger } from "./log.ts";
 import { claimJobHandlers } from "./discord/claimJobs.ts";
+import { stopSchedulesOfGuild, summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 
 export interface RallyOptions {
@@ -47,6 +48,16 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
   });
   client.on(Events.InteractionCreate, (interaction) => void dispatcher.handle(interaction));
   client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
+  client.on(Events.GuildDelete, (guild) => {
+    // An outage also removes a guild, marked unavailable; only a real removal stops its posts.
+    if (guild.available === false) return;
+    stopSchedulesOfGuild(db, guild.id).catch((error: unknown) =>
+      log.error(
+        { err: error, guildId: guild.id },
+        "could not stop the schedules of a removed server",
+      ),
+    );
+  });
   client.on(Events.ShardDisconnect, (event, shardId) =>
     log.warn({ code: event.code, shardId }, "gateway disconnected"),
   );
@@ -88,7 +99,10 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     db,
     log,
     now,
-    handlers: claimJobHandlers({ client, db, log, now }),
+    handlers: {
+      ...claimJobHandlers({ client, db, log, now }),
+      ...summaryJobHandlers({ client, db, log, now }),
+    },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
   });
 

@@ -1,11 +1,14 @@
 import { PermissionFlagsBits, type Client } from "discord.js";
+import type { Db } from "../db/client.ts";
 import type { OutgoingMessage } from "./command.ts";
+import { sendDirectMessage } from "./directMessages.ts";
 import { toMessagePayload } from "./render/payload.ts";
 
 export type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | "AttachFiles";
 
 /** What Rally's own posts need; files only where a post carries one (charts, flyers). */
 export const postPermissions: ChannelPermission[] = ["ViewChannel", "SendMessages", "EmbedLinks"];
+export const attachPermissions: ChannelPermission[] = ["AttachFiles"];
 
 export type ChannelCheck =
   | { ok: true }
@@ -22,12 +25,17 @@ export interface ChannelActions {
   /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
   isPrivate(channelId: string): boolean;
   roleExists(roleId: string): boolean;
+  /** Tells a member something privately, in a DM; closed DMs are noted, not an error. */
+  sendDirect(userId: string, content: string): Promise<"sent" | "closed">;
   /** Whether the user is a member of this server (from Discord, not the cache). */
   isMember(userId: string): Promise<{ member: boolean; bot: boolean }>;
 }
 
-export function channelActions(client: Client, guildId: string): ChannelActions {
+export function channelActions(client: Client, guildId: string, db: Db): ChannelActions {
   return {
+    sendDirect(userId, content) {
+      return sendDirectMessage(client, db, guildId, userId, content);
+    },
     check(channelId, needed = postPermissions) {
       const channel = client.channels.cache.get(channelId);
       if (

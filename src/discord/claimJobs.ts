@@ -1,9 +1,9 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
+import type { Client } from "discord.js";
 import type { Db } from "../db/client.ts";
 import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { expireClaim, type TaskWithCampaign } from "../domain/tasks.ts";
-import { getVolunteer, markDmsClosed } from "../domain/volunteers.ts";
+import { getVolunteer } from "../domain/volunteers.ts";
 import {
   isLanguage,
   languageFor,
@@ -14,7 +14,7 @@ import {
 import type { Logger } from "../log.ts";
 import type { DueJobHandler } from "../scheduler/dueJobs.ts";
 import { channelActions } from "./channels.ts";
-import { toMessagePayload } from "./render/payload.ts";
+import { sendDirectMessage } from "./directMessages.ts";
 import { discordTime, taskCard } from "./render/taskCard.ts";
 import { showText } from "./render/text.ts";
 
@@ -25,39 +25,20 @@ interface Dependencies {
   now: () => Date;
 }
 
-/**
- * Sends a direct message once. The nonce, derived from the job, makes a retry after a crash
- * between the send and the bookkeeping land on the same message. A member who closed their
- * DMs (50007) is marked, and never retried in a loop.
- */
+/** Sends once: the nonce, derived from the job, makes a retry after a crash land on the same message. */
 async function sendDirect(
   { client, db, log }: Dependencies,
   job: DueJob,
   userId: string,
   content: string,
-): Promise<void> {
-  try {
-    const user = await client.users.fetch(userId);
-    await user.send({
-      ...toMessagePayload({ content }),
-      nonce: `job-${job.id}`,
-      enforceNonce: true,
-    });
-  } catch (error) {
-    if (
-      error instanceof DiscordAPIError &&
-      error.code === RESTJSONErrorCodes.CannotSendMessagesToThisUser
-    ) {
-      await markDmsClosed(db, job.guildId, userId);
-      log.info({ jobId: job.id, kind: job.kind }, "direct messages closed; reminder skipped");
-      return;
-    }
-    throw error;
-  }
+) {
+  const result = await sendDirectMessage(client, db, job.guildId, userId, content, `job-${job.id}`);
+  if (result === "closed")
+    log.info({ jobId: job.id, kind: job.kind }, "direct messages closed; reminder skipped");
 }
 
 /** Who to tell and in which language: their last interaction's, else the server's. */
-async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
+export async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
   const [volunteer, settings] = await Promise.all([
     getVolunteer(db, guildId, userId),
     getGuildSettings(db, guildId),
@@ -122,7 +103,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const settings = await getGuildSettings(db, job.guildId);
       if (task.cardChannelId && task.cardMessageId) {
         const serverLanguage = isLanguage(settings.language) ? settings.language : "en";
-        await channelActions(dependencies.client, job.guildId)
+        await channelActions(dependencies.client, job.guildId, db)
           .edit(task.cardChannelId, task.cardMessageId, taskCard(task, translator(serverLanguage)))
           .catch((error: unknown) =>
             dependencies.log.warn({ err: error, jobId: job.id }, "task card not updated"),

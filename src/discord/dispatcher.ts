@@ -79,7 +79,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       language,
       t: translator(language),
       commands,
-      channels: channelActions(interaction.client, interaction.guildId),
+      channels: channelActions(interaction.client, interaction.guildId, db),
     };
   }
 

@@ -74,7 +74,12 @@ export async function setTaskCard(
 }
 
 /** Why a claim could not be taken, read after the conditional update said no. */
-async function claimRefusal(tx: Tx, guildId: string, taskId: number): Promise<UserError> {
+async function claimRefusal(
+  tx: Tx,
+  guildId: string,
+  taskId: number,
+  volunteerId: string,
+): Promise<UserError> {
   const task = await tx.outreachTask.findFirst({
     where: { id: taskId, guildId },
     include: { campaign: true },
@@ -83,8 +88,12 @@ async function claimRefusal(tx: Tx, guildId: string, taskId: number): Promise<Us
   if (task.status === "cancelled") return new UserError("task.cancelled", { title: task.title });
   if (task.status === "done") return new UserError("task.alreadyDone", { title: task.title });
   if (task.campaign.status !== "active")
-    return new UserError("campaign.closed", { title: task.campaign.title });
-  return new UserError("task.full", { title: task.title, slots: task.slots });
+    return new UserError("task.campaignClosed", { title: task.campaign.title });
+  const held = await tx.claim.count({
+    where: { taskId, volunteerId, status: { in: [...openClaimStatuses] } },
+  });
+  if (held > 0) return new UserError("task.alreadyClaimed");
+  return new UserError("task.full", { title: task.title, count: task.slots });
 }
 
 async function scheduleClaimJobs(
@@ -138,7 +147,7 @@ export async function claimTask(
         },
         data: { claimedSlots: { increment: 1 } },
       });
-      if (taken.count !== 1) throw await claimRefusal(tx, guildId, taskId);
+      if (taken.count !== 1) throw await claimRefusal(tx, guildId, taskId, volunteerId);
       const claim = await tx.claim.create({
         data: {
           guildId,
@@ -183,6 +192,16 @@ export async function assignTask(
     details: { claimId: result.claim.id },
   });
   return result;
+}
+
+/** Refuses early (before a form is shown) a member who does not hold the task. */
+export async function requireOpenClaim(
+  db: Db,
+  guildId: string,
+  volunteerId: string,
+  taskId: number,
+): Promise<Claim> {
+  return openClaimOf(db, guildId, volunteerId, taskId);
 }
 
 async function openClaimOf(
@@ -254,7 +273,7 @@ export async function expireClaim(
   });
 }
 
-/** Counts a claim as done: frees its slot, adds to the done count, and closes a finished task. */
+/** Counts a claim as done: adds to the done count, and closes the task once every slot is done. */
 async function completeClaim(
   tx: Tx,
   claimId: number,
@@ -268,10 +287,8 @@ async function completeClaim(
     data: { ...data, status: "done", openMarker: null, closedAt: now },
   });
   if (updated.count !== 1) return false;
-  await tx.outreachTask.update({
-    where: { id: claim.taskId },
-    data: { claimedSlots: { decrement: 1 }, doneCount: { increment: 1 } },
-  });
+  // The slot stays taken: done work fills it for good.
+  await tx.outreachTask.update({ where: { id: claim.taskId }, data: { doneCount: { increment: 1 } } });
   await tx.outreachTask.updateMany({
     where: { id: claim.taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
     data: { status: "done" },
@@ -413,8 +430,8 @@ export async function editTask(
   return db.$transaction(async (tx) => {
     const task = await getTask(tx, guildId, taskId);
     if (task.status !== "open") throw new UserError("task.notOpen", { title: task.title });
-    // Fewer slots than the claims already held (or done) would leave a member without theirs.
-    const minimumSlots = changes.slots === undefined ? undefined : changes.slots - task.doneCount;
+    // Fewer slots than the claims already held or done would leave a member without theirs.
+    const minimumSlots = changes.slots;
     const updated = await tx.outreachTask.updateMany({
       where: {
         id: taskId,
@@ -424,9 +441,11 @@ export async function editTask(
       },
       data: changes,
     });
-    if (updated.count !== 1) {
-      throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots + task.doneCount });
-    }
+    if (updated.count !== 1) throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
+    await tx.outreachTask.updateMany({
+      where: { id: taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
+      data: { status: "done" },
+    });
     if (changes.dueAt !== undefined) {
       const active = await tx.claim.findMany({ where: { taskId, status: "active" } });
       for (const claim of active) {

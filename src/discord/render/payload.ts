@@ -8,7 +8,8 @@ import { fitContent, fitEmbeds } from "./limits.ts";
  */
 export function toMessagePayload(message: OutgoingMessage): BaseMessageOptions {
   return {
-    content: fitContent(message.content ?? ""),
+    // No content means "leave it as it is" on an edit (a card keeps its announcement line).
+    ...(message.content === undefined ? {} : { content: fitContent(message.content) }),
     embeds: fitEmbeds(message.embeds ?? []),
     components: message.components ?? [],
     files: (message.files ?? []).map((file) => ({

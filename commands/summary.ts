@@ -1,0 +1,358 @@
+import {
+  ApplicationCommandOptionType,
+  ChannelType,
+  type APIApplicationCommandChannelOption,
+  type APIEmbed,
+} from "discord.js";
+import { z } from "zod";
+import { parseCampaignId, searchCampaigns } from "../src/domain/campaigns.ts";
+import { canonicalTimeZone, timeZoneNames } from "../src/domain/dates.ts";
+import { UserError } from "../src/domain/errors.ts";
+import { parseLocalTime, type ScheduleDays } from "../src/domain/summarySchedule.ts";
+import {
+  createSchedule,
+  listSchedules,
+  parseScheduleId,
+  resumeSchedule,
+  turnOff,
+  type StatusReason,
+} from "../src/domain/summarySchedules.ts";
+import { translator } from "../src/i18n/index.ts";
+import { attachPermissions, postPermissions } from "../src/discord/channels.ts";
+import {
+  subcommand,
+  type AutocompleteChoice,
+  type Command,
+  type HandlerResult,
+  type InteractionContext,
+} from "../src/discord/command.ts";
+import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { snowflake } from "../src/discord/optionSchemas.ts";
+import { discordTime } from "../src/discord/render/taskCard.ts";
+import { showText, shorten } from "../src/discord/render/text.ts";
+import { renderSummary } from "../src/discord/summaryJobs.ts";
+
+const S = ApplicationCommandOptionType;
+const d = localizedDescription;
+const en = translator("en");
+const dayChoices = ["daily", "weekdays", "weekly"] as const;
+
+const scheduleOption = {
+  type: S.String,
+  name: "schedule",
+  ...d("commands.summary.options.schedule"),
+  required: true,
+  autocomplete: true,
+} as const;
+const campaignOption = {
+  type: S.String,
+  name: "campaign",
+  ...d("commands.summary.options.campaign"),
+  autocomplete: true,
+} as const;
+const channelOption: APIApplicationCommandChannelOption = {
+  type: S.Channel,
+  name: "channel",
+  ...d("commands.summary.options.channel"),
+  channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+};
+
+const data = guildCommand({
+  name: "summary",
+  ...d("commands.summary.description"),
+  options: [
+    {
+      type: S.Subcommand,
+      name: "schedule",
+      ...d("commands.summary.schedule"),
+      options: [
+        { ...channelOption, required: true },
+        {
+          type: S.String,
+          name: "time",
+          ...d("commands.summary.options.time"),
+          required: true,
+          max_length: 5,
+        },
+        {
+          type: S.String,
+          name: "timezone",
+          ...d("commands.summary.options.timezone"),
+          autocomplete: true,
+          max_length: 64,
+        },
+        {
+          type: S.String,
+          name: "days",
+          ...d("commands.summary.options.days"),
+          choices: dayChoices.map((value) => ({
+            name: en(`commands.summary.choices.${value}`),
+            value,
+          })),
+        },
+        campaignOption,
+      ],
+    },
+    { type: S.Subcommand, name: "list", ...d("commands.summary.list") },
+    { type: S.Subcommand, name: "off", ...d("commands.summary.off"), options: [scheduleOption] },
+    {
+      type: S.Subcommand,
+      name: "resume",
+      ...d("commands.summary.resume"),
+      options: [scheduleOption],
+    },
+    {
+      type: S.Subcommand,
+      name: "now",
+      ...d("commands.summary.now"),
+      options: [campaignOption, channelOption],
+    },
+    {
+      type: S.Subcommand,
+      name: "preview",
+      ...d("commands.summary.preview"),
+      options: [campaignOption],
+    },
+  ],
+});
+
+function privately(content: string, embeds: APIEmbed[] = []): HandlerResult {
+  return { type: "reply", ephemeral: true, message: { content, embeds } };
+}
+
+/** A summary channel must take embeds and the chart file: named when something is missing. */
+function requireSummaryChannel(channelId: string, context: InteractionContext): void {
+  const channel = `<#${channelId}>`;
+  const check = context.channels.check(channelId, [...postPermissions, ...attachPermissions]);
+  if (check.ok) return;
+  if (check.reason === "notFound") throw new UserError("campaign.channelNotText", { channel });
+  const permissions = check.missing.map((name) => context.t(`permissions.${name}`)).join(", ");
+  throw new UserError("campaign.channelMissing", { channel, permissions });
+}
+
+const scheduleOptions = z.object({
+  channel: snowflake,
+  time: z.string(),
+  timezone: z.string().optional(),
+  days: z.enum(dayChoices).optional(),
+  campaign: z.string().optional(),
+});
+
+async function schedule(
+  input: z.output<typeof scheduleOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const time = parseLocalTime(input.time);
+  const timeText = `${String(time.hour).padStart(2, "0")}:${String(time.minute).padStart(2, "0")}`;
+  const zone =
+    input.timezone === undefined ? context.settings.timezone : canonicalTimeZone(input.timezone);
+  if (!zone) throw new UserError("summary.unknownTimezone", { zone: input.timezone ?? "" });
+  requireSummaryChannel(input.channel, context);
+  const days: ScheduleDays = input.days ?? "daily";
+  const created = await createSchedule(
+    context.db,
+    context.guildId,
+    context.userId,
+    {
+      channelId: input.channel,
+      time: timeText,
+      timeZone: zone,
+      days,
+      campaignId: input.campaign === undefined ? null : parseCampaignId(input.campaign),
+    },
+    context.now(),
+  );
+  return privately(
+    context.t("summary.scheduled", {
+      channel: `<#${created.channelId}>`,
+      days: context.t(`summary.days.${days}`),
+      time: timeText,
+      zone,
+      first: discordTime(created.nextRunAt, "f"),
+    }),
+  );
+}
+
+function reasonText(reason: string | null, context: InteractionContext): string {
+  const known: StatusReason[] = [
+    "missingAccess",
+    "missingPermissions",
+    "channelDeleted",
+    "campaignClosed",
+    "botRemoved",
+    "off",
+  ];
+  const key = known.find((candidate) => candidate === reason) ?? "off";
+  return context.t(`summary.reason.${key}`);
+}
+
+/** Every schedule with its state; a paused one says why and how to fix it. */
+async function list(context: InteractionContext): Promise<HandlerResult> {
+  const schedules = await listSchedules(context.db, context.guildId);
+  if (schedules.length === 0) return privately(context.t("summary.listEmpty"));
+  const { t } = context;
+  const campaigns = new Map(
+    (await searchCampaigns(context.db, context.guildId, "", "all")).map((campaign) => [
+      campaign.id,
+      campaign.title,
+    ]),
+  );
+  const lines = schedules.map((entry) => {
+    const state =
+      entry.status === "active"
+        ? t("summary.stateActive", { next: discordTime(entry.nextRunAt, "R") })
+        : entry.status === "paused"
+          ? t("summary.statePaused", { reason: reasonText(entry.statusReason, context) })
+          : entry.status === "off"
+            ? t("summary.stateOff")
+            : t("summary.stateStopped", { reason: reasonText(entry.statusReason, context) });
+    const campaign =
+      entry.campaignId === null
+        ? t("summary.allCampaigns")
+        : showText(shorten(campaigns.get(entry.campaignId) ?? `#${entry.campaignId}`, 60), 80);
+    const line = t("summary.listLine", {
+      id: entry.id,
+      channel: `<#${entry.channelId}>`,
+      days: t(`summary.days.${entry.days as ScheduleDays}`),
+      time: entry.time,
+      zone: entry.timeZone,
+      campaign,
+      state,
+    });
+    const uncertain =
+      entry.posts.length > 0
+        ? `\n  ${t("summary.uncertain", { count: entry.posts.length, channel: `<#${entry.channelId}>` })}`
+        : "";
+    return line + uncertain;
+  });
+  return privately("", [
+    { title: t("summary.listTitle"), description: shorten(lines.join("\n"), 4096) },
+  ]);
+}
+
+const campaignOnly = z.object({ campaign: z.string().optional() });
+
+async function now(
+  input: { campaign?: string | undefined; channel?: string | undefined },
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const channelId = input.channel ?? context.channelId;
+  requireSummaryChannel(channelId, context);
+  const messages = await renderSummary(context.db, context.guildId, {
+    campaignId: input.campaign === undefined ? null : parseCampaignId(input.campaign),
+    since: null,
+    late: false,
+    now: context.now(),
+  });
+  if (messages.length === 0) return privately(context.t("summary.nothing"));
+  for (const message of messages) await context.channels.post(channelId, message);
+  return privately(context.t("summary.postedNow", { channel: `<#${channelId}>` }));
+}
+
+async function preview(
+  input: z.output<typeof campaignOnly>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const messages = await renderSummary(context.db, context.guildId, {
+    campaignId: input.campaign === undefined ? null : parseCampaignId(input.campaign),
+    since: null,
+    late: false,
+    now: context.now(),
+  });
+  const [first] = messages;
+  if (!first) return privately(context.t("summary.nothing"));
+  // The preview shows the first message as it would post; it pings no one, even the role.
+  return { type: "reply", ephemeral: true, message: { ...first, allowedRoleIds: [] } };
+}
+
+async function autocomplete(
+  focused: { name: string; value: string },
+  context: InteractionContext,
+): Promise<AutocompleteChoice[]> {
+  if (focused.name === "timezone") {
+    const needle = focused.value.trim().toLowerCase().replaceAll(" ", "_");
+    return timeZoneNames()
+      .filter((zone) => zone.toLowerCase().includes(needle))
+      .slice(0, 25)
+      .map((zone) => ({ name: zone, value: zone }));
+  }
+  if (focused.name === "campaign") {
+    const campaigns = await searchCampaigns(context.db, context.guildId, focused.value, "active");
+    return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.id) }));
+  }
+  if (focused.name !== "schedule") return [];
+  const schedules = await listSchedules(context.db, context.guildId);
+  const needle = focused.value.trim().toLowerCase();
+  return schedules
+    .map((entry) => ({
+      name: `#${entry.id} · ${entry.time} ${entry.timeZone} · ${context.t(`summary.days.${entry.days as ScheduleDays}`)} · ${entry.status}`,
+      value: String(entry.id),
+    }))
+    .filter((choice) => choice.name.toLowerCase().includes(needle))
+    .slice(0, 25);
+}
+
+const scheduleOnly = z.object({ schedule: z.string() });
+
+export const summaryCommand: Command = {
+  data,
+  subcommands: {
+    schedule: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: scheduleOptions,
+      run: schedule,
+    }),
+    list: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => list(context),
+    }),
+    off: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: scheduleOnly,
+      run: async (input, context) => {
+        const updated = await turnOff(
+          context.db,
+          context.guildId,
+          context.userId,
+          parseScheduleId(input.schedule),
+        );
+        return privately(context.t("summary.turnedOff", { id: updated.id }));
+      },
+    }),
+    resume: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: scheduleOnly,
+      run: async (input, context) => {
+        const id = parseScheduleId(input.schedule);
+        const updated = await resumeSchedule(
+          context.db,
+          context.guildId,
+          context.userId,
+          id,
+          context.now(),
+        );
+        return privately(
+          context.t("summary.resumed", { id, next: discordTime(updated.nextRunAt, "f") }),
+        );
+      },
+    }),
+    now: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ campaign: z.string().optional(), channel: snowflake.optional() }),
+      run: now,
+    }),
+    preview: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: campaignOnly,
+      run: preview,
+    }),
+  },
+  autocomplete,
+};

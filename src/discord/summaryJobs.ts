@@ -1,0 +1,161 @@
+import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
+import type { Db } from "../db/client.ts";
+import type { DueJob } from "../db/generated/client.ts";
+import { getGuildSettings } from "../domain/guildSettings.ts";
+import { buildSummary } from "../domain/summaries.ts";
+import { catchUp, type ScheduleDays } from "../domain/summarySchedule.ts";
+import {
+  advanceSchedule,
+  claimOutbox,
+  markSent,
+  setScheduleStatus,
+  summaryJobKind,
+  type SummarySchedule,
+} from "../domain/summarySchedules.ts";
+import { isLanguage } from "../i18n/index.ts";
+import type { Logger } from "../log.ts";
+import type { DueJobHandler } from "../scheduler/dueJobs.ts";
+import type { OutgoingMessage } from "./command.ts";
+import { toMessagePayload } from "./render/payload.ts";
+import { summaryMessages } from "./render/summaryMessage.ts";
+
+interface Dependencies {
+  client: Client;
+  db: Db;
+  log: Logger;
+  now: () => Date;
+}
+
+/** The summary of a server as messages, in the server's language and time zone. */
+export async function renderSummary(
+  db: Db,
+  guildId: string,
+  options: { campaignId: number | null; since: Date | null; late: boolean; now: Date },
+): Promise<OutgoingMessage[]> {
+  const settings = await getGuildSettings(db, guildId);
+  const summary = await buildSummary(db, guildId, { ...options, timeZone: settings.timezone });
+  if (summary.campaigns.length === 0) return [];
+  return summaryMessages(summary, {
+    language: isLanguage(settings.language) ? settings.language : "en",
+    timeZone: settings.timezone,
+    announceRoleId: settings.announceRoleId,
+    late: options.late,
+    now: options.now,
+  });
+}
+
+/** Why Discord refused a post, as a schedule state: fixable (paused) or for good (stopped). */
+function refusal(
+  error: unknown,
+): {
+  status: "paused" | "stopped";
+  reason: "missingAccess" | "missingPermissions" | "channelDeleted";
+} | null {
+  if (!(error instanceof DiscordAPIError)) return null;
+  if (error.code === RESTJSONErrorCodes.MissingAccess)
+    return { status: "paused", reason: "missingAccess" };
+  if (error.code === RESTJSONErrorCodes.MissingPermissions)
+    return { status: "paused", reason: "missingPermissions" };
+  if (error.code === RESTJSONErrorCodes.UnknownChannel)
+    return { status: "stopped", reason: "channelDeleted" };
+  return null;
+}
+
+/**
+ * Posts one slot of a schedule exactly once: each message's outbox row is written before it is
+ * sent, and the message carries a nonce derived from (schedule, slot, part) with enforce_nonce,
+ * so a retry after a crash lands on the same message. Returns false when the schedule had to
+ * pause or stop.
+ */
+async function postSlot(
+  dependencies: Dependencies,
+  schedule: SummarySchedule,
+  slot: string,
+  late: boolean,
+): Promise<boolean> {
+  const { client, db, log, now } = dependencies;
+  const messages = await renderSummary(db, schedule.guildId, {
+    campaignId: schedule.campaignId,
+    since: schedule.lastPostedAt,
+    late,
+    now: now(),
+  });
+  for (const [part, message] of messages.entries()) {
+    const outbox = await claimOutbox(db, schedule.id, slot, part, late, now());
+    if (outbox.action === "skip") {
+      if (outbox.post.status === "uncertain")
+        log.warn({ scheduleId: schedule.id, slot, part }, "summary post uncertain; not retried");
+      continue;
+    }
+    try {
+      const channel = await client.channels.fetch(schedule.channelId);
+      if (!channel || channel.isDMBased() || !channel.isSendable())
+        throw new Error("not a text channel");
+      const sent = await channel.send({
+        ...toMessagePayload(message),
+        nonce: outbox.post.nonce,
+        enforceNonce: true,
+      });
+      await markSent(db, outbox.post.id, sent.id, now());
+    } catch (error) {
+      const stop = refusal(error);
+      if (!stop) throw error;
+      await setScheduleStatus(db, schedule, stop.status, stop.reason);
+      log.warn(
+        { scheduleId: schedule.id, guildId: schedule.guildId, reason: stop.reason },
+        "summary schedule halted",
+      );
+      return false;
+    }
+  }
+  return true;
+}
+
+export function summaryJobHandlers(dependencies: Dependencies): Record<string, DueJobHandler> {
+  const { client, db, now } = dependencies;
+  return {
+    async [summaryJobKind](job: DueJob) {
+      const scheduleId = Number(job.subjectId.split("@")[0]);
+      const schedule = await db.summarySchedule.findFirst({
+        where: { id: scheduleId, guildId: job.guildId },
+      });
+      if (!schedule || schedule.status !== "active") return;
+      if (!client.guilds.cache.has(schedule.guildId)) {
+        await setScheduleStatus(db, schedule, "stopped", "botRemoved");
+        return;
+      }
+      if (schedule.campaignId !== null) {
+        const campaign = await db.campaign.findFirst({
+          where: { id: schedule.campaignId, guildId: schedule.guildId },
+        });
+        if (campaign?.status !== "active") {
+          await setScheduleStatus(db, schedule, "stopped", "campaignClosed");
+          return;
+        }
+      }
+      const local = {
+        time: schedule.time,
+        days: schedule.days as ScheduleDays,
+        timeZone: schedule.timeZone,
+      };
+      // The schedule's own next run, not the job's dueAt: a retry moves dueAt past the slot.
+      const plan = catchUp(local, schedule.nextRunAt, now());
+      if (plan.post && !(await postSlot(dependencies, schedule, plan.post.slot, plan.post.late)))
+        return;
+      await advanceSchedule(
+        db,
+        schedule,
+        plan.post ? { slot: plan.post.slot, at: now() } : null,
+        plan.next,
+      );
+    },
+  };
+}
+
+/** A server that removed Rally gets no more posts: its schedules stop. */
+export async function stopSchedulesOfGuild(db: Db, guildId: string): Promise<void> {
+  const schedules = await db.summarySchedule.findMany({
+    where: { guildId, status: { in: ["active", "paused"] } },
+  });
+  for (const schedule of schedules) await setScheduleStatus(db, schedule, "stopped", "botRemoved");
+}
