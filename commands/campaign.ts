@@ -24,7 +24,7 @@ import { parseLocalDateTime } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { translator, type Language, type Translator } from "../src/i18n/index.ts";
-import { postPermissions } from "../src/discord/channels.ts";
+import { requirePostableChannel } from "../src/discord/channels.ts";
 import {
   subcommand,
   type AutocompleteChoice,
@@ -209,18 +209,6 @@ const editOptions = z.object({
 });
 const campaignOnly = z.object({ campaign: z.string() });
 
-/** Refuses a channel Rally cannot post in, naming what it lacks, before anything is saved. */
-function requirePostableChannel(channelId: string, context: InteractionContext): void {
-  const check = context.channels.check(channelId, postPermissions);
-  if (check.ok) return;
-  if (check.reason === "notFound")
-    throw new UserError("campaign.channelNotText", { channel: `<#${channelId}>` });
-  throw new UserError("campaign.channelMissing", {
-    channel: `<#${channelId}>`,
-    permissions: check.missing.map((name) => context.t(`permissions.${name}`)).join(", "),
-  });
-}
-
 function readEnds(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
   const ends = parseLocalDateTime(value, context.settings.timezone, "ends");
@@ -251,7 +239,7 @@ async function create(
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const channelId = input.channel ?? context.channelId;
-  requirePostableChannel(channelId, context);
+  requirePostableChannel(context.channels, context.t, channelId);
   const fields: CampaignFields = {
     title: input.title,
     goal: input.goal,
@@ -329,7 +317,7 @@ async function edit(
     changes.endsAt = input.ends.trim() === "-" ? null : readEnds(input.ends, context);
   if (input.auto_raise !== undefined) changes.autoRaise = input.auto_raise;
   if (input.channel !== undefined) {
-    requirePostableChannel(input.channel, context);
+    requirePostableChannel(context.channels, context.t, input.channel);
     changes.channelId = input.channel;
   }
   if (Object.keys(changes).length === 0) throw new UserError("campaign.nothingToEdit");

@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ChannelType, type APIEmbed } from "discord.js";
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { canonicalTimeZone, timeZoneNames } from "../src/domain/dates.ts";
+import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { changeSetting, type GuildSettingsView } from "../src/domain/guildSettings.ts";
 import {
@@ -11,6 +11,7 @@ import {
   type HandlerResult,
   type InteractionContext,
 } from "../src/discord/command.ts";
+import { requirePostableChannel } from "../src/discord/channels.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
 import { integer, snowflake } from "../src/discord/optionSchemas.ts";
 
@@ -199,16 +200,10 @@ async function reviewRequired(input: { enabled: boolean }, context: InteractionC
 async function reviewChannel(input: { channel?: string | undefined }, context: InteractionContext) {
   const channelId = input.channel ?? null;
   if (channelId !== null) {
-    const channel = `<#${channelId}>`;
-    const check = context.channels.check(channelId);
-    if (!check.ok && check.reason === "notFound")
-      throw new UserError("campaign.channelNotText", { channel });
-    if (!check.ok && check.reason === "missing") {
-      const permissions = check.missing.map((name) => context.t(`permissions.${name}`)).join(", ");
-      throw new UserError("campaign.channelMissing", { channel, permissions });
+    requirePostableChannel(context.channels, context.t, channelId);
+    if (!context.channels.isPrivate(channelId)) {
+      throw new UserError("settings.reviewChannelPublic", { channel: `<#${channelId}>` });
     }
-    if (!context.channels.isPrivate(channelId))
-      throw new UserError("settings.reviewChannelPublic", { channel });
   }
   const settings = await changeSetting(context.db, context.guildId, context.userId, {
     setting: "reviewChannel",
@@ -224,12 +219,7 @@ async function autocomplete(focused: {
   name: string;
   value: string;
 }): Promise<AutocompleteChoice[]> {
-  if (focused.name !== "zone") return [];
-  const needle = focused.value.trim().toLowerCase().replaceAll(" ", "_");
-  return timeZoneNames()
-    .filter((zone) => zone.toLowerCase().includes(needle))
-    .slice(0, 25)
-    .map((zone) => ({ name: zone, value: zone }));
+  return focused.name === "zone" ? timeZoneChoices(focused.value) : [];
 }
 
 export const settingsCommand: Command = {

@@ -6,7 +6,7 @@ import {
 } from "discord.js";
 import { z } from "zod";
 import { parseCampaignId, searchCampaigns } from "../src/domain/campaigns.ts";
-import { canonicalTimeZone, timeZoneNames } from "../src/domain/dates.ts";
+import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { parseLocalTime, type ScheduleDays } from "../src/domain/summarySchedule.ts";
 import {
@@ -18,7 +18,7 @@ import {
   type StatusReason,
 } from "../src/domain/summarySchedules.ts";
 import { translator } from "../src/i18n/index.ts";
-import { attachPermissions, postPermissions } from "../src/discord/channels.ts";
+import { postPermissions, requirePostableChannel } from "../src/discord/channels.ts";
 import {
   subcommand,
   type AutocompleteChoice,
@@ -120,14 +120,12 @@ function privately(content: string, embeds: APIEmbed[] = []): HandlerResult {
   return { type: "reply", ephemeral: true, message: { content, embeds } };
 }
 
-/** A summary channel must take embeds and the chart file: named when something is missing. */
+/** A summary channel must take embeds and the chart file. */
 function requireSummaryChannel(channelId: string, context: InteractionContext): void {
-  const channel = `<#${channelId}>`;
-  const check = context.channels.check(channelId, [...postPermissions, ...attachPermissions]);
-  if (check.ok) return;
-  if (check.reason === "notFound") throw new UserError("campaign.channelNotText", { channel });
-  const permissions = check.missing.map((name) => context.t(`permissions.${name}`)).join(", ");
-  throw new UserError("campaign.channelMissing", { channel, permissions });
+  requirePostableChannel(context.channels, context.t, channelId, [
+    ...postPermissions,
+    "AttachFiles",
+  ]);
 }
 
 const scheduleOptions = z.object({
@@ -269,13 +267,7 @@ async function autocomplete(
   focused: { name: string; value: string },
   context: InteractionContext,
 ): Promise<AutocompleteChoice[]> {
-  if (focused.name === "timezone") {
-    const needle = focused.value.trim().toLowerCase().replaceAll(" ", "_");
-    return timeZoneNames()
-      .filter((zone) => zone.toLowerCase().includes(needle))
-      .slice(0, 25)
-      .map((zone) => ({ name: zone, value: zone }));
-  }
+  if (focused.name === "timezone") return timeZoneChoices(focused.value);
   if (focused.name === "campaign") {
     const campaigns = await searchCampaigns(context.db, context.guildId, focused.value, "active");
     return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.id) }));

@@ -1,5 +1,7 @@
 import { PermissionFlagsBits, type Client } from "discord.js";
 import type { Db } from "../db/client.ts";
+import { UserError } from "../domain/errors.ts";
+import type { Translator } from "../i18n/index.ts";
 import type { OutgoingMessage } from "./command.ts";
 import { sendDirectMessage } from "./directMessages.ts";
 import { toMessagePayload } from "./render/payload.ts";
@@ -8,7 +10,6 @@ export type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | 
 
 /** What Rally's own posts need; files only where a post carries one (charts, flyers). */
 export const postPermissions: ChannelPermission[] = ["ViewChannel", "SendMessages", "EmbedLinks"];
-export const attachPermissions: ChannelPermission[] = ["AttachFiles"];
 
 export type ChannelCheck =
   | { ok: true }
@@ -32,47 +33,40 @@ export interface ChannelActions {
 }
 
 export function channelActions(client: Client, guildId: string, db: Db): ChannelActions {
+  /** A text channel of THIS server from the cache; an id from elsewhere is never used. */
+  const textChannel = (channelId: string) => {
+    const channel = client.channels.cache.get(channelId);
+    if (!channel || channel.isDMBased() || channel.guildId !== guildId || !channel.isTextBased()) {
+      return null;
+    }
+    return channel;
+  };
+  const requireTextChannel = (channelId: string) => {
+    const channel = textChannel(channelId);
+    if (!channel) throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
+    return channel;
+  };
   return {
     sendDirect(userId, content) {
       return sendDirectMessage(client, db, guildId, userId, content);
     },
     check(channelId, needed = postPermissions) {
-      const channel = client.channels.cache.get(channelId);
-      if (
-        !channel ||
-        channel.isDMBased() ||
-        channel.guildId !== guildId ||
-        !channel.isTextBased()
-      ) {
-        return { ok: false, reason: "notFound" };
-      }
+      const channel = textChannel(channelId);
+      if (!channel) return { ok: false, reason: "notFound" };
       const permissions = channel.permissionsFor(client.user ?? "");
       const missing = needed.filter((name) => !permissions?.has(PermissionFlagsBits[name]));
       return missing.length === 0 ? { ok: true } : { ok: false, reason: "missing", missing };
     },
     async post(channelId, message) {
-      const channel = client.channels.cache.get(channelId);
-      if (!channel || channel.isDMBased() || channel.guildId !== guildId || !channel.isSendable()) {
-        throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
-      }
-      const sent = await channel.send(toMessagePayload(message));
+      const sent = await requireTextChannel(channelId).send(toMessagePayload(message));
       return { id: sent.id };
     },
     async edit(channelId, messageId, message) {
-      const channel = client.channels.cache.get(channelId);
-      if (
-        !channel ||
-        channel.isDMBased() ||
-        channel.guildId !== guildId ||
-        !channel.isTextBased()
-      ) {
-        throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
-      }
-      await channel.messages.edit(messageId, toMessagePayload(message));
+      await requireTextChannel(channelId).messages.edit(messageId, toMessagePayload(message));
     },
     isPrivate(channelId) {
-      const channel = client.channels.cache.get(channelId);
-      if (!channel || channel.isDMBased() || channel.guildId !== guildId) return false;
+      const channel = textChannel(channelId);
+      if (!channel) return false;
       const everyone = channel.guild.roles.everyone;
       return !channel.permissionsFor(everyone).has(PermissionFlagsBits.ViewChannel);
     },
@@ -87,4 +81,22 @@ export function channelActions(client: Client, guildId: string, db: Db): Channel
       return client.guilds.cache.get(guildId)?.roles.cache.has(roleId) ?? false;
     },
   };
+}
+
+/**
+ * Refuses, before anything is saved, a channel Rally cannot post in, naming what it lacks. The
+ * one check behind campaign channels, summary channels and the review channel.
+ */
+export function requirePostableChannel(
+  channels: ChannelActions,
+  t: Translator,
+  channelId: string,
+  needed: ChannelPermission[] = postPermissions,
+): void {
+  const check = channels.check(channelId, needed);
+  if (check.ok) return;
+  const channel = `<#${channelId}>`;
+  if (check.reason === "notFound") throw new UserError("campaign.channelNotText", { channel });
+  const permissions = check.missing.map((name) => t(`permissions.${name}`)).join(", ");
+  throw new UserError("campaign.channelMissing", { channel, permissions });
 }

@@ -45,9 +45,7 @@ export async function renderSummary(
 }
 
 /** Why Discord refused a post, as a schedule state: fixable (paused) or for good (stopped). */
-function refusal(
-  error: unknown,
-): {
+function refusal(error: unknown): {
   status: "paused" | "stopped";
   reason: "missingAccess" | "missingPermissions" | "channelDeleted";
 } | null {

@@ -67,3 +67,12 @@ export function parseLocalDateTime(text: string, zone: string, option: string): 
 export function formatLocalDateTime(date: Date, zone: string): string {
   return DateTime.fromJSDate(date, { zone }).toFormat("yyyy-MM-dd HH:mm");
 }
+
+/** Autocomplete: zones containing what was typed ("kyiv", "new york"), at most 25. */
+export function timeZoneChoices(typed: string): { name: string; value: string }[] {
+  const needle = typed.trim().toLowerCase().replaceAll(" ", "_");
+  return timeZoneNames()
+    .filter((zone) => zone.toLowerCase().includes(needle))
+    .slice(0, 25)
+    .map((zone) => ({ name: zone, value: zone }));
+}

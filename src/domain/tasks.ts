@@ -288,7 +288,10 @@ async function completeClaim(
   });
   if (updated.count !== 1) return false;
   // The slot stays taken: done work fills it for good.
-  await tx.outreachTask.update({ where: { id: claim.taskId }, data: { doneCount: { increment: 1 } } });
+  await tx.outreachTask.update({
+    where: { id: claim.taskId },
+    data: { doneCount: { increment: 1 } },
+  });
   await tx.outreachTask.updateMany({
     where: { id: claim.taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
     data: { status: "done" },
@@ -441,7 +444,8 @@ export async function editTask(
       },
       data: changes,
     });
-    if (updated.count !== 1) throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
+    if (updated.count !== 1)
+      throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
     await tx.outreachTask.updateMany({
       where: { id: taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
       data: { status: "done" },

@@ -326,14 +326,14 @@ describe("/task over the wire", () => {
     expect(done.content).toBe(
       `Marked done: **Table at the student union**. Thank you!\n${proofNotKept}`,
     );
-    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 0 of 4 volunteers · 1 done");
+    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 1 of 4 volunteers · 1 done");
 
     const twice = await answerOf(bot, submit());
     expect(twice).toMatchObject({ type: 4, content: "You don't hold this task. Claim it first." });
-    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 0 of 4 volunteers · 1 done");
+    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 1 of 4 volunteers · 1 done");
     expect(
       await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } }),
-    ).toMatchObject({ doneCount: 1, claimedSlots: 0, status: "open" });
+    ).toMatchObject({ doneCount: 1, claimedSlots: 1, status: "open" });
     const claims = await bot.rally.db.claim.findMany();
     expect(claims).toHaveLength(1);
     expect(claims[0]).toMatchObject({
@@ -400,13 +400,13 @@ describe("/task over the wire", () => {
       `Approved: <@${volunteer1}>'s work on **Table at the student union** now counts.`,
     );
     expect(approved.components).toEqual([]);
-    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 0 of 4 volunteers · 1 done");
+    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 1 of 4 volunteers · 1 done");
     expect(
       await bot.rally.db.claim.findFirstOrThrow({ where: { volunteerId: volunteer1 } }),
     ).toMatchObject({ status: "done", reviewedById: bot.organizerId });
 
     await claimAndFinish(volunteer2, "https://example.org/photo2.jpg");
-    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 1 of 4 volunteers · 1 done");
+    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 2 of 4 volunteers · 1 done");
     const second = await bot.run(bot.organizerId, `/task review task:${task.id}`);
     const rejecting = press(bot, second.id, bot.organizerId, "Reject");
     expect((await rejecting.response()).type).toBe(9);
@@ -422,13 +422,13 @@ describe("/task over the wire", () => {
     expect(rejected.content).toBe(
       `Rejected: <@${volunteer2}>'s work on **Table at the student union**. The slot is open again.`,
     );
-    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 0 of 4 volunteers · 1 done");
+    expect(cardLine(bot, card.id)).toBe("🎓 Campus · 1 of 4 volunteers · 1 done");
     expect(
       await bot.rally.db.claim.findFirstOrThrow({ where: { volunteerId: volunteer2 } }),
     ).toMatchObject({ status: "rejected", rejectReason: "The photo shows another campus." });
     expect(
       await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } }),
-    ).toMatchObject({ claimedSlots: 0, doneCount: 1 });
+    ).toMatchObject({ claimedSlots: 1, doneCount: 1 });
     const nothingLeft = await bot.run(bot.organizerId, `/task review task:${task.id}`);
     expect(nothingLeft.content).toBe(
       "Nothing is waiting for review on **Table at the student union**.",
