@@ -14,6 +14,7 @@ import {
   listSchedules,
   parseScheduleId,
   resumeSchedule,
+  ScheduleStoppedError,
   turnOff,
   type StatusReason,
 } from "../src/domain/summarySchedules.ts";
@@ -327,7 +328,13 @@ export const summaryCommand: Command = {
           context.userId,
           id,
           context.now(),
-        );
+        ).catch((error: unknown) => {
+          if (!(error instanceof ScheduleStoppedError)) throw error;
+          throw new UserError("summary.cannotResume", {
+            id,
+            reason: reasonText(error.reason, context),
+          });
+        });
         return privately(
           context.t("summary.resumed", { id, next: discordTime(updated.nextRunAt, "f") }),
         );

@@ -1,4 +1,4 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
+import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type Client } from "discord.js";
 import type { Db } from "../db/client.ts";
 import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
@@ -10,6 +10,7 @@ import {
   markSent,
   setScheduleStatus,
   summaryJobKind,
+  type StatusReason,
   type SummarySchedule,
 } from "../domain/summarySchedules.ts";
 import { isLanguage } from "../i18n/index.ts";
@@ -72,6 +73,38 @@ async function postSlot(
   late: boolean,
 ): Promise<boolean> {
   const { client, db, log, now } = dependencies;
+  const halt = async (stop: { status: "paused" | "stopped"; reason: StatusReason }) => {
+    await setScheduleStatus(db, schedule, stop.status, stop.reason);
+    log.warn(
+      { scheduleId: schedule.id, guildId: schedule.guildId, reason: stop.reason },
+      "summary schedule halted",
+    );
+    return false;
+  };
+  let channel;
+  try {
+    channel = await client.channels.fetch(schedule.channelId);
+  } catch (error) {
+    const stop = refusal(error);
+    if (!stop) throw error;
+    return halt(stop);
+  }
+  if (!channel || channel.isDMBased() || !channel.isSendable()) {
+    return halt({ status: "stopped", reason: "channelDeleted" });
+  }
+  // Discord silently drops embeds without Embed Links: a summary without its numbers is no
+  // summary, so a missing permission pauses the schedule as a refusal would.
+  const permissions = channel.permissionsFor(client.user ?? "");
+  if (!permissions?.has(PermissionFlagsBits.ViewChannel)) {
+    return halt({ status: "paused", reason: "missingAccess" });
+  }
+  const needed = [
+    PermissionFlagsBits.SendMessages,
+    PermissionFlagsBits.EmbedLinks,
+    PermissionFlagsBits.AttachFiles,
+  ];
+  if (!permissions.has(needed)) return halt({ status: "paused", reason: "missingPermissions" });
+
   const messages = await renderSummary(db, schedule.guildId, {
     campaignId: schedule.campaignId,
     since: schedule.lastPostedAt,
@@ -81,14 +114,12 @@ async function postSlot(
   for (const [part, message] of messages.entries()) {
     const outbox = await claimOutbox(db, schedule.id, slot, part, late, now());
     if (outbox.action === "skip") {
-      if (outbox.post.status === "uncertain")
+      if (outbox.post.status === "uncertain") {
         log.warn({ scheduleId: schedule.id, slot, part }, "summary post uncertain; not retried");
+      }
       continue;
     }
     try {
-      const channel = await client.channels.fetch(schedule.channelId);
-      if (!channel || channel.isDMBased() || !channel.isSendable())
-        throw new Error("not a text channel");
       const sent = await channel.send({
         ...toMessagePayload(message),
         nonce: outbox.post.nonce,
@@ -98,12 +129,7 @@ async function postSlot(
     } catch (error) {
       const stop = refusal(error);
       if (!stop) throw error;
-      await setScheduleStatus(db, schedule, stop.status, stop.reason);
-      log.warn(
-        { scheduleId: schedule.id, guildId: schedule.guildId, reason: stop.reason },
-        "summary schedule halted",
-      );
-      return false;
+      return halt(stop);
     }
   }
   return true;

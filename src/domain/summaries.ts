@@ -2,7 +2,6 @@ import { DateTime } from "luxon";
 import type { Db } from "../db/client.ts";
 import type { Campaign } from "../db/generated/client.ts";
 import { nextMilestone } from "./goalLadder.ts";
-import { openClaimStatuses } from "./tasks.ts";
 
 const day = 24 * 60 * 60 * 1000;
 export const chartDays = 14;
@@ -74,7 +73,8 @@ async function summarizeCampaign(
       }),
       db.claim.count({
         where: {
-          status: { in: [...openClaimStatuses] },
+          // Work waiting for review is not late: only active claims can be overdue.
+          status: "active",
           task: { campaignId: campaign.id, status: "open", dueAt: { lt: now } },
         },
       }),

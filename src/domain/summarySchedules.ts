@@ -33,6 +33,16 @@ export function parseScheduleId(value: string): number {
   return Number(value.trim());
 }
 
+/** Resume refused for good; the command names the reason in the member's language. */
+export class ScheduleStoppedError extends Error {
+  constructor(
+    readonly scheduleId: number,
+    readonly reason: StatusReason,
+  ) {
+    super(`schedule ${scheduleId} is stopped: ${reason}`);
+  }
+}
+
 export async function getSchedule(db: Db, guildId: string, id: number): Promise<SummarySchedule> {
   const schedule = await db.summarySchedule.findFirst({ where: { id, guildId } });
   if (!schedule) throw new UserError("summary.notFound");
@@ -137,7 +147,7 @@ export async function resumeSchedule(
 ): Promise<SummarySchedule> {
   const schedule = await getSchedule(db, guildId, id);
   if (schedule.status === "stopped") {
-    throw new UserError("summary.cannotResume", { id, reason: schedule.statusReason ?? "stopped" });
+    throw new ScheduleStoppedError(id, (schedule.statusReason ?? "off") as StatusReason);
   }
   const next = nextSlot(
     { time: schedule.time, days: schedule.days as ScheduleDays, timeZone: schedule.timeZone },

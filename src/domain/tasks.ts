@@ -402,7 +402,7 @@ export async function cancelTask(
     const task = await getTask(tx, guildId, taskId);
     const cancelled = await tx.outreachTask.updateMany({
       where: { id: taskId, guildId, status: "open" },
-      data: { status: "cancelled", claimedSlots: 0 },
+      data: { status: "cancelled", claimedSlots: task.doneCount },
     });
     if (cancelled.count !== 1) {
       throw new UserError(task.status === "done" ? "task.alreadyDone" : "task.cancelled", {
@@ -491,7 +491,7 @@ function filterWhere(
     case "mine":
       return { claims: { some: { volunteerId: userId, status: { in: [...openClaimStatuses] } } } };
     case "claimed":
-      return { status: "open", claimedSlots: { gt: 0 } };
+      return { status: "open", claims: { some: { status: { in: [...openClaimStatuses] } } } };
     case "review":
       return { claims: { some: { status: "submitted" } } };
     case "done":
@@ -500,7 +500,7 @@ function filterWhere(
       return {
         status: "open",
         dueAt: { lt: now },
-        claims: { some: { status: { in: [...openClaimStatuses] } } },
+        claims: { some: { status: "active" } },
       };
   }
 }

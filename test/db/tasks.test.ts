@@ -5,6 +5,7 @@ import type { Campaign } from "../../src/db/generated/client.ts";
 import { taskCard, taskStatusKey } from "../../src/discord/render/taskCard.ts";
 import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
+import { summaryJobKind } from "../../src/domain/summarySchedules.ts";
 import type { TaskFields } from "../../src/domain/taskFields.ts";
 import {
   addTask,
@@ -19,10 +20,12 @@ import {
   nextSubmission,
   parseTaskId,
   releaseTask,
+  requireOpenClaim,
   reviewClaim,
   searchTasks,
   setTaskCard,
   taskNumbers,
+  type Claim,
   type TaskFilter,
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
@@ -34,6 +37,7 @@ import {
   setReminders,
 } from "../../src/domain/volunteers.ts";
 import { translator } from "../../src/i18n/index.ts";
+import { scheduleJob } from "../../src/scheduler/dueJobs.ts";
 import { createTestDb } from "../support/db.ts";
 
 const guild = "100000000000000001";
@@ -299,7 +303,7 @@ describe("claiming a task takes one of its slots", () => {
     await claim(db, alice, task.id);
     const before = await everything(db);
 
-    await expectRefusal(claim(db, bob, task.id), "task.full", { title: task.title, slots: 1 });
+    await expectRefusal(claim(db, bob, task.id), "task.full", { title: task.title, count: 1 });
     expect(await everything(db)).toEqual(before);
   });
 
@@ -321,7 +325,7 @@ describe("claiming a task takes one of its slots", () => {
 
     await expectRefusal(claim(db, bob, task.id), "task.alreadyDone", { title: task.title });
     expect(await db.claim.count({ where: { volunteerId: bob } })).toBe(0);
-    expect(await taskRow(db, task.id)).toMatchObject({ claimedSlots: 0, doneCount: 1 });
+    expect(await taskRow(db, task.id)).toMatchObject({ claimedSlots: 1, doneCount: 1 });
   });
 
   it("refuses a task of a closed campaign", async () => {
@@ -329,7 +333,7 @@ describe("claiming a task takes one of its slots", () => {
     const task = await taskIn(db, { slots: 3 });
     await closeCampaign(db, guild, organizer, task.campaignId, "ended", now);
 
-    await expectRefusal(claim(db, alice, task.id), "campaign.closed", {
+    await expectRefusal(claim(db, alice, task.id), "task.campaignClosed", {
       title: task.campaign.title,
     });
     expect(await claimsOf(db, task.id)).toHaveLength(0);
@@ -395,9 +399,9 @@ describe("claiming a task takes one of its slots", () => {
     await finish(db, alice, task.id);
     await claim(db, bob, task.id);
 
-    await expectRefusal(claim(db, carol, task.id), "task.full");
+    await expectRefusal(claim(db, carol, task.id), "task.full", { count: 2 });
     expect(await db.claim.count({ where: { volunteerId: carol } })).toBe(0);
-    expect(await taskRow(db, task.id)).toMatchObject({ claimedSlots: 1, doneCount: 1 });
+    expect(await taskRow(db, task.id)).toMatchObject({ claimedSlots: 2, doneCount: 1 });
   });
 
   it("shows a task whose slots are all held or done as full: not listed as open, Claim disabled", async () => {
@@ -447,30 +451,33 @@ describe("members pressing Claim at the same instant never overfill a task", () 
     }
   });
 
-  it("one member pressing Claim 10 times at once gets exactly one claim", async () => {
-    for (let round = 0; round < raceRounds; round += 1) {
-      const db = await createTestDb();
-      const task = await taskIn(db, { slots: 20 });
+  it.each([20, 1])(
+    "one member pressing Claim 10 times at once on a %i-slot task gets exactly one claim",
+    async (slots) => {
+      for (let round = 0; round < raceRounds; round += 1) {
+        const db = await createTestDb();
+        const task = await taskIn(db, { slots });
 
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 10 }, () => claim(db, alice, task.id)),
-      );
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, () => claim(db, alice, task.id)),
+        );
 
-      const fulfilled = outcomes.filter((outcome) => outcome.status === "fulfilled");
-      const keys = outcomes.flatMap((outcome) =>
-        outcome.status === "rejected"
-          ? [outcome.reason instanceof UserError ? outcome.reason.key : String(outcome.reason)]
-          : [],
-      );
-      expect(fulfilled, `round ${round}`).toHaveLength(1);
-      expect(keys, `round ${round}`).toEqual(
-        Array.from({ length: 9 }, () => "task.alreadyClaimed"),
-      );
-      expect((await taskRow(db, task.id)).claimedSlots).toBe(1);
-      expect(await db.claim.count()).toBe(1);
-      expect(await db.dueJob.count({ where: { kind: "claim.expire" } })).toBe(1);
-    }
-  });
+        const fulfilled = outcomes.filter((outcome) => outcome.status === "fulfilled");
+        const keys = outcomes.flatMap((outcome) =>
+          outcome.status === "rejected"
+            ? [outcome.reason instanceof UserError ? outcome.reason.key : String(outcome.reason)]
+            : [],
+        );
+        expect(fulfilled, `round ${round}`).toHaveLength(1);
+        expect(keys, `round ${round}`).toEqual(
+          Array.from({ length: 9 }, () => "task.alreadyClaimed"),
+        );
+        expect((await taskRow(db, task.id)).claimedSlots).toBe(1);
+        expect(await db.claim.count()).toBe(1);
+        expect(await db.dueJob.count({ where: { kind: "claim.expire" } })).toBe(1);
+      }
+    },
+  );
 });
 
 describe("releasing a claim gives the slot back", () => {
@@ -543,6 +550,36 @@ describe("releasing a claim gives the slot back", () => {
   });
 });
 
+describe("closing a claim cancels only the claim's own jobs", () => {
+  // Due-job subject ids are unique per kind only: a summary schedule can share the claim's id.
+  it.each<[string, (db: Db, taskId: number, held: Claim) => Promise<unknown>]>([
+    ["a release", (db, taskId) => releaseTask(db, guild, alice, taskId, now)],
+    ["an expiry", (db, _taskId, held) => expireClaim(db, held.id, held.expiresAt)],
+    ["finishing", (db, taskId) => finish(db, alice, taskId)],
+    ["sending for review", (db, taskId) => finish(db, alice, taskId, true)],
+    ["a cancel", (db, taskId) => cancelTask(db, guild, organizer, taskId, now)],
+  ])("%s leaves another job with the same subject id pending", async (_action, act) => {
+    const db = await createTestDb();
+    const task = await taskIn(db, { slots: 2, dueAt: later(5 * day) });
+    const { claim: held } = await claim(db, alice, task.id);
+    await scheduleJob(db, {
+      guildId: guild,
+      kind: summaryJobKind,
+      subjectId: String(held.id),
+      dueAt: later(day),
+    });
+
+    await act(db, task.id, held);
+
+    expect(await jobsOf(db, held.id)).toEqual({
+      "claim.expire": { status: "cancelled", dueAt: later(3 * day).toISOString() },
+      "claim.remindExpiry": { status: "cancelled", dueAt: later(2 * day).toISOString() },
+      "claim.remindDue": { status: "cancelled", dueAt: later(4 * day).toISOString() },
+      [summaryJobKind]: { status: "pending", dueAt: later(day).toISOString() },
+    });
+  });
+});
+
 describe("an unfinished claim expires after the server's expiry days", () => {
   async function held(db: Db) {
     const task = await taskIn(db, { slots: 2, dueAt: later(10 * day) });
@@ -595,7 +632,7 @@ describe("an unfinished claim expires after the server's expiry days", () => {
 
     expect(await expireClaim(db, row.id, expiresAt)).toBeNull();
     expect(await everything(db)).toEqual(before);
-    expect(await taskRow(db, task.id)).toMatchObject({ claimedSlots: 0, doneCount: 1 });
+    expect(await taskRow(db, task.id)).toMatchObject({ claimedSlots: 1, doneCount: 1 });
   });
 
   it("leaves a claim released in the meantime alone, without freeing a second slot", async () => {
@@ -631,7 +668,7 @@ describe("an unfinished claim expires after the server's expiry days", () => {
 });
 
 describe("finishing a task counts the work at once when review is off", () => {
-  it("closes the claim as done with its proof, frees the slot and adds to the done count", async () => {
+  it("closes the claim as done with its proof; the slot stays filled and the done count grows", async () => {
     const db = await createTestDb();
     const task = await taskIn(db, { slots: 2, dueAt: later(5 * day) });
     const { claim: held } = await claim(db, alice, task.id);
@@ -640,7 +677,7 @@ describe("finishing a task counts the work at once when review is off", () => {
     const result = await finishTask(db, guild, alice, task.id, proof, later(hour), false);
 
     expect(result.state).toBe("done");
-    expect(result.task).toMatchObject({ claimedSlots: 0, doneCount: 1, status: "open" });
+    expect(result.task).toMatchObject({ claimedSlots: 1, doneCount: 1, status: "open" });
     expect(result.claim).toMatchObject({ id: held.id, status: "done" });
     expect(await claimRow(db, held.id)).toMatchObject({
       status: "done",
@@ -651,7 +688,7 @@ describe("finishing a task counts the work at once when review is off", () => {
       closedAt: later(hour),
     });
     expect(await taskRow(db, task.id)).toMatchObject({
-      claimedSlots: 0,
+      claimedSlots: 1,
       doneCount: 1,
       status: "open",
     });
@@ -672,7 +709,7 @@ describe("finishing a task counts the work at once when review is off", () => {
 
     const { task: finished } = await finish(db, bob, task.id);
 
-    expect(finished).toMatchObject({ status: "done", doneCount: 2, claimedSlots: 0 });
+    expect(finished).toMatchObject({ status: "done", doneCount: 2, claimedSlots: 2 });
     expect(taskStatusKey(finished)).toBe("done");
     expect(cardButtons(finished)).toEqual({ claim: true, release: true, done: true });
     expect((await taskRow(db, task.id)).status).toBe("done");
@@ -754,11 +791,11 @@ describe("finishing a task waits for an organizer when review is on", () => {
       closedAt: later(day),
       openMarker: null,
     });
-    expect(result.task).toMatchObject({ status: "done", doneCount: 1, claimedSlots: 0 });
+    expect(result.task).toMatchObject({ status: "done", doneCount: 1, claimedSlots: 1 });
     expect(await taskRow(db, task.id)).toMatchObject({
       status: "done",
       doneCount: 1,
-      claimedSlots: 0,
+      claimedSlots: 1,
     });
     const entries = await audit(db, "task.approve");
     expect(entries).toHaveLength(1);
@@ -1194,6 +1231,24 @@ describe("listing tasks", () => {
     );
   });
 
+  it("lists as claimed only tasks someone holds now, not those whose only claims are done", async () => {
+    const db = await createTestDb();
+    const owner = await campaign(db);
+    const finished = await addTask(
+      db,
+      guild,
+      organizer,
+      owner.id,
+      fields({ title: "finished", slots: 3 }),
+    );
+    const held = await addTask(db, guild, organizer, owner.id, fields({ title: "held", slots: 3 }));
+    await claim(db, alice, finished.id);
+    await finish(db, alice, finished.id);
+    await claim(db, bob, held.id);
+
+    expect(await titles(db, "claimed")).toEqual(["held"]);
+  });
+
   it("keeps to one campaign when asked", async () => {
     const db = await createTestDb();
     const { owner } = await board(db);
@@ -1327,6 +1382,22 @@ describe("task numbers and a member's own status", () => {
     expect(status.open[0]?.task.campaign.id).toBe(owner.id);
     expect(status.done).toBe(1);
     expect(await memberStatus(db, guild, bob)).toEqual({ open: [], done: 0 });
+  });
+});
+
+describe("the Done and Release forms are offered only to a holder", () => {
+  it("finds the member's open claim, and refuses everyone else before any form is shown", async () => {
+    const db = await createTestDb();
+    const task = await taskIn(db, { slots: 2 });
+    const { claim: held } = await claim(db, alice, task.id);
+
+    expect((await requireOpenClaim(db, guild, alice, task.id)).id).toBe(held.id);
+    await finish(db, alice, task.id, true);
+    expect((await requireOpenClaim(db, guild, alice, task.id)).status).toBe("submitted");
+    await expectRefusal(requireOpenClaim(db, guild, bob, task.id), "task.notHolding");
+    await expectRefusal(requireOpenClaim(db, otherGuild, alice, task.id), "task.notFound");
+    await reviewClaim(db, guild, organizer, held.id, { approve: true }, now);
+    await expectRefusal(requireOpenClaim(db, guild, alice, task.id), "task.notHolding");
   });
 });
 

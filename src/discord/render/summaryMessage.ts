@@ -42,7 +42,9 @@ function campaignEmbed(
     {
       name: t("summary.outreach"),
       value: [
-        t("summary.tasksDone", { count: summary.tasksDone }),
+        t(summary.sinceLastSummary ? "summary.tasksDone" : "summary.tasksDoneDay", {
+          count: summary.tasksDone,
+        }),
         t("summary.slotsOpen", { count: summary.openSlots }),
         t("summary.overdue", { count: summary.overdueClaims }),
       ].join(" · "),
