@@ -22,6 +22,8 @@ import {
 } from "../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
+import { exportCampaignRows } from "../src/domain/privacy.ts";
+import { csvCell } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { translator, type Language, type Translator } from "../src/i18n/index.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
@@ -151,6 +153,12 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "reopen",
       ...d("commands.campaign.reopen"),
+      options: [campaignOption],
+    },
+    {
+      type: S.Subcommand,
+      name: "export",
+      ...d("commands.campaign.export"),
       options: [campaignOption],
     },
     {
@@ -465,6 +473,48 @@ async function count(
   return reply(context, [await card(campaign, context)], lines.join("\n"));
 }
 
+/** A CSV of tasks and claims; anonymous volunteers appear as numbers, never as ids. */
+async function exportCampaign(
+  input: z.output<typeof campaignOnly>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const { t } = context;
+  const { campaign, rows } = await exportCampaignRows(
+    context.db,
+    context.guildId,
+    parseCampaignId(input.campaign),
+  );
+  const lines = rows.map((row) =>
+    [
+      String(row.taskId),
+      row.task,
+      row.kind,
+      row.location,
+      String(row.slots),
+      row.due,
+      row.taskStatus,
+      row.anonymous && row.volunteer
+        ? t("campaign.exportVolunteer", { number: row.volunteer })
+        : row.volunteer,
+      row.claimStatus,
+      row.claimedAt,
+      row.closedAt,
+      row.proofLink,
+    ]
+      .map(csvCell)
+      .join(","),
+  );
+  const csv = `\uFEFF${[t("campaign.exportHeader"), ...lines].join("\r\n")}\r\n`;
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: t("campaign.exportReady", { title: showText(campaign.title, 100) }),
+      files: [{ name: `campaign-${campaign.id}.csv`, data: Buffer.from(csv, "utf8") }],
+    },
+  };
+}
+
 /** Which campaigns each subcommand offers: the ones it can act on. */
 const autocompleteStatus: Record<string, CampaignStatusFilter> = {
   show: "all",
@@ -472,6 +522,7 @@ const autocompleteStatus: Record<string, CampaignStatusFilter> = {
   close: "active",
   count: "active",
   reopen: "closed",
+  export: "all",
 };
 
 async function autocomplete(
@@ -517,6 +568,12 @@ export const campaignCommand: Command = {
       run: reopen,
     }),
     count: subcommand({ access: "organizer", ephemeral: true, options: countOptions, run: count }),
+    export: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: campaignOnly,
+      run: exportCampaign,
+    }),
   },
   autocomplete,
 };

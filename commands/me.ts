@@ -1,16 +1,20 @@
-import { ApplicationCommandOptionType } from "discord.js";
+import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
 import { z } from "zod";
-import { memberStatus } from "../src/domain/tasks.ts";
+import { UserError } from "../src/domain/errors.ts";
+import { exportMember, forgetMember } from "../src/domain/privacy.ts";
+import { getTask, memberStatus } from "../src/domain/tasks.ts";
 import { getVolunteer, setCredit, setReminders } from "../src/domain/volunteers.ts";
-import { translator } from "../src/i18n/index.ts";
+import { translator, type Language } from "../src/i18n/index.ts";
 import {
+  customId,
   subcommand,
   type Command,
+  type ComponentHandler,
   type HandlerResult,
   type InteractionContext,
 } from "../src/discord/command.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
-import { discordTime } from "../src/discord/render/taskCard.ts";
+import { discordTime, taskCard } from "../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
 
 const S = ApplicationCommandOptionType;
@@ -39,6 +43,8 @@ const data = guildCommand({
         },
       ],
     },
+    { type: S.Subcommand, name: "export", ...d("commands.me.export") },
+    { type: S.Subcommand, name: "forget", ...d("commands.me.forget") },
     {
       type: S.Subcommand,
       name: "reminders",
@@ -89,8 +95,64 @@ async function status(context: InteractionContext): Promise<HandlerResult> {
   };
 }
 
+/** The confirm button carries the member's id: only they can erase themselves. */
+function forgetPrompt(context: InteractionContext): HandlerResult {
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("me.forgetConfirm"),
+      components: [
+        {
+          type: ComponentType.ActionRow,
+          components: [
+            {
+              type: ComponentType.Button,
+              style: ButtonStyle.Danger,
+              label: context.t("me.forgetButton"),
+              custom_id: customId("me", "forget", context.userId),
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+const components: Record<string, ComponentHandler> = {
+  forget: {
+    access: "everyone",
+    ephemeral: true,
+    run: async (args, context) => {
+      if (args[0] !== context.userId) throw new UserError("me.forgetOther");
+      const { releasedTaskIds } = await forgetMember(
+        context.db,
+        context.guildId,
+        context.userId,
+        context.now(),
+      );
+      for (const taskId of releasedTaskIds) {
+        const task = await getTask(context.db, context.guildId, taskId);
+        if (task.cardChannelId && task.cardMessageId) {
+          await context.channels
+            .edit(
+              task.cardChannelId,
+              task.cardMessageId,
+              taskCard(task, translator(context.settings.language as Language)),
+            )
+            .catch((error: unknown) =>
+              context.log.warn({ err: error, guildId: context.guildId }, "task card not updated"),
+            );
+        }
+      }
+      return { type: "update", message: { content: context.t("me.forgotten"), components: [] } };
+    },
+  },
+};
+
 export const meCommand: Command = {
   data,
+  components,
   subcommands: {
     status: subcommand({
       access: "everyone",
@@ -107,6 +169,30 @@ export const meCommand: Command = {
         const key = input.mode === "public" ? "me.creditSetPublic" : "me.creditSetAnonymous";
         return privately(context.t(key));
       },
+    }),
+    export: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => {
+        const data = await exportMember(context.db, context.guildId, context.userId);
+        return {
+          type: "reply",
+          ephemeral: true,
+          message: {
+            content: context.t("me.exportReady"),
+            files: [
+              { name: "rally-my-data.json", data: Buffer.from(JSON.stringify(data, null, 2)) },
+            ],
+          },
+        };
+      },
+    }),
+    forget: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => forgetPrompt(context),
     }),
     reminders: subcommand({
       access: "everyone",

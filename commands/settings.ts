@@ -4,6 +4,7 @@ import { z } from "zod";
 import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { changeSetting, type GuildSettingsView } from "../src/domain/guildSettings.ts";
+import { recentAudit } from "../src/domain/privacy.ts";
 import {
   subcommand,
   type AutocompleteChoice,
@@ -14,6 +15,7 @@ import {
 import { requirePostableChannel } from "../src/discord/channels.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
 import { integer, snowflake } from "../src/discord/optionSchemas.ts";
+import { discordTime } from "../src/discord/render/taskCard.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
@@ -90,6 +92,22 @@ const data = guildCommand({
         },
       ],
     },
+    {
+      type: S.Subcommand,
+      name: "retention",
+      ...d("commands.settings.retention"),
+      options: [
+        {
+          type: S.Integer,
+          name: "days",
+          ...d("commands.settings.options.retention_days"),
+          required: true,
+          min_value: 1,
+          max_value: 3650,
+        },
+      ],
+    },
+    { type: S.Subcommand, name: "audit", ...d("commands.settings.audit") },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
   ],
 });
@@ -121,6 +139,11 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
       {
         name: t("settings.reviewRequired"),
         value: settings.reviewRequired ? t("settings.yes") : t("settings.no"),
+        inline: true,
+      },
+      {
+        name: t("settings.retention"),
+        value: t("settings.retentionValue", { count: settings.retentionDays }),
         inline: true,
       },
       {
@@ -215,6 +238,40 @@ async function reviewChannel(input: { channel?: string | undefined }, context: I
   return answer(content, settings, context);
 }
 
+async function retention(input: { days: number }, context: InteractionContext) {
+  const settings = await changeSetting(context.db, context.guildId, context.userId, {
+    setting: "retention",
+    days: input.days,
+  });
+  return answer(context.t("settings.retentionSet", { days: input.days }), settings, context);
+}
+
+/** The last organizer actions; an erased member shows as such, never as a stale id. */
+async function audit(context: InteractionContext): Promise<HandlerResult> {
+  const { t } = context;
+  const entries = await recentAudit(context.db, context.guildId);
+  const lines = entries.map((entry) =>
+    t("settings.auditLine", {
+      when: discordTime(entry.createdAt, "R"),
+      actor: entry.actorId ? `<@${entry.actorId}>` : t("settings.erasedMember"),
+      action: entry.action,
+      subject: entry.subjectId ? ` #${entry.subjectId}` : "",
+    }),
+  );
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      embeds: [
+        {
+          title: t("settings.auditTitle"),
+          description: lines.join("\n") || t("settings.auditEmpty"),
+        },
+      ],
+    },
+  };
+}
+
 async function autocomplete(focused: {
   name: string;
   value: string;
@@ -260,6 +317,18 @@ export const settingsCommand: Command = {
       ephemeral: true,
       options: z.object({ channel: snowflake.optional() }),
       run: reviewChannel,
+    }),
+    retention: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ days: integer(1, 3650) }),
+      run: retention,
+    }),
+    audit: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({}),
+      run: async (_input, context) => audit(context),
     }),
     show: subcommand({
       access: "everyone",

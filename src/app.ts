@@ -9,6 +9,8 @@ import { createDispatcher } from "./discord/dispatcher.ts";
 import { commandPayloads } from "./discord/deployCommands.ts";
 import type { Logger } from "./log.ts";
 import { claimJobHandlers } from "./discord/claimJobs.ts";
+import { privacyJobHandlers } from "./discord/privacyJobs.ts";
+import { armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { stopSchedulesOfGuild, summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 
@@ -36,6 +38,7 @@ export interface Rally {
 export async function startRally(options: RallyOptions): Promise<Rally> {
   const { config, log } = options;
   const commands = options.commands ?? allCommands;
+  const now = options.now ?? (() => new Date());
   const db = await openDatabase(config.DATABASE_URL);
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
   const dispatcher = createDispatcher({
@@ -47,15 +50,19 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
   });
   client.on(Events.InteractionCreate, (interaction) => void dispatcher.handle(interaction));
+  client.on(Events.GuildCreate, (guild) => {
+    // A re-invite within the grace period keeps everything.
+    disarmGuildErasure(db, guild.id).catch((error: unknown) =>
+      log.error({ err: error, guildId: guild.id }, "could not cancel a server's erasure"),
+    );
+  });
   client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
   client.on(Events.GuildDelete, (guild) => {
     // An outage also removes a guild, marked unavailable; only a real removal stops its posts.
     if (guild.available === false) return;
-    stopSchedulesOfGuild(db, guild.id).catch((error: unknown) =>
-      log.error(
-        { err: error, guildId: guild.id },
-        "could not stop the schedules of a removed server",
-      ),
+    Promise.all([stopSchedulesOfGuild(db, guild.id), armGuildErasure(db, guild.id, now())]).catch(
+      (error: unknown) =>
+        log.error({ err: error, guildId: guild.id }, "could not handle a removed server"),
     );
   });
   client.on(Events.ShardDisconnect, (event, shardId) =>
@@ -93,7 +100,6 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     throw error;
   }
   await ready;
-  const now = options.now ?? (() => new Date());
   // Started once, after the first ready: a gateway reconnect never starts a second one.
   const scheduler = startScheduler({
     db,
@@ -102,6 +108,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     handlers: {
       ...claimJobHandlers({ client, db, log, now }),
       ...summaryJobHandlers({ client, db, log, now }),
+      ...privacyJobHandlers({ client, db, log }),
     },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
   });

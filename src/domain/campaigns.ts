@@ -3,6 +3,7 @@ import type { Campaign } from "../db/generated/client.ts";
 import { recordAudit } from "./audit.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
+import { armRetention, disarmRetention } from "./privacy.ts";
 
 export type { Campaign };
 
@@ -182,6 +183,8 @@ export async function closeCampaign(
       subjectId: id,
       details: { outcome },
     });
+    const settings = await tx.guildSettings.findUnique({ where: { guildId } });
+    await armRetention(tx, { id, guildId, closedAt: now }, settings?.retentionDays ?? 90);
     return tx.campaign.findUniqueOrThrow({ where: { id } });
   });
 }
@@ -204,6 +207,7 @@ export async function reopenCampaign(
       if (updated.count !== 1)
         throw new UserError("campaign.alreadyActive", { title: current.title });
       await recordAudit(tx, { guildId, actorId, action: "campaign.reopen", subjectId: id });
+      await disarmRetention(tx, id);
       return tx.campaign.findUniqueOrThrow({ where: { id } });
     });
   } catch (error) {

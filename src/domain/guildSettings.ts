@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.ts";
 import { recordAudit } from "./audit.ts";
+import { rearmRetention } from "./privacy.ts";
 import { isTimeZone } from "./dates.ts";
 import { UserError } from "./errors.ts";
 
@@ -12,6 +13,7 @@ export interface GuildSettingsView {
   claimExpiryDays: number;
   reviewRequired: boolean;
   reviewChannelId: string | null;
+  retentionDays: number;
 }
 
 const defaults = {
@@ -22,6 +24,7 @@ const defaults = {
   claimExpiryDays: 3,
   reviewRequired: false,
   reviewChannelId: null,
+  retentionDays: 90,
 };
 
 /** A server's settings; a server that never changed one gets the defaults, without a write. */
@@ -37,6 +40,7 @@ export async function getGuildSettings(db: Db, guildId: string): Promise<GuildSe
     claimExpiryDays: row.claimExpiryDays,
     reviewRequired: row.reviewRequired,
     reviewChannelId: row.reviewChannelId,
+    retentionDays: row.retentionDays,
   };
 }
 
@@ -46,7 +50,8 @@ export type SettingChange =
   | { setting: "timezone"; zone: string }
   | { setting: "claimExpiry"; days: number }
   | { setting: "reviewRequired"; enabled: boolean }
-  | { setting: "reviewChannel"; channelId: string | null };
+  | { setting: "reviewChannel"; channelId: string | null }
+  | { setting: "retention"; days: number };
 
 /** Changes one setting and records who changed it. Role ids are checked by the caller's guild. */
 export async function changeSetting(
@@ -80,6 +85,12 @@ export async function changeSetting(
     case "reviewChannel":
       data = { reviewChannelId: change.channelId };
       break;
+    case "retention":
+      if (!Number.isInteger(change.days) || change.days < 1 || change.days > 3650) {
+        throw new UserError("validation.integerMax", { option: "days", max: 3650 });
+      }
+      data = { retentionDays: change.days };
+      break;
   }
   await db.$transaction(async (tx) => {
     await tx.guildSettings.upsert({
@@ -93,6 +104,8 @@ export async function changeSetting(
       action: `settings.${change.setting}`,
       details: data,
     });
+    // Closed campaigns follow a changed retention: their erasure moves with it.
+    if (change.setting === "retention") await rearmRetention(db, guildId, change.days);
   });
   return getGuildSettings(db, guildId);
 }
