@@ -25,7 +25,9 @@ import { UserError } from "../src/domain/errors.ts";
 import { exportCampaignRows } from "../src/domain/privacy.ts";
 import { csvCell } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
-import { translator, type Language, type Translator } from "../src/i18n/index.ts";
+import { languages, translator, type Language, type Translator } from "../src/i18n/index.ts";
+import { renderFlyer } from "../src/render/flyer.ts";
+import { renderShareCard } from "../src/render/shareCard.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
 import {
   subcommand,
@@ -33,6 +35,7 @@ import {
   type Command,
   type HandlerResult,
   type InteractionContext,
+  type OutgoingFile,
 } from "../src/discord/command.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
 import { httpUrl, integer, optionalText, snowflake, text } from "../src/discord/optionSchemas.ts";
@@ -48,6 +51,16 @@ const campaignOption = {
   ...d("commands.campaign.options.campaign"),
   required: true,
   autocomplete: true,
+} as const;
+
+const languageOption = {
+  type: S.String,
+  name: "language",
+  ...d("commands.campaign.options.language"),
+  choices: languages.map((value) => ({
+    name: translator("en")(`commands.settings.languages.${value}`),
+    value,
+  })),
 } as const;
 
 const textChannelTypes: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [
@@ -154,6 +167,30 @@ const data = guildCommand({
       name: "reopen",
       ...d("commands.campaign.reopen"),
       options: [campaignOption],
+    },
+    {
+      type: S.Subcommand,
+      name: "flyer",
+      ...d("commands.campaign.flyer"),
+      options: [
+        campaignOption,
+        {
+          type: S.String,
+          name: "size",
+          ...d("commands.campaign.options.size"),
+          choices: (["a4", "letter"] as const).map((value) => ({
+            name: translator("en")(`commands.campaign.choices.${value}`),
+            value,
+          })),
+        },
+        languageOption,
+      ],
+    },
+    {
+      type: S.Subcommand,
+      name: "card",
+      ...d("commands.campaign.card"),
+      options: [campaignOption, languageOption],
     },
     {
       type: S.Subcommand,
@@ -473,6 +510,82 @@ async function count(
   return reply(context, [await card(campaign, context)], lines.join("\n"));
 }
 
+const shareOptions = z.object({
+  campaign: z.string(),
+  size: z.enum(["a4", "letter"]).optional(),
+  language: z.enum(languages).optional(),
+});
+
+/** The print-ready flyer, in the chosen language or the server's. */
+export async function flyerFor(
+  campaign: Campaign,
+  size: "a4" | "letter",
+  language: Language,
+): Promise<OutgoingFile> {
+  const t = translator(language);
+  const pdf = await renderFlyer({
+    title: campaign.title,
+    description: campaign.description,
+    callToAction: campaign.callToAction,
+    link: campaign.link,
+    size,
+    labels: { scan: t("share.scan"), tearOff: t("share.tearOff") },
+  });
+  return { name: `flyer-${campaign.id}.pdf`, data: pdf };
+}
+
+async function flyer(
+  input: z.output<typeof shareOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
+  const file = await flyerFor(
+    campaign,
+    input.size ?? "a4",
+    input.language ?? (context.settings.language as Language),
+  );
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("share.flyerReady", { title: showText(campaign.title, 100) }),
+      files: [file],
+    },
+  };
+}
+
+async function shareCard(
+  input: z.output<typeof shareOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
+  const language = input.language ?? (context.settings.language as Language);
+  const t = translator(language);
+  const png = await renderShareCard({
+    title: campaign.title,
+    callToAction: campaign.callToAction,
+    count: campaign.count,
+    goal: campaign.goal,
+    unit: campaign.unit,
+    locale: language,
+    labels: {
+      progress: t("share.progress", {
+        count: formatNumber(campaign.count, language),
+        goal: formatNumber(campaign.goal, language),
+        unit: campaign.unit,
+      }),
+    },
+  });
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("share.cardReady", { title: showText(campaign.title, 100) }),
+      files: [{ name: `campaign-${campaign.id}.png`, data: png }],
+    },
+  };
+}
+
 /** A CSV of tasks and claims; anonymous volunteers appear as numbers, never as ids. */
 async function exportCampaign(
   input: z.output<typeof campaignOnly>,
@@ -523,6 +636,8 @@ const autocompleteStatus: Record<string, CampaignStatusFilter> = {
   count: "active",
   reopen: "closed",
   export: "all",
+  flyer: "all",
+  card: "all",
 };
 
 async function autocomplete(
@@ -574,6 +689,36 @@ export const campaignCommand: Command = {
       options: campaignOnly,
       run: exportCampaign,
     }),
+    flyer: subcommand({ access: "everyone", ephemeral: true, options: shareOptions, run: flyer }),
+    card: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: shareOptions,
+      run: shareCard,
+    }),
   },
   autocomplete,
+  components: {
+    /** "Get flyer" on campus and bulletin-board task cards: the flyer in the server's language. */
+    flyer: {
+      access: "everyone",
+      ephemeral: true,
+      run: async (args, context) => {
+        const campaign = await getCampaign(
+          context.db,
+          context.guildId,
+          parseCampaignId(args[0] ?? ""),
+        );
+        const file = await flyerFor(campaign, "a4", context.settings.language as Language);
+        return {
+          type: "reply",
+          ephemeral: true,
+          message: {
+            content: context.t("share.flyerReady", { title: showText(campaign.title, 100) }),
+            files: [file],
+          },
+        };
+      },
+    },
+  },
 };

@@ -14,6 +14,7 @@ import {
 } from "../src/discord/command.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { isLanguage, languages, translate, translator } from "../src/i18n/index.ts";
 import { integer, snowflake } from "../src/discord/optionSchemas.ts";
 import { discordTime } from "../src/discord/render/taskCard.ts";
 
@@ -108,6 +109,23 @@ const data = guildCommand({
       ],
     },
     { type: S.Subcommand, name: "audit", ...d("commands.settings.audit") },
+    {
+      type: S.Subcommand,
+      name: "language",
+      ...d("commands.settings.language"),
+      options: [
+        {
+          type: S.String,
+          name: "language",
+          ...d("commands.settings.options.language"),
+          required: true,
+          choices: languages.map((value) => ({
+            name: translate("en", `commands.settings.languages.${value}`),
+            value,
+          })),
+        },
+      ],
+    },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
   ],
 });
@@ -131,6 +149,13 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
       { name: t("settings.organizerRole"), value: role(settings.organizerRoleId), inline: true },
       { name: t("settings.announceRole"), value: role(settings.announceRoleId), inline: true },
       { name: t("settings.timezone"), value: settings.timezone, inline: true },
+      {
+        name: t("settings.language"),
+        value: isLanguage(settings.language)
+          ? t(`commands.settings.languages.${settings.language}`)
+          : settings.language,
+        inline: true,
+      },
       {
         name: t("settings.claimExpiry"),
         value: t("settings.claimExpiryValue", { count: settings.claimExpiryDays }),
@@ -323,6 +348,21 @@ export const settingsCommand: Command = {
       ephemeral: true,
       options: z.object({ days: integer(1, 3650) }),
       run: retention,
+    }),
+    language: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: z.object({ language: z.enum(languages) }),
+      run: async (input, context) => {
+        const settings = await changeSetting(context.db, context.guildId, context.userId, {
+          setting: "language",
+          language: input.language,
+        });
+        // Said in the new language: it is the one the server's posts will use from now on.
+        const t = translator(input.language);
+        const name = t(`commands.settings.languages.${input.language}`);
+        return answer(t("settings.languageSet", { language: name }), settings, context);
+      },
     }),
     audit: subcommand({
       access: "organizer",

@@ -2,13 +2,17 @@ import {
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
+  Locale,
   type LocalizationMap,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { languages, translate, type Language, type MessageKey } from "../i18n/index.ts";
 
 /** Rally's languages as Discord names its locales; English is the base description. */
-const discordLocales: Partial<Record<Language, keyof LocalizationMap>> = {};
+const discordLocales: Partial<Record<Language, keyof LocalizationMap>> = {
+  ru: Locale.Russian,
+  uk: Locale.Ukrainian,
+};
 
 /** A description in English plus Discord's per-locale descriptions from the i18n files. */
 export function localizedDescription(key: MessageKey): {

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { isLanguage } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
 import { rearmRetention } from "./privacy.ts";
 import { isTimeZone } from "./dates.ts";
@@ -51,7 +52,8 @@ export type SettingChange =
   | { setting: "claimExpiry"; days: number }
   | { setting: "reviewRequired"; enabled: boolean }
   | { setting: "reviewChannel"; channelId: string | null }
-  | { setting: "retention"; days: number };
+  | { setting: "retention"; days: number }
+  | { setting: "language"; language: string };
 
 /** Changes one setting and records who changed it. Role ids are checked by the caller's guild. */
 export async function changeSetting(
@@ -60,7 +62,7 @@ export async function changeSetting(
   actorId: string,
   change: SettingChange,
 ): Promise<GuildSettingsView> {
-  let data: Partial<Omit<GuildSettingsView, "guildId" | "language">>;
+  let data: Partial<Omit<GuildSettingsView, "guildId">>;
   switch (change.setting) {
     case "organizerRole":
       data = { organizerRoleId: change.roleId };
@@ -84,6 +86,11 @@ export async function changeSetting(
       break;
     case "reviewChannel":
       data = { reviewChannelId: change.channelId };
+      break;
+    case "language":
+      if (!isLanguage(change.language))
+        throw new UserError("validation.invalid", { option: "language" });
+      data = { language: change.language };
       break;
     case "retention":
       if (!Number.isInteger(change.days) || change.days < 1 || change.days > 3650) {

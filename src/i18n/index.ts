@@ -1,8 +1,10 @@
 import i18next from "i18next";
 import en from "./locales/en.json" with { type: "json" };
+import ru from "./locales/ru.json" with { type: "json" };
+import uk from "./locales/uk.json" with { type: "json" };
 
 /** Languages Rally speaks. A Discord locale outside this list falls back (member → server → English). */
-export const languages = ["en"] as const;
+export const languages = ["en", "ru", "uk"] as const;
 export type Language = (typeof languages)[number];
 export const defaultLanguage: Language = "en";
 
@@ -20,7 +22,7 @@ export type MessageParams = Record<string, string | number>;
 
 const i18n = i18next.createInstance();
 void i18n.init({
-  resources: { en: { translation: en } },
+  resources: { en: { translation: en }, ru: { translation: ru }, uk: { translation: uk } },
   lng: defaultLanguage,
   fallbackLng: defaultLanguage,
   supportedLngs: [...languages],

@@ -18,13 +18,40 @@ export interface FlyerInput {
 export const descriptionLimit = 400;
 
 // Noto Sans 2.015 (Latin, Greek, Cyrillic in one file), bundled so no machine font is ever used.
-// pdfkit caches fonts by this name (the path) within a document and embeds only used glyphs.
-const fonts = {
+const fontFiles = {
   regular: fileURLToPath(new URL("../../assets/fonts/NotoSans-Regular.ttf", import.meta.url)),
   bold: fileURLToPath(new URL("../../assets/fonts/NotoSans-Bold.ttf", import.meta.url)),
 } as const;
 
-type FontName = keyof typeof fonts;
+type FontName = keyof typeof fontFiles;
+
+/**
+ * Fonts are registered under their PostScript names: pdfkit files the document's first font
+ * under that name, so `font("NotoSans-Regular")` finds it. Under any other name pdfkit would
+ * open the font again and compare it on every call, which costs milliseconds each time.
+ */
+const fontKeys: Record<FontName, string> = { regular: "NotoSans-Regular", bold: "NotoSans-Bold" };
+
+const parsedFonts = new Map<FontName, PDFKit.Mixins.PDFFontSource>();
+
+/**
+ * The font parsed once per process. pdfkit accepts a parsed (fontkit) font in place of a path;
+ * parsing Noto Sans' layout tables again for every flyer would cost ~200 ms. pdfkit exposes
+ * the parsed font only as the private `_font.font`, so the path is the fallback.
+ */
+function fontSource(name: FontName): PDFKit.Mixins.PDFFontSource {
+  const cached = parsedFonts.get(name);
+  if (cached) return cached;
+  const probe = new PDFDocument({ font: fontFiles[name] });
+  const parsed = (probe as unknown as { _font?: { font?: { layout?: unknown } } })._font?.font;
+  // Not a Buffer: pdfkit checks for a `layout` function; its types only list file sources.
+  const source =
+    typeof parsed?.layout === "function"
+      ? (parsed as unknown as PDFKit.Mixins.PDFFontSource)
+      : fontFiles[name];
+  parsedFonts.set(name, source);
+  return source;
+}
 
 const colors = {
   ink: "#101828",
@@ -45,7 +72,7 @@ const stripCount = 8;
 const stripHeight = 150;
 /** Kept blank at the bottom edge of the sheet, where most printers cannot print. */
 const printerMargin = 20;
-const qrBox = 168;
+const qrSize = 168;
 
 // --- Text helpers, shared with the share card -----------------------------------------------
 
@@ -130,17 +157,30 @@ export function wrapWords(
       continue;
     }
     if (line !== "") lines.push(line);
-    line = "";
-    for (const { segment } of graphemes.segment(word)) {
-      if (line !== "" && measure(line + segment) > maxWidth) {
-        lines.push(line);
-        line = "";
-      }
-      line += segment;
+    line = word;
+    // A link or a very long word: as many graphemes per line as fit, at least one.
+    while (measure(line) > maxWidth) {
+      const parts = [...graphemes.segment(line)].map((s) => s.segment);
+      if (parts.length < 2) break;
+      const n = longestFit(parts.length, (k) => measure(parts.slice(0, k).join("")) <= maxWidth);
+      lines.push(parts.slice(0, n).join(""));
+      line = parts.slice(n).join("");
     }
   }
   if (line !== "") lines.push(line);
   return lines;
+}
+
+/** The largest n in 1..max with fits(n), by bisection (fits is monotonic); 1 if none fits. */
+function longestFit(max: number, fits: (n: number) => boolean): number {
+  let low = 1;
+  let high = max;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /**
@@ -163,8 +203,11 @@ export function clampLines(
   }
   if (measure(last) > maxWidth) {
     const parts = [...graphemes.segment(words[0] ?? "")].map((s) => s.segment);
-    while (parts.length > 1 && measure(`${parts.join("")}…`) > maxWidth) parts.pop();
-    last = `${parts.join("")}…`;
+    const n = longestFit(
+      parts.length,
+      (k) => measure(`${parts.slice(0, k).join("")}…`) <= maxWidth,
+    );
+    last = `${parts.slice(0, n).join("")}…`;
   }
   return [...kept, last];
 }
@@ -174,9 +217,24 @@ export interface FittedText {
   lines: string[];
 }
 
+/** Lines wrapped to the narrowest width that keeps their number: no lone word on the last line. */
+function balancedLines(text: string, maxWidth: number, measure: (text: string) => number) {
+  const lines = wrapWords(text, maxWidth, measure);
+  if (lines.length < 2) return lines;
+  let low = maxWidth / 2;
+  let high = maxWidth;
+  while (high - low > 1) {
+    const mid = (low + high) / 2;
+    if (wrapWords(text, mid, measure).length === lines.length) high = mid;
+    else low = mid;
+  }
+  return wrapWords(text, high, measure);
+}
+
 /**
  * The largest size (from `maxSize` down to `minSize`, in steps of 2) at which the text wraps
- * into `maxLines`; at the smallest size, whatever does not fit is cut with an ellipsis.
+ * into `maxLines`, balanced; a size up to 12% smaller wins if it needs fewer lines. At the
+ * smallest size, whatever does not fit is cut with an ellipsis.
  */
 export function fitText(
   text: string,
@@ -184,9 +242,18 @@ export function fitText(
   measure: (text: string, size: number) => number,
 ): FittedText {
   const { maxWidth, maxLines, maxSize, minSize } = options;
+  const lineCount = (size: number) => wrapWords(text, maxWidth, (t) => measure(t, size)).length;
   for (let size = maxSize; size > minSize; size -= 2) {
-    const lines = wrapWords(text, maxWidth, (t) => measure(t, size));
-    if (lines.length <= maxLines) return { size, lines };
+    const count = lineCount(size);
+    if (count > maxLines) continue;
+    let best = size;
+    for (let smaller = size - 2; smaller >= size * 0.88 && smaller >= minSize; smaller -= 2) {
+      if (lineCount(smaller) < count) {
+        best = smaller;
+        break;
+      }
+    }
+    return { size: best, lines: balancedLines(text, maxWidth, (t) => measure(t, best)) };
   }
   const at = (t: string) => measure(t, minSize);
   return {
@@ -200,7 +267,8 @@ export function fitText(
 type Doc = PDFKit.PDFDocument;
 
 function measureWith(doc: Doc, font: FontName) {
-  return (text: string, size: number) => doc.font(fonts[font]).fontSize(size).widthOfString(text);
+  return (text: string, size: number) =>
+    doc.font(fontKeys[font]).fontSize(size).widthOfString(text);
 }
 
 /** Draws lines top-down from `y` and returns the y below the last one. */
@@ -211,7 +279,7 @@ function drawLines(
   font: FontName,
   color: string,
 ): number {
-  doc.font(fonts[font]).fontSize(block.size).fillColor(color);
+  doc.font(fontKeys[font]).fontSize(block.size).fillColor(color);
   let y = at.y;
   for (const line of block.lines) {
     const offset = at.align === "center" ? (at.width - doc.widthOfString(line)) / 2 : 0;
@@ -251,11 +319,103 @@ function shownLink(link: string): string {
   return link.replace(/^https:\/\//i, "").replace(/\/$/, "");
 }
 
+interface Panel {
+  height: number;
+  draw: (top: number) => void;
+}
+
+/** The tinted box with the call to action, and the QR code beside it when there is a link. */
+function layoutPanel(
+  doc: Doc,
+  content: { callToAction: string; link: string; scan: string },
+  width: number,
+  qrSize: number,
+): Panel | null {
+  const { callToAction, link } = content;
+  const pad = 26;
+  const bar = 6;
+  const bold = measureWith(doc, "bold");
+  const regular = measureWith(doc, "regular");
+  const box = (top: number, height: number) => {
+    doc.save();
+    doc.roundedRect(margin, top, width, height, 10).clip();
+    doc.rect(margin, top, width, height).fill(colors.panel);
+    doc.rect(margin, top, bar, height).fill(colors.accent);
+    doc.restore();
+  };
+
+  if (!link && !callToAction) return null;
+  if (!link) {
+    // No link, no QR code: the call to action takes the whole panel, bigger.
+    const textWidth = width - bar - 2 * pad;
+    const main = fitText(
+      callToAction,
+      { maxWidth: textWidth, maxLines: 3, maxSize: 50, minSize: 22 },
+      bold,
+    );
+    const height = blockHeight(main, 1.15) + 2 * 34;
+    return {
+      height,
+      draw: (top) => {
+        box(top, height);
+        const at = { x: margin + bar + pad, y: top + 34, width: textWidth, lineHeight: 1.15 };
+        drawLines(doc, main, { ...at, align: "center" }, "bold", colors.accent);
+      },
+    };
+  }
+
+  const textWidth = width - bar - qrSize - 3 * pad;
+  const main = fitText(
+    callToAction || shownLink(link),
+    { maxWidth: textWidth, maxLines: 4, maxSize: 34, minSize: 16 },
+    bold,
+  );
+  const sub = callToAction
+    ? fitText(
+        shownLink(link),
+        { maxWidth: textWidth, maxLines: 2, maxSize: 15, minSize: 10 },
+        regular,
+      )
+    : null;
+  const scan = fitText(
+    content.scan,
+    { maxWidth: qrSize, maxLines: 1, maxSize: 14, minSize: 9 },
+    bold,
+  );
+  const textHeight = blockHeight(main, 1.15) + (sub ? 14 + blockHeight(sub, 1.3) : 0);
+  const qrHeight = qrSize + 8 + blockHeight(scan, 1.25);
+  const height = Math.max(textHeight, qrHeight) + 2 * pad;
+  return {
+    height,
+    draw: (top) => {
+      box(top, height);
+      const x = margin + bar + pad;
+      const textTop = top + (height - textHeight) / 2;
+      const below = drawLines(
+        doc,
+        main,
+        { x, y: textTop, width: textWidth, lineHeight: 1.15, align: "left" },
+        "bold",
+        colors.accent,
+      );
+      if (sub) {
+        const at = { x, y: below + 14, width: textWidth, lineHeight: 1.3, align: "left" } as const;
+        drawLines(doc, sub, at, "regular", colors.ink);
+      }
+      const qrX = margin + width - pad - qrSize;
+      const qrTop = top + (height - qrHeight) / 2;
+      drawQrCode(doc, link, qrX, qrTop, qrSize);
+      const at = { x: qrX, y: qrTop + qrSize + 8, width: qrSize, lineHeight: 1.25 } as const;
+      drawLines(doc, scan, { ...at, align: "center" }, "bold", colors.ink);
+    },
+  };
+}
+
 function drawTearOffs(doc: Doc, lines: { text: string; font: FontName; size: number }[]): void {
   const { width, height } = doc.page;
   const top = height - stripHeight;
   const stripWidth = width / stripCount;
-  const length = stripHeight - printerMargin - 14;
+  const length = stripHeight - printerMargin - 16;
 
   doc.save().lineWidth(0.75).strokeColor(colors.cut).dash(4, { space: 3 });
   doc.moveTo(0, top).lineTo(width, top);
@@ -264,28 +424,28 @@ function drawTearOffs(doc: Doc, lines: { text: string; font: FontName; size: num
   }
   doc.stroke().restore();
 
+  // Each line shrinks to the strip's length, then is cut with an ellipsis if still too long.
   const fitted = lines.map((line) => {
-    let size = line.size;
     const measure = measureWith(doc, line.font);
-    while (size > 5.5 && measure(line.text, size) > length) size -= 0.5;
-    return {
-      ...line,
-      size,
-      text: clampLines([line.text, ""], 1, length, (t) => measure(t, size))[0] ?? "",
-    };
+    let size = line.size;
+    while (size > 6 && measure(line.text, size) > length) size -= 0.5;
+    const text =
+      measure(line.text, size) > length
+        ? (clampLines([line.text, ""], 1, length, (t) => measure(t, size))[0] ?? "")
+        : line.text;
+    return { ...line, size, text };
   });
-  const lineHeight = (size: number) => size * 1.3;
+  const lineHeight = (size: number) => size * 1.35;
   const thickness = fitted.reduce((sum, line) => sum + lineHeight(line.size), 0);
 
   for (let i = 0; i < stripCount; i += 1) {
     doc.save();
-    // Rotated a quarter turn: each strip reads bottom to top, lines stacked left to right.
-    doc.translate((i + 0.5) * stripWidth - thickness / 2, height - printerMargin - 7).rotate(-90);
+    // A quarter turn: each strip reads bottom to top, its lines stacked left to right.
+    doc.translate((i + 0.5) * stripWidth - thickness / 2, height - printerMargin - 8).rotate(-90);
     let y = 0;
     for (const line of fitted) {
-      doc.font(fonts[line.font]).fontSize(line.size).fillColor(colors.ink);
-      const x = (length - doc.widthOfString(line.text)) / 2;
-      doc.text(line.text, x, y, { lineBreak: false });
+      doc.font(fontKeys[line.font]).fontSize(line.size).fillColor(colors.ink);
+      doc.text(line.text, (length - doc.widthOfString(line.text)) / 2, y, { lineBreak: false });
       y += lineHeight(line.size);
     }
     doc.restore();
@@ -303,11 +463,14 @@ export async function renderFlyer(input: FlyerInput): Promise<Buffer> {
   const doc = new PDFDocument({
     size: page.name,
     margin: 0,
-    // Without this pdfkit loads Helvetica, which has no Cyrillic; the bundled font is used instead.
-    font: fonts.regular,
+    // Without a font here pdfkit loads Helvetica (no Cyrillic). The parsed font is accepted at
+    // run time like a path (see fontSource); the option's type only says string.
+    font: fontSource("regular") as string,
     info: { Title: title, Creator: "Rally" },
     displayTitle: true,
   });
+  doc.registerFont(fontKeys.regular, fontSource("regular"));
+  doc.registerFont(fontKeys.bold, fontSource("bold"));
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -315,139 +478,68 @@ export async function renderFlyer(input: FlyerInput): Promise<Buffer> {
     doc.on("error", reject);
   });
 
-  const contentWidth = page.width - 2 * margin;
+  const width = page.width - 2 * margin;
   const stripLines = [
-    { text: withoutEmoji(input.labels.tearOff), font: "bold" as const, size: 8.5 },
-    ...(callToAction ? [{ text: callToAction, font: "regular" as const, size: 8 }] : []),
-    ...(link ? [{ text: shownLink(link), font: "regular" as const, size: 8 }] : []),
+    { text: withoutEmoji(input.labels.tearOff), font: "bold" as const, size: 9 },
+    ...(callToAction ? [{ text: callToAction, font: "regular" as const, size: 8.5 }] : []),
+    ...(link ? [{ text: shownLink(link), font: "regular" as const, size: 8.5 }] : []),
   ];
+  // Strips with only their heading would tell nobody anything.
   const hasStrips = stripLines.length > 1;
-  const contentBottom = hasStrips ? page.height - stripHeight - 30 : page.height - margin;
+  const bottom = hasStrips ? page.height - stripHeight : page.height - margin;
 
-  // Title.
-  const bold = measureWith(doc, "bold");
-  const regular = measureWith(doc, "regular");
   const titleBlock = fitText(
     title,
-    { maxWidth: contentWidth, maxLines: 4, maxSize: 46, minSize: 24 },
-    bold,
+    { maxWidth: width, maxLines: 4, maxSize: 48, minSize: 24 },
+    measureWith(doc, "bold"),
   );
   let y = drawLines(
     doc,
     titleBlock,
-    { x: margin, y: margin, width: contentWidth, lineHeight: 1.12, align: "left" },
+    { x: margin, y: margin, width, lineHeight: 1.12, align: "left" },
     "bold",
     colors.ink,
   );
-  y += 12;
+  y += 14;
   doc.rect(margin, y, 72, 5).fill(colors.accent);
-  y += 5 + 22;
+  y += 5 + 24;
 
-  // The call to action panel, anchored above the strips; the description fills what is left.
-  let panelHeight = 0;
-  const pad = 24;
-  let drawPanel: (top: number) => void = () => {};
-  if (link) {
-    const textWidth = contentWidth - qrBox - 3 * pad;
-    const main = fitText(
-      callToAction || shownLink(link),
-      { maxWidth: textWidth, maxLines: 4, maxSize: 34, minSize: 18 },
-      bold,
-    );
-    const sub = callToAction
-      ? fitText(
-          shownLink(link),
-          { maxWidth: textWidth, maxLines: 2, maxSize: 14, minSize: 10 },
-          regular,
-        )
-      : null;
-    const scan = fitText(
-      withoutEmoji(input.labels.scan),
-      { maxWidth: qrBox, maxLines: 1, maxSize: 13, minSize: 9 },
-      bold,
-    );
-    const textHeight = blockHeight(main, 1.15) + (sub ? 12 + blockHeight(sub, 1.3) : 0);
-    const qrHeight = qrBox + 8 + blockHeight(scan, 1.2);
-    panelHeight = Math.max(textHeight, qrHeight) + 2 * pad;
-    drawPanel = (top) => {
-      doc.roundedRect(margin, top, contentWidth, panelHeight, 10).fill(colors.panel);
-      doc.rect(margin, top, 6, panelHeight).fill(colors.accent);
-      const textTop = top + (panelHeight - textHeight) / 2;
-      const below = drawLines(
-        doc,
-        main,
-        { x: margin + pad + 6, y: textTop, width: textWidth, lineHeight: 1.15, align: "left" },
-        "bold",
-        colors.accent,
-      );
-      if (sub) {
-        drawLines(
-          doc,
-          sub,
-          { x: margin + pad + 6, y: below + 12, width: textWidth, lineHeight: 1.3, align: "left" },
-          "regular",
-          colors.ink,
-        );
-      }
-      const qrX = margin + contentWidth - pad - qrBox;
-      const qrTop = top + (panelHeight - qrHeight) / 2;
-      drawQrCode(doc, link, qrX, qrTop, qrBox);
-      drawLines(
-        doc,
-        scan,
-        { x: qrX, y: qrTop + qrBox + 8, width: qrBox, lineHeight: 1.2, align: "center" },
-        "bold",
-        colors.ink,
-      );
-    };
-  } else if (callToAction) {
-    // No link, no QR code: the call to action takes the whole panel, bigger.
-    const main = fitText(
-      callToAction,
-      { maxWidth: contentWidth - 2 * pad - 6, maxLines: 3, maxSize: 48, minSize: 22 },
-      bold,
-    );
-    panelHeight = blockHeight(main, 1.15) + 2 * 30;
-    drawPanel = (top) => {
-      doc.roundedRect(margin, top, contentWidth, panelHeight, 10).fill(colors.panel);
-      doc.rect(margin, top, 6, panelHeight).fill(colors.accent);
-      drawLines(
-        doc,
-        main,
-        {
-          x: margin + 6 + pad,
-          y: top + 30,
-          width: contentWidth - 2 * pad - 6,
-          lineHeight: 1.15,
-          align: "center",
-        },
-        "bold",
-        colors.accent,
-      );
-    };
+  const panelContent = { callToAction, link, scan: withoutEmoji(input.labels.scan) };
+  let panel = layoutPanel(doc, panelContent, width, qrSize);
+  const textSize = 14;
+  const textLineHeight = 1.5;
+  const measureText = (text: string) =>
+    doc.font(fontKeys.regular).fontSize(textSize).widthOfString(text);
+  const wrapped = description ? wrapWords(description, width, measureText) : [];
+  const minGap = 28;
+  const room = bottom - minGap - y - (panel ? panel.height + minGap : 0);
+  const textLines = clampLines(
+    wrapped,
+    Math.max(0, Math.floor(room / (textSize * textLineHeight))),
+    width,
+    measureText,
+  );
+  const textHeight = textLines.length * textSize * textLineHeight;
+
+  // Spare room makes the QR code bigger (easier to scan from afar), then spaces things evenly.
+  let spare = room - textHeight;
+  if (panel && link && spare > 120) {
+    const grown = layoutPanel(doc, panelContent, width, qrSize + Math.min(48, (spare - 120) / 2));
+    if (grown) {
+      spare -= grown.height - panel.height;
+      panel = grown;
+    }
   }
-  const panelTop = contentBottom - panelHeight;
-  drawPanel(panelTop);
-
-  if (description) {
-    const size = 14;
-    const lineHeight = 1.5;
-    const room = panelTop - (panelHeight > 0 ? 24 : 0) - y;
-    const maxLines = Math.max(0, Math.floor(room / (size * lineHeight)));
-    const measure = (text: string) => regular(text, size);
-    const lines = clampLines(
-      wrapWords(description, contentWidth, measure),
-      maxLines,
-      contentWidth,
-      measure,
-    );
-    drawLines(
-      doc,
-      { size, lines },
-      { x: margin, y, width: contentWidth, lineHeight, align: "left" },
-      "regular",
-      colors.muted,
-    );
+  drawLines(
+    doc,
+    { size: textSize, lines: textLines },
+    { x: margin, y, width, lineHeight: textLineHeight, align: "left" },
+    "regular",
+    colors.muted,
+  );
+  if (panel) {
+    const gap = minGap + Math.max(0, spare) / 2;
+    panel.draw(y + textHeight + (textHeight > 0 ? gap : Math.min(gap, minGap)));
   }
 
   if (hasStrips) drawTearOffs(doc, stripLines);

@@ -92,6 +92,17 @@ export function taskCard(
             custom_id: customId("task", "done", id),
             disabled: closed,
           },
+          // Flyer work needs the flyer itself: one press gives the printable PDF.
+          ...(kind === "campus" || kind === "bulletin_board"
+            ? [
+                {
+                  type: ComponentType.Button as const,
+                  style: ButtonStyle.Secondary as const,
+                  label: t("share.getFlyerButton"),
+                  custom_id: customId("campaign", "flyer", String(task.campaignId)),
+                },
+              ]
+            : []),
         ],
       },
     ],
