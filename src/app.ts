@@ -10,7 +10,7 @@ import { commandPayloads } from "./discord/deployCommands.ts";
 import type { Logger } from "./log.ts";
 import { claimJobHandlers } from "./discord/claimJobs.ts";
 import { privacyJobHandlers } from "./discord/privacyJobs.ts";
-import { armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
+import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { stopSchedulesOfGuild, summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 
@@ -72,6 +72,10 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
   const ready = new Promise<void>((resolve) => {
     client.once(Events.ClientReady, async (readyClient) => {
       log.info({ user: readyClient.user.id, guilds: readyClient.guilds.cache.size }, "ready");
+      const present = new Set(readyClient.guilds.cache.keys());
+      await armErasureOfLeftGuilds(db, present, now()).catch((error: unknown) =>
+        log.error({ err: error }, "could not check for servers that removed Rally"),
+      );
       if (config.DEV_GUILD_ID) {
         try {
           await readyClient.application.commands.set(

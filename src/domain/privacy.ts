@@ -41,20 +41,32 @@ export async function exportMember(db: Db, guildId: string, userId: string) {
     guildId,
     userId,
     preferences: volunteer,
-    claims: claims.map((claim) => ({
-      id: claim.id,
-      task: claim.task,
-      yours: claim.volunteerId === userId,
-      reviewedByYou: claim.reviewedById === userId,
-      status: claim.status,
-      proofLink: claim.proofLink,
-      note: claim.note,
-      rejectReason: claim.rejectReason,
-      claimedAt: claim.claimedAt,
-      expiresAt: claim.expiresAt,
-      submittedAt: claim.submittedAt,
-      closedAt: claim.closedAt,
-    })),
+    // A claim the member only reviewed belongs to someone else: its notes and proof stay out.
+    claims: claims.map((claim) =>
+      claim.volunteerId === userId
+        ? {
+            id: claim.id,
+            task: claim.task,
+            yours: true,
+            status: claim.status,
+            proofLink: claim.proofLink,
+            note: claim.note,
+            rejectReason: claim.rejectReason,
+            claimedAt: claim.claimedAt,
+            expiresAt: claim.expiresAt,
+            submittedAt: claim.submittedAt,
+            closedAt: claim.closedAt,
+          }
+        : {
+            id: claim.id,
+            task: claim.task,
+            yours: false,
+            reviewedByYou: true,
+            status: claim.status,
+            rejectReason: claim.rejectReason,
+            closedAt: claim.closedAt,
+          },
+    ),
     countChanges: countEntries,
     organizerActions: audit,
     campaignsCreated: campaigns,
@@ -184,6 +196,34 @@ export async function armGuildErasure(db: Db, guildId: string, now: Date) {
     subjectId: guildId,
     dueAt: new Date(now.getTime() + guildGraceDays * day),
   });
+}
+
+/**
+ * At start: servers Rally holds data for but is no longer in (removed while it was offline)
+ * get their erasure armed, once — a pending erasure keeps its original date.
+ */
+export async function armErasureOfLeftGuilds(
+  db: Db,
+  presentGuildIds: ReadonlySet<string>,
+  now: Date,
+): Promise<string[]> {
+  const known = new Set([
+    ...(await db.guildSettings.findMany({ select: { guildId: true } })).map((row) => row.guildId),
+    ...(await db.campaign.findMany({ select: { guildId: true }, distinct: ["guildId"] })).map(
+      (row) => row.guildId,
+    ),
+  ]);
+  const armed: string[] = [];
+  for (const guildId of known) {
+    if (presentGuildIds.has(guildId)) continue;
+    const pending = await db.dueJob.findFirst({
+      where: { kind: guildEraseJobKind, subjectId: guildId, status: "pending" },
+    });
+    if (pending) continue;
+    await armGuildErasure(db, guildId, now);
+    armed.push(guildId);
+  }
+  return armed;
 }
 
 export async function disarmGuildErasure(db: Db, guildId: string) {
