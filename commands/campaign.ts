@@ -37,7 +37,7 @@ import {
   type InteractionContext,
   type OutgoingFile,
 } from "../src/discord/command.ts";
-import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { httpUrl, integer, optionalText, snowflake, text } from "../src/discord/optionSchemas.ts";
 import { campaignCard, formatNumber, percentOf } from "../src/discord/render/campaignCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
@@ -57,10 +57,7 @@ const languageOption = {
   type: S.String,
   name: "language",
   ...d("commands.campaign.options.language"),
-  choices: languages.map((value) => ({
-    name: translator("en")(`commands.settings.languages.${value}`),
-    value,
-  })),
+  choices: languages.map((value) => localizedChoice(`commands.settings.languages.${value}`, value)),
 } as const;
 
 const textChannelTypes: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [
@@ -130,10 +127,9 @@ const data = guildCommand({
           type: S.String,
           name: "status",
           ...d("commands.campaign.options.status"),
-          choices: (["active", "closed", "all"] as const).map((value) => ({
-            name: translator("en")(`commands.campaign.choices.${value}`),
-            value,
-          })),
+          choices: (["active", "closed", "all"] as const).map((value) =>
+            localizedChoice(`commands.campaign.choices.${value}`, value),
+          ),
         },
       ],
     },
@@ -155,10 +151,9 @@ const data = guildCommand({
           name: "outcome",
           ...d("commands.campaign.options.outcome"),
           required: true,
-          choices: (["won", "ended"] as const).map((value) => ({
-            name: translator("en")(`commands.campaign.choices.${value}`),
-            value,
-          })),
+          choices: (["won", "ended"] as const).map((value) =>
+            localizedChoice(`commands.campaign.choices.${value}`, value),
+          ),
         },
       ],
     },
@@ -178,10 +173,9 @@ const data = guildCommand({
           type: S.String,
           name: "size",
           ...d("commands.campaign.options.size"),
-          choices: (["a4", "letter"] as const).map((value) => ({
-            name: translator("en")(`commands.campaign.choices.${value}`),
-            value,
-          })),
+          choices: (["a4", "letter"] as const).map((value) =>
+            localizedChoice(`commands.campaign.choices.${value}`, value),
+          ),
         },
         languageOption,
       ],
@@ -288,7 +282,7 @@ async function create(
   const fields: CampaignFields = {
     title: input.title,
     goal: input.goal,
-    unit: input.unit ?? "signatures",
+    unit: input.unit ?? translator(context.settings.language as Language)("campaign.defaultUnit"),
     description: input.description ?? null,
     link: input.link ?? null,
     callToAction: input.call_to_action ?? null,

@@ -13,13 +13,12 @@ import {
   type HandlerResult,
   type InteractionContext,
 } from "../src/discord/command.ts";
-import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { discordTime, taskCard } from "../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
-const en = translator("en");
 
 const data = guildCommand({
   name: "me",
@@ -36,10 +35,9 @@ const data = guildCommand({
           name: "mode",
           ...d("commands.me.options.mode"),
           required: true,
-          choices: (["public", "anonymous"] as const).map((value) => ({
-            name: en(`commands.me.choices.${value}`),
-            value,
-          })),
+          choices: (["public", "anonymous"] as const).map((value) =>
+            localizedChoice(`commands.me.choices.${value}`, value),
+          ),
         },
       ],
     },

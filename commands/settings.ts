@@ -13,8 +13,8 @@ import {
   type InteractionContext,
 } from "../src/discord/command.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
-import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
-import { isLanguage, languages, translate, translator } from "../src/i18n/index.ts";
+import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
+import { isLanguage, languages, translator } from "../src/i18n/index.ts";
 import { integer, snowflake } from "../src/discord/optionSchemas.ts";
 import { discordTime } from "../src/discord/render/taskCard.ts";
 
@@ -119,10 +119,9 @@ const data = guildCommand({
           name: "language",
           ...d("commands.settings.options.language"),
           required: true,
-          choices: languages.map((value) => ({
-            name: translate("en", `commands.settings.languages.${value}`),
-            value,
-          })),
+          choices: languages.map((value) =>
+            localizedChoice(`commands.settings.languages.${value}`, value),
+          ),
         },
       ],
     },

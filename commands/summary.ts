@@ -18,7 +18,6 @@ import {
   turnOff,
   type StatusReason,
 } from "../src/domain/summarySchedules.ts";
-import { translator } from "../src/i18n/index.ts";
 import { postPermissions, requirePostableChannel } from "../src/discord/channels.ts";
 import {
   subcommand,
@@ -27,7 +26,7 @@ import {
   type HandlerResult,
   type InteractionContext,
 } from "../src/discord/command.ts";
-import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { snowflake } from "../src/discord/optionSchemas.ts";
 import { discordTime } from "../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
@@ -35,7 +34,6 @@ import { renderSummary } from "../src/discord/summaryJobs.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
-const en = translator("en");
 const dayChoices = ["daily", "weekdays", "weekly"] as const;
 
 const scheduleOption = {
@@ -86,10 +84,9 @@ const data = guildCommand({
           type: S.String,
           name: "days",
           ...d("commands.summary.options.days"),
-          choices: dayChoices.map((value) => ({
-            name: en(`commands.summary.choices.${value}`),
-            value,
-          })),
+          choices: dayChoices.map((value) =>
+            localizedChoice(`commands.summary.choices.${value}`, value),
+          ),
         },
         campaignOption,
       ],

@@ -49,7 +49,7 @@ import {
   type InteractionContext,
   type OutgoingMessage,
 } from "../src/discord/command.ts";
-import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { httpUrl, integer, optionalText, snowflake, text } from "../src/discord/optionSchemas.ts";
 import { discordTime, taskCard } from "../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
@@ -57,7 +57,6 @@ import type { AttachmentOption } from "../src/discord/options.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
-const en = translator("en");
 
 const taskOption = {
   type: S.String,
@@ -87,7 +86,7 @@ function taskFieldOptions(required: boolean): APIApplicationCommandBasicOption[]
       type: S.String,
       name: "kind",
       ...d("commands.task.options.kind"),
-      choices: taskKinds.map((kind) => ({ name: en(`commands.task.kinds.${kind}`), value: kind })),
+      choices: taskKinds.map((kind) => localizedChoice(`commands.task.kinds.${kind}`, kind)),
     },
     {
       type: S.String,
@@ -141,10 +140,9 @@ const data = guildCommand({
           type: S.String,
           name: "filter",
           ...d("commands.task.options.filter"),
-          choices: taskFilters.map((filter) => ({
-            name: en(`commands.task.filters.${filter}`),
-            value: filter,
-          })),
+          choices: taskFilters.map((filter) =>
+            localizedChoice(`commands.task.filters.${filter}`, filter),
+          ),
         },
       ],
     },

@@ -44,3 +44,9 @@ export function guildCommand(
     integration_types: [ApplicationIntegrationType.GuildInstall],
   };
 }
+
+/** A choice whose name Discord shows in the member's language. */
+export function localizedChoice<Value extends string>(key: MessageKey, value: Value) {
+  const { description, description_localizations } = localizedDescription(key);
+  return { name: description, name_localizations: description_localizations, value };
+}

@@ -10,7 +10,7 @@ export interface FlyerInput {
   /** Opened by the QR code and printed on the tear-off strips. */
   link: string | null;
   size: "a4" | "letter";
-  /** Translated by the caller: "Scan to sign", and the heading of each strip ("Sign the petition"). */
+  /** Translated by the caller: "Scan to sign" under the QR code, "Take one" on the strips' cut line. */
   labels: { scan: string; tearOff: string };
 }
 
@@ -73,6 +73,9 @@ const stripHeight = 150;
 /** Kept blank at the bottom edge of the sheet, where most printers cannot print. */
 const printerMargin = 20;
 const qrSize = 168;
+/** A QR module no smaller than this (0.85 mm): long links get a bigger code, not a denser one. */
+const minQrModule = 2.4;
+const qrQuietZone = 4;
 
 // --- Text helpers, shared with the share card -----------------------------------------------
 
@@ -194,6 +197,7 @@ export function clampLines(
   measure: (text: string) => number,
 ): string[] {
   if (lines.length <= maxLines) return lines;
+  if (maxLines <= 0) return [];
   const kept = lines.slice(0, maxLines);
   const words = (kept.pop() ?? "").split(" ");
   let last = `${words.join(" ")}…`;
@@ -221,7 +225,8 @@ export interface FittedText {
 function balancedLines(text: string, maxWidth: number, measure: (text: string) => number) {
   const lines = wrapWords(text, maxWidth, measure);
   if (lines.length < 2) return lines;
-  let low = maxWidth / 2;
+  // Never narrower than the widest word, which would then be split.
+  let low = Math.max(maxWidth / 2, widestWord(text, measure)) - 0.5;
   let high = maxWidth;
   while (high - low > 1) {
     const mid = (low + high) / 2;
@@ -231,10 +236,14 @@ function balancedLines(text: string, maxWidth: number, measure: (text: string) =
   return wrapWords(text, high, measure);
 }
 
+function widestWord(text: string, measure: (text: string) => number): number {
+  return Math.max(0, ...text.split(/\s+/).map(measure));
+}
+
 /**
  * The largest size (from `maxSize` down to `minSize`, in steps of 2) at which the text wraps
- * into `maxLines`, balanced; a size up to 12% smaller wins if it needs fewer lines. At the
- * smallest size, whatever does not fit is cut with an ellipsis.
+ * into `maxLines` without splitting a word, balanced; a size up to 12% smaller wins if it needs
+ * fewer lines. At the smallest size, whatever does not fit is cut with an ellipsis.
  */
 export function fitText(
   text: string,
@@ -242,7 +251,11 @@ export function fitText(
   measure: (text: string, size: number) => number,
 ): FittedText {
   const { maxWidth, maxLines, maxSize, minSize } = options;
-  const lineCount = (size: number) => wrapWords(text, maxWidth, (t) => measure(t, size)).length;
+  /** Lines at this size, or Infinity when a word would have to be split. */
+  const lineCount = (size: number) => {
+    const at = (t: string) => measure(t, size);
+    return widestWord(text, at) > maxWidth ? Infinity : wrapWords(text, maxWidth, at).length;
+  };
   for (let size = maxSize; size > minSize; size -= 2) {
     const count = lineCount(size);
     if (count > maxLines) continue;
@@ -294,9 +307,8 @@ function blockHeight(block: FittedText, lineHeight: number): number {
 }
 
 /** Vector QR code, quiet zone included, in one path so no seams show between modules. */
-function drawQrCode(doc: Doc, link: string, x: number, y: number, size: number): void {
-  const { modules } = QRCode.create(link, { errorCorrectionLevel: "M" });
-  const quiet = 4;
+function drawQrCode(doc: Doc, modules: QRCode.BitMatrix, x: number, y: number, size: number) {
+  const quiet = qrQuietZone;
   const cell = size / (modules.size + 2 * quiet);
   doc.rect(x, y, size, size).fill(colors.white);
   for (let row = 0; row < modules.size; row += 1) {
@@ -329,7 +341,7 @@ function layoutPanel(
   doc: Doc,
   content: { callToAction: string; link: string; scan: string },
   width: number,
-  qrSize: number,
+  smallestQr: number,
 ): Panel | null {
   const { callToAction, link } = content;
   const pad = 26;
@@ -364,6 +376,8 @@ function layoutPanel(
     };
   }
 
+  const { modules } = QRCode.create(link, { errorCorrectionLevel: "M" });
+  const qrSize = Math.max(smallestQr, (modules.size + 2 * qrQuietZone) * minQrModule);
   const textWidth = width - bar - qrSize - 3 * pad;
   const main = fitText(
     callToAction || shownLink(link),
@@ -404,14 +418,18 @@ function layoutPanel(
       }
       const qrX = margin + width - pad - qrSize;
       const qrTop = top + (height - qrHeight) / 2;
-      drawQrCode(doc, link, qrX, qrTop, qrSize);
+      drawQrCode(doc, modules, qrX, qrTop, qrSize);
       const at = { x: qrX, y: qrTop + qrSize + 8, width: qrSize, lineHeight: 1.25 } as const;
       drawLines(doc, scan, { ...at, align: "center" }, "bold", colors.ink);
     },
   };
 }
 
-function drawTearOffs(doc: Doc, lines: { text: string; font: FontName; size: number }[]): void {
+function drawTearOffs(
+  doc: Doc,
+  label: string,
+  lines: { text: string; font: FontName; size: number }[],
+): void {
   const { width, height } = doc.page;
   const top = height - stripHeight;
   const stripWidth = width / stripCount;
@@ -423,6 +441,21 @@ function drawTearOffs(doc: Doc, lines: { text: string; font: FontName; size: num
     doc.moveTo(i * stripWidth, top).lineTo(i * stripWidth, height);
   }
   doc.stroke().restore();
+
+  // "Take one" sits on the cut line, in a gap of its own.
+  if (label) {
+    const size = 10;
+    const text = fitText(label, { maxWidth: 300, maxLines: 1, maxSize: size, minSize: 7 }, (t, s) =>
+      doc.font(fontKeys.bold).fontSize(s).widthOfString(t),
+    );
+    const line = text.lines[0] ?? "";
+    doc.font(fontKeys.bold).fontSize(text.size);
+    const labelWidth = doc.widthOfString(line);
+    const x = (width - labelWidth) / 2;
+    doc.rect(x - 10, top - text.size * 0.7, labelWidth + 20, text.size * 1.4).fill(colors.white);
+    // pdfkit places text by the top of the font's ascender; this centres the capitals on y.
+    doc.fillColor(colors.muted).text(line, x, top - text.size * 0.71, { lineBreak: false });
+  }
 
   // Each line shrinks to the strip's length, then is cut with an ellipsis if still too long.
   const fitted = lines.map((line) => {
@@ -479,13 +512,14 @@ export async function renderFlyer(input: FlyerInput): Promise<Buffer> {
   });
 
   const width = page.width - 2 * margin;
+  // What a torn-off strip must tell: how to sign, by text message or by link.
   const stripLines = [
-    { text: withoutEmoji(input.labels.tearOff), font: "bold" as const, size: 9 },
-    ...(callToAction ? [{ text: callToAction, font: "regular" as const, size: 8.5 }] : []),
-    ...(link ? [{ text: shownLink(link), font: "regular" as const, size: 8.5 }] : []),
+    ...(callToAction ? [{ text: callToAction, font: "bold" as const, size: 9 }] : []),
+    ...(link
+      ? [{ text: shownLink(link), font: callToAction ? "regular" : "bold", size: 8.5 } as const]
+      : []),
   ];
-  // Strips with only their heading would tell nobody anything.
-  const hasStrips = stripLines.length > 1;
+  const hasStrips = stripLines.length > 0;
   const bottom = hasStrips ? page.height - stripHeight : page.height - margin;
 
   const titleBlock = fitText(
@@ -508,8 +542,8 @@ export async function renderFlyer(input: FlyerInput): Promise<Buffer> {
   let panel = layoutPanel(doc, panelContent, width, qrSize);
   const textSize = 14;
   const textLineHeight = 1.5;
-  const measureText = (text: string) =>
-    doc.font(fontKeys.regular).fontSize(textSize).widthOfString(text);
+  const regular = measureWith(doc, "regular");
+  const measureText = (text: string) => regular(text, textSize);
   const wrapped = description ? wrapWords(description, width, measureText) : [];
   const minGap = 28;
   const room = bottom - minGap - y - (panel ? panel.height + minGap : 0);
@@ -538,11 +572,12 @@ export async function renderFlyer(input: FlyerInput): Promise<Buffer> {
     colors.muted,
   );
   if (panel) {
-    const gap = minGap + Math.max(0, spare) / 2;
-    panel.draw(y + textHeight + (textHeight > 0 ? gap : Math.min(gap, minGap)));
+    const top = y + textHeight + minGap + Math.max(0, spare) / 2;
+    // Never over the strips, even if an extreme title left too little room.
+    panel.draw(Math.min(top, bottom - minGap - panel.height));
   }
 
-  if (hasStrips) drawTearOffs(doc, stripLines);
+  if (hasStrips) drawTearOffs(doc, withoutEmoji(input.labels.tearOff), stripLines);
 
   doc.end();
   return done;

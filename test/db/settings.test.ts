@@ -34,6 +34,7 @@ describe("a server that never changed a setting", () => {
       claimExpiryDays: 3,
       reviewRequired: false,
       reviewChannelId: null,
+      retentionDays: 90,
     });
     expect(await db.guildSettings.count()).toBe(0);
     expect(await db.auditEntry.count()).toBe(0);
@@ -89,6 +90,7 @@ describe("changing settings", () => {
       claimExpiryDays: 3,
       reviewRequired: false,
       reviewChannelId: null,
+      retentionDays: 90,
     });
 
     await changeSetting(db, guild, manager, { setting: "announceRole", roleId: null });
@@ -168,6 +170,7 @@ describe("changing settings", () => {
       claimExpiryDays: 3,
       reviewRequired: false,
       reviewChannelId: null,
+      retentionDays: 90,
     });
   });
 });

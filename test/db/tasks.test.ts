@@ -711,7 +711,8 @@ describe("finishing a task counts the work at once when review is off", () => {
 
     expect(finished).toMatchObject({ status: "done", doneCount: 2, claimedSlots: 2 });
     expect(taskStatusKey(finished)).toBe("done");
-    expect(cardButtons(finished)).toEqual({ claim: true, release: true, done: true });
+    // The flyer stays available: only the claim buttons close.
+    expect(cardButtons(finished)).toEqual({ claim: true, release: true, done: true, flyer: false });
     expect((await taskRow(db, task.id)).status).toBe("done");
   });
 
@@ -972,7 +973,12 @@ describe("cancelling a task releases every claim on it", () => {
     expect(await audit(db, "task.cancel")).toEqual([
       expect.objectContaining({ actorId: organizer, subjectId: String(task.id) }),
     ]);
-    expect(cardButtons(cancelled)).toEqual({ claim: true, release: true, done: true });
+    expect(cardButtons(cancelled)).toEqual({
+      claim: true,
+      release: true,
+      done: true,
+      flyer: false,
+    });
   });
 
   it("refuses claims, releases and finishing afterwards", async () => {

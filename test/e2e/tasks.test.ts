@@ -175,6 +175,7 @@ describe("/task over the wire", () => {
       { label: "Claim", disabled: false },
       { label: "Release", disabled: false },
       { label: "Done", disabled: false },
+      { label: "Get flyer", disabled: false },
     ]);
     expect(bot.discord.rejected()).toEqual([]);
   });
@@ -547,6 +548,7 @@ describe("/task over the wire", () => {
       { label: "Claim", disabled: true },
       { label: "Release", disabled: false },
       { label: "Done", disabled: false },
+      { label: "Get flyer", disabled: false },
     ]);
     const claims = await bot.rally.db.claim.findMany({ where: { status: "active" } });
     expect(claims.map((claim) => claim.volunteerId).sort()).toEqual(
@@ -575,6 +577,7 @@ describe("/task over the wire", () => {
       { label: "Claim", disabled: true },
       { label: "Release", disabled: true },
       { label: "Done", disabled: true },
+      { label: "Get flyer", disabled: false },
     ]);
     expect(await bot.rally.db.claim.findFirstOrThrow()).toMatchObject({ status: "released" });
 
