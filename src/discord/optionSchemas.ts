@@ -21,15 +21,33 @@ export function optionalText(max: number) {
   return text(max).optional();
 }
 
-/** An http(s) address; `javascript:` and other schemes are refused. */
+/**
+ * An http(s) address with a dotted host, in one piece (no spaces, line breaks, quotes or angle
+ * brackets, which would break an embed URL or a `<link>`); `javascript:` and other schemes are
+ * refused.
+ */
 export const httpUrl = z
   .string()
   .trim()
   .max(512, "validation.tooLong")
   .refine((value) => {
+    if (!/^https?:\/\/[^\s<>"`\\\p{Cc}]+$/iu.test(value)) return false;
+    // The host as typed (after any user info, before any port): the URL parser would turn
+    // "http://0" into "0.0.0.0".
+    const authority = value.replace(/^https?:\/\//i, "").split(/[/?#]/)[0] ?? "";
+    const typedHost = authority.slice(authority.lastIndexOf("@") + 1).replace(/:\d*$/, "");
     try {
       const url = new URL(value);
-      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname.includes(".");
+      const labels = url.hostname.replace(/\.$/, "").split(".");
+      const typedLabels = typedHost.replace(/\.$/, "").split(".");
+      // A host ending in a number is an IPv4 address: only the full dotted quad is taken.
+      if (/^\d+$/.test(typedLabels.at(-1) ?? "") && typedLabels.length !== 4) return false;
+      return (
+        (url.protocol === "https:" || url.protocol === "http:") &&
+        typedHost.includes(".") &&
+        labels.length >= 2 &&
+        labels.every((label) => label.length > 0)
+      );
     } catch {
       return false;
     }

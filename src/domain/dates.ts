@@ -48,10 +48,24 @@ export function parseLocalDateTime(text: string, zone: string, option: string): 
     minute: minute === undefined ? 59 : Number(minute),
   };
   const raw = DateTime.fromObject(parts, { zone });
-  // A time that happens twice (clocks falling back) means its first occurrence.
-  const [local = raw] = raw.isValid
-    ? raw.getPossibleOffsets().sort((a, b) => a.toMillis() - b.toMillis())
+  // Every instant that shows the typed minute there; a time that happens twice (clocks falling
+  // back) means its first occurrence. luxon's own guess can be an hour off next to a change,
+  // so its neighbours an hour either side are candidates too.
+  const showsTyped = (candidate: DateTime) =>
+    candidate.isValid &&
+    candidate.year === parts.year &&
+    candidate.month === parts.month &&
+    candidate.day === parts.day &&
+    candidate.hour === parts.hour &&
+    candidate.minute === parts.minute;
+  // Each candidate is read back from its instant: luxon's fields for a guessed offset can
+  // disagree with what the zone really showed then.
+  const candidates = raw.isValid
+    ? [raw, ...raw.getPossibleOffsets(), raw.minus({ hours: 1 }), raw.plus({ hours: 1 })].map(
+        (candidate) => DateTime.fromMillis(candidate.toMillis(), { zone }),
+      )
     : [];
+  const [local = raw] = candidates.filter(showsTyped).sort((a, b) => a.toMillis() - b.toMillis());
   const sameDay =
     local.isValid &&
     local.year === parts.year &&

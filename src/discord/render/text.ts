@@ -21,19 +21,28 @@ export function shorten(text: string, max: number): string {
   if (characterCount(text) <= max) return text;
   const ellipsis = "…";
   const budget = max - 1;
-  let kept = "";
+  const kept: string[] = [];
   let keptCount = 0;
   let lastWordEnd = 0;
   for (const { segment } of graphemes.segment(text)) {
     const size = characterCount(segment);
     if (keptCount + size > budget) break;
-    if (/\s/.test(segment)) lastWordEnd = kept.length;
-    kept += segment;
+    if (/^\s+$/.test(segment)) lastWordEnd = kept.length;
+    kept.push(segment);
     keptCount += size;
   }
+  // Trailing spaces go, a grapheme at a time (a space can belong to the grapheme before it).
+  const trimmed = (segments: string[]) => {
+    let end = segments.length;
+    while (end > 0 && /^\s+$/.test(segments[end - 1] ?? "")) end -= 1;
+    return segments.slice(0, end).join("");
+  };
   // A word boundary in the last 40% keeps whole words; earlier than that, cut mid-word.
-  const cut = lastWordEnd > kept.length * 0.6 ? kept.slice(0, lastWordEnd) : kept;
-  return cut.trimEnd() + ellipsis;
+  // Whitespace alone is not a word worth keeping: then cut mid-word rather than show nothing.
+  const atWord = trimmed(kept.slice(0, lastWordEnd));
+  const cut =
+    lastWordEnd > kept.length * 0.6 && atWord !== "" ? atWord : trimmed(kept) || kept.join("");
+  return cut + ellipsis;
 }
 
 /** User text shown as typed: markdown is escaped so a title cannot restyle or break a card. */
@@ -48,16 +57,19 @@ export function asTyped(text: string): string {
   return escaped.replace(/<(?=[@#:at])/g, "\\<");
 }
 
-/** Escapes first, then shortens, so an escape sequence is never cut in half. */
+/**
+ * Escapes first, then shortens, so an escape sequence is never cut in half. Escaping can
+ * double a text, so the longest raw prefix whose escaped form fits is found by bisection.
+ */
 export function showText(text: string, max: number): string {
   const escaped = asTyped(text);
   if (characterCount(escaped) <= max) return escaped;
-  // Shorten the raw text so the escaped result fits, leaving room for the backslashes added.
-  let budget = max;
-  let result = asTyped(shorten(text, budget));
-  while (characterCount(result) > max && budget > 1) {
-    budget -= characterCount(result) - max;
-    result = asTyped(shorten(text, Math.max(1, budget)));
+  let low = 1;
+  let high = max;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (characterCount(asTyped(shorten(text, middle))) <= max) low = middle;
+    else high = middle - 1;
   }
-  return result;
+  return asTyped(shorten(text, low));
 }
