@@ -35,7 +35,6 @@ import {
   type Command,
   type HandlerResult,
   type InteractionContext,
-  type OutgoingFile,
 } from "../src/discord/command.ts";
 import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { httpUrl, integer, optionalText, snowflake, text } from "../src/discord/optionSchemas.ts";
@@ -510,13 +509,15 @@ const shareOptions = z.object({
   language: z.enum(languages).optional(),
 });
 
-/** The print-ready flyer, in the chosen language or the server's. */
-export async function flyerFor(
-  campaign: Campaign,
+/** The print-ready flyer as a private reply, in the chosen language or the server's. */
+async function flyerReply(
+  campaignId: string,
   size: "a4" | "letter",
-  language: Language,
-): Promise<OutgoingFile> {
-  const t = translator(language);
+  language: Language | undefined,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(campaignId));
+  const t = translator(language ?? (context.settings.language as Language));
   const pdf = await renderFlyer({
     title: campaign.title,
     description: campaign.description,
@@ -525,25 +526,12 @@ export async function flyerFor(
     size,
     labels: { scan: t("share.scan"), tearOff: t("share.tearOff") },
   });
-  return { name: `flyer-${campaign.id}.pdf`, data: pdf };
-}
-
-async function flyer(
-  input: z.output<typeof shareOptions>,
-  context: InteractionContext,
-): Promise<HandlerResult> {
-  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
-  const file = await flyerFor(
-    campaign,
-    input.size ?? "a4",
-    input.language ?? (context.settings.language as Language),
-  );
   return {
     type: "reply",
     ephemeral: true,
     message: {
       content: context.t("share.flyerReady", { title: showText(campaign.title, 100) }),
-      files: [file],
+      files: [{ name: `flyer-${campaign.id}.pdf`, data: pdf }],
     },
   };
 }
@@ -683,7 +671,13 @@ export const campaignCommand: Command = {
       options: campaignOnly,
       run: exportCampaign,
     }),
-    flyer: subcommand({ access: "everyone", ephemeral: true, options: shareOptions, run: flyer }),
+    flyer: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: shareOptions,
+      run: (input, context) =>
+        flyerReply(input.campaign, input.size ?? "a4", input.language, context),
+    }),
     card: subcommand({
       access: "everyone",
       ephemeral: true,
@@ -697,22 +691,7 @@ export const campaignCommand: Command = {
     flyer: {
       access: "everyone",
       ephemeral: true,
-      run: async (args, context) => {
-        const campaign = await getCampaign(
-          context.db,
-          context.guildId,
-          parseCampaignId(args[0] ?? ""),
-        );
-        const file = await flyerFor(campaign, "a4", context.settings.language as Language);
-        return {
-          type: "reply",
-          ephemeral: true,
-          message: {
-            content: context.t("share.flyerReady", { title: showText(campaign.title, 100) }),
-            files: [file],
-          },
-        };
-      },
+      run: (args, context) => flyerReply(args[0] ?? "", "a4", undefined, context),
     },
   },
 };

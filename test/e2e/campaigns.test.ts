@@ -354,3 +354,40 @@ describe("/campaign over the wire", () => {
     expect(shown.flags & ephemeral).toBe(ephemeral);
   });
 });
+
+describe("the share kit over the wire", () => {
+  it("hands out the flyer and the card privately, and the flyer from a campus task card", async () => {
+    const bot = await startTestBot();
+    const { campaign, campaigns } = await createFreedomCampaign(bot);
+    const [volunteer] = bot.volunteerIds;
+
+    const flyer = await bot.run(volunteer, `/campaign flyer campaign:${campaign.id} size:letter`);
+    expect(flyer.flags & ephemeral).toBe(ephemeral);
+    expect(flyer.content).toBe(
+      "Here is the flyer for **Free political prisoners**. Print it, post it, and let people take a strip.",
+    );
+    const [pdf] = flyer.attachments;
+    expect(pdf?.filename).toBe(`flyer-${campaign.id}.pdf`);
+    expect(pdf?.data.subarray(0, 5).toString()).toBe("%PDF-");
+
+    const card = await bot.run(volunteer, `/campaign card campaign:${campaign.id} language:ru`);
+    const [png] = card.attachments;
+    expect(png?.filename).toBe(`campaign-${campaign.id}.png`);
+    expect(png?.data.subarray(1, 4).toString()).toBe("PNG");
+
+    await bot.run(
+      bot.organizerId,
+      `/task add campaign:${campaign.id} title:"Flyers on campus" kind:campus`,
+    );
+    const taskCard = bot.discord.messages(campaigns).at(-1);
+    const pressed = bot.discord.clickButton({
+      messageId: taskCard?.id ?? "",
+      userId: volunteer,
+      label: "Get flyer",
+    });
+    const fromCard = await pressed.final();
+    expect(fromCard.flags & ephemeral).toBe(ephemeral);
+    expect(fromCard.attachments[0]?.data.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(bot.discord.rejected()).toEqual([]);
+  });
+});

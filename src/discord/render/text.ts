@@ -62,8 +62,11 @@ export function asTyped(text: string): string {
  * double a text, so the longest raw prefix whose escaped form fits is found by bisection.
  */
 export function showText(text: string, max: number): string {
-  const escaped = asTyped(text);
-  if (characterCount(escaped) <= max) return escaped;
+  // Escaping never shortens, so a text already too long skips the (quadratic) full escape.
+  if (characterCount(text) <= max) {
+    const escaped = asTyped(text);
+    if (characterCount(escaped) <= max) return escaped;
+  }
   let low = 1;
   let high = max;
   while (low < high) {
