@@ -7,6 +7,7 @@ import { getVolunteer, setCredit, setReminders } from "../src/domain/volunteers.
 import { translator, type Language } from "../src/i18n/index.ts";
 import {
   customId,
+  privateReply,
   subcommand,
   type Command,
   type ComponentHandler,
@@ -53,10 +54,6 @@ const data = guildCommand({
     },
   ],
 });
-
-function privately(content: string): HandlerResult {
-  return { type: "reply", ephemeral: true, message: { content } };
-}
 
 /** The member's own claims, due dates and totals: only they see it. */
 async function status(context: InteractionContext): Promise<HandlerResult> {
@@ -165,7 +162,7 @@ export const meCommand: Command = {
       run: async (input, context) => {
         await setCredit(context.db, context.guildId, context.userId, input.mode === "public");
         const key = input.mode === "public" ? "me.creditSetPublic" : "me.creditSetAnonymous";
-        return privately(context.t(key));
+        return privateReply(context.t(key));
       },
     }),
     export: subcommand({
@@ -198,7 +195,7 @@ export const meCommand: Command = {
       options: z.object({ enabled: z.boolean() }),
       run: async (input, context) => {
         await setReminders(context.db, context.guildId, context.userId, input.enabled);
-        return privately(context.t(input.enabled ? "me.remindersOn" : "me.remindersOff"));
+        return privateReply(context.t(input.enabled ? "me.remindersOn" : "me.remindersOff"));
       },
     }),
   },

@@ -2,7 +2,6 @@ import {
   ApplicationCommandOptionType,
   ChannelType,
   type APIApplicationCommandChannelOption,
-  type APIEmbed,
 } from "discord.js";
 import { z } from "zod";
 import { parseCampaignId, searchCampaigns } from "../src/domain/campaigns.ts";
@@ -20,6 +19,7 @@ import {
 } from "../src/domain/summarySchedules.ts";
 import { postPermissions, requirePostableChannel } from "../src/discord/channels.ts";
 import {
+  privateReply,
   subcommand,
   type AutocompleteChoice,
   type Command,
@@ -114,10 +114,6 @@ const data = guildCommand({
   ],
 });
 
-function privately(content: string, embeds: APIEmbed[] = []): HandlerResult {
-  return { type: "reply", ephemeral: true, message: { content, embeds } };
-}
-
 /** A summary channel must take embeds and the chart file. */
 function requireSummaryChannel(channelId: string, context: InteractionContext): void {
   requirePostableChannel(context.channels, context.t, channelId, [
@@ -158,7 +154,7 @@ async function schedule(
     },
     context.now(),
   );
-  return privately(
+  return privateReply(
     context.t("summary.scheduled", {
       channel: `<#${created.channelId}>`,
       days: context.t(`summary.days.${days}`),
@@ -185,7 +181,7 @@ function reasonText(reason: string | null, context: InteractionContext): string 
 /** Every schedule with its state; a paused one says why and how to fix it. */
 async function list(context: InteractionContext): Promise<HandlerResult> {
   const schedules = await listSchedules(context.db, context.guildId);
-  if (schedules.length === 0) return privately(context.t("summary.listEmpty"));
+  if (schedules.length === 0) return privateReply(context.t("summary.listEmpty"));
   const { t } = context;
   const campaigns = new Map(
     (await searchCampaigns(context.db, context.guildId, "", "all")).map((campaign) => [
@@ -221,7 +217,7 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
         : "";
     return line + uncertain;
   });
-  return privately("", [
+  return privateReply("", [
     { title: t("summary.listTitle"), description: shorten(lines.join("\n"), 4096) },
   ]);
 }
@@ -240,9 +236,9 @@ async function now(
     late: false,
     now: context.now(),
   });
-  if (messages.length === 0) return privately(context.t("summary.nothing"));
+  if (messages.length === 0) return privateReply(context.t("summary.nothing"));
   for (const message of messages) await context.channels.post(channelId, message);
-  return privately(context.t("summary.postedNow", { channel: `<#${channelId}>` }));
+  return privateReply(context.t("summary.postedNow", { channel: `<#${channelId}>` }));
 }
 
 async function preview(
@@ -256,7 +252,7 @@ async function preview(
     now: context.now(),
   });
   const [first] = messages;
-  if (!first) return privately(context.t("summary.nothing"));
+  if (!first) return privateReply(context.t("summary.nothing"));
   // The preview shows the first message as it would post; it pings no one, even the role.
   return { type: "reply", ephemeral: true, message: { ...first, allowedRoleIds: [] } };
 }
@@ -310,7 +306,7 @@ export const summaryCommand: Command = {
           context.userId,
           parseScheduleId(input.schedule),
         );
-        return privately(context.t("summary.turnedOff", { id: updated.id }));
+        return privateReply(context.t("summary.turnedOff", { id: updated.id }));
       },
     }),
     resume: subcommand({
@@ -332,7 +328,7 @@ export const summaryCommand: Command = {
             reason: reasonText(error.reason, context),
           });
         });
-        return privately(
+        return privateReply(
           context.t("summary.resumed", { id, next: discordTime(updated.nextRunAt, "f") }),
         );
       },

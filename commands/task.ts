@@ -36,11 +36,12 @@ import {
   type TaskFilter,
   type TaskWithCampaign,
 } from "../src/domain/tasks.ts";
-import { getVolunteer, noteVolunteerActivity } from "../src/domain/volunteers.ts";
+import { noteVolunteerActivity, volunteerLanguage } from "../src/domain/volunteers.ts";
 import { hasAccess } from "../src/domain/permissions.ts";
-import { languageFor, translator, type Language } from "../src/i18n/index.ts";
+import { translator, type Language } from "../src/i18n/index.ts";
 import {
   customId,
+  privateReply,
   subcommand,
   type AutocompleteChoice,
   type Command,
@@ -191,16 +192,6 @@ const data = guildCommand({
 
 const serverLanguage = (context: InteractionContext) => context.settings.language as Language;
 
-/** The language of a member's last claim, when they left one. */
-async function recipientLanguage(
-  db: InteractionContext["db"],
-  guildId: string,
-  userId: string,
-): Promise<Language | null> {
-  const volunteer = await getVolunteer(db, guildId, userId);
-  return volunteer.lastLocale ? languageFor(volunteer.lastLocale, "en") : null;
-}
-
 /** The public card, always in the server's language (never the presser's). */
 function cardMessage(task: TaskWithCampaign, context: InteractionContext): OutgoingMessage {
   return taskCard(task, translator(serverLanguage(context)));
@@ -236,10 +227,6 @@ const addOptions = z.object({
   due: z.string().optional(),
   instructions: optionalText(taskLimits.instructions),
 });
-
-function privateReply(content: string, embeds: APIEmbed[] = []): HandlerResult {
-  return { type: "reply", ephemeral: true, message: { content, embeds } };
-}
 
 async function add(
   input: z.output<typeof addOptions>,
@@ -747,8 +734,7 @@ async function tellRejected(
   reason: string,
   context: InteractionContext,
 ) {
-  const language =
-    (await recipientLanguage(context.db, context.guildId, volunteerId)) ?? serverLanguage(context);
+  const language = await volunteerLanguage(context.db, context.guildId, volunteerId);
   const text = translator(language)("task.rejectedNotice", {
     title: showText(task.title, 100),
     reason: showText(shorten(reason, taskLimits.rejectReason), 400),

@@ -3,14 +3,8 @@ import type { Db } from "../db/client.ts";
 import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { expireClaim, type TaskWithCampaign } from "../domain/tasks.ts";
-import { getVolunteer } from "../domain/volunteers.ts";
-import {
-  isLanguage,
-  languageFor,
-  translator,
-  type Language,
-  type MessageKey,
-} from "../i18n/index.ts";
+import { getVolunteer, volunteerLanguage } from "../domain/volunteers.ts";
+import { isLanguage, translator, type Language, type MessageKey } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import type { DueJobHandler } from "../scheduler/dueJobs.ts";
 import { channelActions } from "./channels.ts";
@@ -37,15 +31,11 @@ async function sendDirect(
     log.info({ jobId: job.id, kind: job.kind }, "direct messages closed; reminder skipped");
 }
 
-/** Who to tell and in which language: their last interaction's, else the server's. */
+/** Who to tell and in which language; null when they turned reminders off or closed DMs. */
 export async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
-  const [volunteer, settings] = await Promise.all([
-    getVolunteer(db, guildId, userId),
-    getGuildSettings(db, guildId),
-  ]);
+  const volunteer = await getVolunteer(db, guildId, userId);
   if (!volunteer.remindersEnabled || volunteer.dmsClosed) return null;
-  const serverLanguage = isLanguage(settings.language) ? settings.language : "en";
-  return languageFor(volunteer.lastLocale, serverLanguage);
+  return volunteerLanguage(db, guildId, userId);
 }
 
 function reminderText(

@@ -99,6 +99,11 @@ export interface Command {
   components?: Record<string, ComponentHandler>;
 }
 
+/** An answer only the member who asked can see. */
+export function privateReply(content: string, embeds: APIEmbed[] = []): HandlerResult {
+  return { type: "reply", ephemeral: true, message: { content, embeds } };
+}
+
 /** Keeps each subcommand's handler typed by its own zod schema. */
 export function subcommand<Schema extends z.ZodType>(definition: Subcommand<Schema>): Subcommand {
   return definition as unknown as Subcommand;

@@ -1,4 +1,6 @@
 import type { Db } from "../db/client.ts";
+import { isLanguage, languageFor, type Language } from "../i18n/index.ts";
+import { getGuildSettings } from "./guildSettings.ts";
 
 export interface VolunteerView {
   creditPublic: boolean;
@@ -52,4 +54,20 @@ export function markDmsClosed(db: Db, guildId: string, userId: string) {
 /** Remembers the language of the member's last interaction, for their reminders. */
 export function noteVolunteerActivity(db: Db, guildId: string, userId: string, locale: string) {
   return updateVolunteer(db, guildId, userId, { lastLocale: locale, dmsClosed: false });
+}
+
+/** The language to write to a member in: their last interaction's, else the server's. */
+export async function volunteerLanguage(
+  db: Db,
+  guildId: string,
+  userId: string,
+): Promise<Language> {
+  const [volunteer, settings] = await Promise.all([
+    getVolunteer(db, guildId, userId),
+    getGuildSettings(db, guildId),
+  ]);
+  return languageFor(
+    volunteer.lastLocale,
+    isLanguage(settings.language) ? settings.language : "en",
+  );
 }
