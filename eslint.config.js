@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "src/db/generated/", "coverage/"] },
+  { ignores: ["node_modules/", "data/", "src/db/generated/", "src/db/generated-pg/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@
 // Prisma 7 CLI needs a native engine that cannot be downloaded here, so this drives the same
 // engine compiled to WebAssembly (@prisma/schema-engine-wasm, pinned) through a driver adapter.
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type {
   SqlDriverAdapter,
@@ -10,12 +11,14 @@ import type {
 } from "@prisma/driver-adapter-utils";
 import * as engineGlue from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { readMigrations } from "../src/db/migrate.ts";
+import { pathToFileURL } from "node:url";
+import { postgresMigrationsDir, readMigrations, sqliteMigrationsDir } from "../src/db/migrate.ts";
+import { postgresSchemaPath, sqliteSchemaPath, writePostgresSchema } from "./schemas.ts";
 
 // @types/node 20 leaves WebAssembly to lib.dom, which this project does not load.
 declare const WebAssembly: {
@@ -77,6 +80,62 @@ export async function createMigration(
   }
 }
 
+/**
+ * The pg adapter as the schema engine needs it. Two quirks of @prisma/adapter-pg 7.10 when it
+ * serves the engine rather than the client: given a connection string, its shadow database
+ * reuses the main one (the string overrides the database name), so the URL is split into
+ * fields; and the engine's catalog queries return columns of type "char" (OID 18), which its
+ * type mapping refuses, so they are read as the text they are.
+ */
+export function postgresMigrationAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
+  const parsed = new URL(url);
+  const config = {
+    host: parsed.hostname,
+    port: Number(parsed.port || 5432),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.slice(1)) || "postgres",
+  };
+  const factory = new PrismaPg(config);
+  const readCharAsText = async (connecting: Promise<SqlDriverAdapter>) => {
+    const connection = await connecting;
+    const driver = connection as unknown as { underlyingDriver(): unknown };
+    const pool = driver.underlyingDriver() as {
+      query: (...args: unknown[]) => Promise<{ fields?: { dataTypeID: number }[] }>;
+    };
+    const query = pool.query.bind(pool);
+    pool.query = async (...args: unknown[]) => {
+      const result = await query(...args);
+      for (const field of result.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
+      return result;
+    };
+    return connection;
+  };
+  // The adapter's own shadow database drops itself before closing its pool, which PostgreSQL
+  // refuses ("being accessed by other users"): close first, then drop.
+  const connectToShadowDb = async () => {
+    const main = await factory.connect();
+    const database = `prisma_migrate_shadow_db_${randomUUID()}`;
+    await main.executeScript(`CREATE DATABASE "${database}"`);
+    const shadow = await readCharAsText(new PrismaPg({ ...config, database }).connect());
+    const dispose = shadow.dispose.bind(shadow);
+    let disposed: Promise<void> | undefined;
+    shadow.dispose = () =>
+      (disposed ??= (async () => {
+        await dispose();
+        await main.executeScript(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+        await main.dispose();
+      })());
+    return shadow;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => readCharAsText(factory.connect()),
+    connectToShadowDb,
+  };
+}
+
 let engineLoaded: Promise<void> | undefined;
 
 /**
@@ -126,6 +185,10 @@ function tracked(
   const keep = async (connecting: Promise<SqlDriverAdapter>) => {
     const connection = await connecting;
     connections.push(connection);
+    // The engine may close a connection itself before we close every one we kept.
+    const dispose = connection.dispose.bind(connection);
+    let disposed: Promise<void> | undefined;
+    connection.dispose = () => (disposed ??= dispose());
     const executeRaw = connection.executeRaw.bind(connection);
     connection.executeRaw = async (query) => {
       try {
@@ -187,21 +250,58 @@ function oneLine(error: unknown): string {
   return typeof code === "string" ? `${code} ${line}` : line;
 }
 
+/**
+ * Both histories from the one schema: SQLite's in a temp file, PostgreSQL's in scratch
+ * databases on the server named by TEST_POSTGRES_URL (the engine replays the history there).
+ */
 async function main(): Promise<void> {
   const name = process.argv.slice(2).join(" ");
-  const created = await createMigration({
-    name,
-    schemaPath: fileURLToPath(new URL("schema.prisma", import.meta.url)),
-    migrationsDir: fileURLToPath(new URL("migrations", import.meta.url)),
+  const postgresUrl = process.env["TEST_POSTGRES_URL"];
+  if (postgresUrl === undefined || postgresUrl === "") {
+    throw new Error(
+      "Set TEST_POSTGRES_URL to a PostgreSQL server this script may create scratch databases on.",
+    );
+  }
+  if (writePostgresSchema()) process.stdout.write("Updated prisma/postgresql/schema.prisma\n");
+  const targets = [
+    { schemaPath: sqliteSchemaPath, migrationsDir: sqliteMigrationsDir },
+    {
+      schemaPath: postgresSchemaPath,
+      migrationsDir: postgresMigrationsDir,
+      adapter: await scratchPostgres(postgresUrl),
+    },
+  ];
+  for (const target of targets) {
+    const created = await createMigration({ name, ...target });
+    if (created === null) {
+      process.stdout.write(`No changes for ${relative(process.cwd(), target.schemaPath)}.\n`);
+      continue;
+    }
+    process.stdout.write(`Created ${relative(process.cwd(), created.file)}\n`);
+    if (created.sql.includes("Warnings:")) {
+      process.stdout.write("It may lose data: read the warnings at the top of the file.\n");
+    }
+  }
+}
+
+/** A fresh database to replay the PostgreSQL history into; dropped when the process exits. */
+async function scratchPostgres(adminUrl: string): Promise<SqlMigrationAwareDriverAdapterFactory> {
+  const { default: pg } = await import("pg");
+  const name = `rally_migration_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  process.once("beforeExit", () => {
+    const dropper = new pg.Client({ connectionString: adminUrl });
+    void dropper
+      .connect()
+      .then(() => dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+      .finally(() => dropper.end());
   });
-  if (created === null) {
-    process.stdout.write("No schema changes: nothing to create.\n");
-    return;
-  }
-  process.stdout.write(`Created ${relative(process.cwd(), created.file)}\n`);
-  if (created.sql.includes("Warnings:")) {
-    process.stdout.write("It may lose data: read the warnings at the top of the file.\n");
-  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return postgresMigrationAdapter(url.toString());
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

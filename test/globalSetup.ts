@@ -1,20 +1,55 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { applyMigrations } from "../src/db/migrate.ts";
+import { applyMigrations, applyPostgresMigrations } from "../src/db/migrate.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
+    databaseKind: "sqlite" | "postgresql";
+    /** A SQLite file, or the name of a PostgreSQL database, migrated once; tests copy it. */
     templateDatabase: string;
+    /** The server the PostgreSQL pass creates its databases on ("" in the SQLite pass). */
+    postgresUrl: string;
   }
 }
 
-/** Migrates one SQLite file from the committed migrations; every test copies it. */
+/** Migrates one template database from the committed migrations; every test copies it. */
 export default async function setup(project: TestProject) {
+  const postgresUrl = process.env["TEST_POSTGRES_URL"] ?? "";
+  if (project.name === "postgresql") return setupPostgres(project, postgresUrl);
   const directory = mkdtempSync(join(tmpdir(), "rally-template-"));
   const template = join(directory, "template.db");
   await applyMigrations(template);
+  project.provide("databaseKind", "sqlite");
   project.provide("templateDatabase", template);
-  return () => rmSync(directory, { recursive: true, force: true });
+  project.provide("postgresUrl", "");
+  return () => {
+    rmSync(directory, { recursive: true, force: true });
+    if (postgresUrl === "") {
+      process.stdout.write(
+        "\nPostgreSQL pass NOT run: set TEST_POSTGRES_URL (see README, Tests) to run every test on PostgreSQL too.\n",
+      );
+    }
+  };
+}
+
+async function setupPostgres(project: TestProject, postgresUrl: string) {
+  const template = `rally_template_${process.pid}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${template}"`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${template}`;
+  await applyPostgresMigrations(url.toString());
+  project.provide("databaseKind", "postgresql");
+  project.provide("templateDatabase", template);
+  project.provide("postgresUrl", postgresUrl);
+  return async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+    await admin.end();
+    process.stdout.write(`\nPostgreSQL pass run on ${url.host}.\n`);
+  };
 }

@@ -3,7 +3,12 @@ import { mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/client.ts";
-import { applyMigrations, sqlitePathFromUrl } from "./migrate.ts";
+import {
+  applyMigrations,
+  applyPostgresMigrations,
+  isPostgresUrl,
+  sqlitePathFromUrl,
+} from "./migrate.ts";
 
 export type Db = PrismaClient;
 
@@ -15,8 +20,9 @@ export const busyTimeoutMs = 5000;
  * needs no setup step.
  */
 export async function openDatabase(url: string): Promise<Db> {
+  if (isPostgresUrl(url)) return openPostgres(url);
   if (!url.startsWith("file:")) {
-    throw new Error("PostgreSQL is not supported yet: set DATABASE_URL to a file: URL.");
+    throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL).");
   }
   const path = sqlitePathFromUrl(url);
   mkdirSync(dirname(path), { recursive: true });
@@ -32,6 +38,23 @@ export async function openDatabase(url: string): Promise<Db> {
   const db = new PrismaClient({ adapter });
   await db.$connect();
   return db;
+}
+
+/**
+ * PostgreSQL through @prisma/adapter-pg. Its client is generated from the same schema
+ * (prisma/schemas.ts) with the same models and types, so it serves as a Db; it is loaded only
+ * here, so SQLite instances do not pay for it.
+ */
+async function openPostgres(url: string): Promise<Db> {
+  await applyPostgresMigrations(url);
+  const [{ PrismaPg }, { PrismaClient: PostgresClient }] = await Promise.all([
+    import("@prisma/adapter-pg"),
+    import("./generated-pg/client.ts"),
+  ]);
+  const adapter = new PrismaPg({ connectionString: url });
+  const db = new PostgresClient({ adapter });
+  await db.$connect();
+  return db as unknown as Db;
 }
 
 /** Where the data lives, for /rally about: the kind and place, never credentials. */

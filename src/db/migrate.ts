@@ -21,6 +21,16 @@ export const sqliteMigrationsDir = fileURLToPath(
   new URL("../../prisma/migrations", import.meta.url),
 );
 
+/** The committed PostgreSQL migrations, from the same schema (prisma/schemas.ts). */
+export const postgresMigrationsDir = fileURLToPath(
+  new URL("../../prisma/postgresql/migrations", import.meta.url),
+);
+
+/** `postgresql://` and `postgres://` select PostgreSQL; anything else must be a SQLite file. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
 /**
  * Turns `file:./data/rally.db` into a path. Relative paths resolve against the process cwd, not
  * the schema folder as older Prisma versions did: one rule for the bot, the CLIs and the tests.
@@ -100,11 +110,21 @@ function openFile(pathOrUrl: string): Database.Database {
   return new Database(path, { timeout: 30_000 });
 }
 
+interface HistoryRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: unknown;
+}
+
 /** Refuses a database whose history disagrees with the files: an edited or a failed migration. */
 function checkHistory(db: Database.Database, migrations: Migration[]): void {
   const rows = db
     .prepare(`SELECT * FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`)
-    .all() as { migration_name: string; checksum: string; finished_at: unknown }[];
+    .all() as HistoryRow[];
+  checkRows(rows, migrations);
+}
+
+function checkRows(rows: HistoryRow[], migrations: Migration[]): void {
   for (const row of rows) {
     const name = row.migration_name;
     if (row.finished_at === null) {
@@ -139,4 +159,69 @@ function applyOne(db: Database.Database, name: string, sql: string): boolean {
   const finish = `UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`;
   db.prepare(finish).run(Date.now(), id);
   return true;
+}
+
+// Prisma's own DDL for PostgreSQL, so its CLI sees its table.
+const createPostgresMigrationsTable = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+);`;
+
+/** The advisory lock key Prisma's migrate takes, so our runner and its CLI exclude each other. */
+const prismaAdvisoryLockKey = 72707369;
+
+/**
+ * Applies every committed PostgreSQL migration not yet recorded, each in its own transaction,
+ * under Prisma's advisory lock: shard processes starting together apply each migration once.
+ */
+export async function applyPostgresMigrations(
+  url: string,
+  options: ApplyMigrationsOptions = {},
+): Promise<{ applied: string[] }> {
+  const migrations = readMigrations(options.migrationsDir ?? postgresMigrationsDir);
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [prismaAdvisoryLockKey]);
+    await client.query(createPostgresMigrationsTable);
+    const history = await client.query<HistoryRow>(
+      `SELECT * FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+    );
+    checkRows(history.rows, migrations);
+    const done = new Set(history.rows.map((row) => row.migration_name));
+    const applied: string[] = [];
+    for (const { name, sql } of migrations) {
+      if (done.has(name)) continue;
+      const started = Date.now();
+      await client.query("BEGIN");
+      try {
+        const id = randomUUID();
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)`,
+          [id, migrationChecksum(sql), name],
+        );
+        await client.query(sql);
+        await client.query(
+          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
+          [id],
+        );
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw new Error(`Migration ${name} failed: ${(error as Error).message}`, { cause: error });
+      }
+      applied.push(name);
+      options.log?.({ event: "migration_applied", migration: name, ms: Date.now() - started });
+    }
+    return { applied };
+  } finally {
+    await client.end();
+  }
 }

@@ -319,7 +319,7 @@ describe("leases", () => {
   });
 
   it("two clients on one file racing over 200 due jobs run each exactly once", async () => {
-    const url = testDatabaseUrl();
+    const url = await testDatabaseUrl();
     const [a, b] = [await openDatabase(url), await openDatabase(url)];
     try {
       await a.dueJob.createMany({

@@ -36,7 +36,7 @@ function startRally(environment: Record<string, string>, input?: string) {
 describe("npm start", () => {
   it("runs the sandbox when no DISCORD_TOKEN is set, and /rally about answers", async () => {
     const { finished } = startRally(
-      { DATABASE_URL: testDatabaseUrl() },
+      { DATABASE_URL: await testDatabaseUrl() },
       "/rally about\nas @volunteer1 /rally help\nchannels\nquit\n",
     );
     const { code, stdout, stderr } = await finished;
@@ -73,7 +73,7 @@ describe("npm start", () => {
         DISCORD_TOKEN: "a-token-the-local-discord-accepts",
         DISCORD_API_URL: discord.apiUrl,
         DEV_GUILD_ID: guild.id,
-        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_URL: await testDatabaseUrl(),
         LOG_LEVEL: "info",
       });
       await discord.waitFor(

@@ -59,7 +59,7 @@ export async function startTestBot(
       done();
     },
   });
-  const databaseUrl = testDatabaseUrl();
+  const databaseUrl = await testDatabaseUrl();
   const start = async () => {
     const rally = await startRally({
       config: {

@@ -1,0 +1,121 @@
+// PostgreSQL itself: the migration runner and the derived schema. Runs only in the PostgreSQL
+// pass (vitest.config.ts); every other test file runs there too, on a database of its own.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import {
+  createMigration,
+  postgresMigrationAdapter,
+  readMigrationList,
+  withSchemaEngine,
+} from "../../prisma/createMigration.ts";
+import { postgresSchemaPath } from "../../prisma/schemas.ts";
+import { openDatabase } from "../../src/db/client.ts";
+import {
+  applyPostgresMigrations,
+  postgresMigrationsDir,
+  readMigrations,
+} from "../../src/db/migrate.ts";
+import { testDatabaseUrl } from "../support/db.ts";
+
+const committed = readMigrations(postgresMigrationsDir).map((migration) => migration.name);
+
+/** An empty database (no migrations), dropped with the test's other databases. */
+async function emptyDatabaseUrl(): Promise<string> {
+  const url = new URL(await testDatabaseUrl());
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  await client.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
+  await client.end();
+  return url.toString();
+}
+
+async function rows(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("applyPostgresMigrations", () => {
+  it("brings an empty database to the schema, recorded as Prisma records it", async () => {
+    const url = await emptyDatabaseUrl();
+    expect(await applyPostgresMigrations(url)).toEqual({ applied: committed });
+    expect(await applyPostgresMigrations(url)).toEqual({ applied: [] });
+
+    const history = await rows(url, `SELECT * FROM "_prisma_migrations" ORDER BY migration_name`);
+    expect(history.map((row) => row["migration_name"])).toEqual(committed);
+    for (const row of history) {
+      const file = readFileSync(
+        join(postgresMigrationsDir, String(row["migration_name"]), "migration.sql"),
+      );
+      expect(row).toMatchObject({
+        checksum: createHash("sha256").update(file).digest("hex"),
+        rolled_back_at: null,
+        applied_steps_count: 1,
+      });
+      expect(row["finished_at"]).toBeInstanceOf(Date);
+    }
+
+    const schema = { path: postgresSchemaPath, content: readFileSync(postgresSchemaPath, "utf8") };
+    const status = await withSchemaEngine(schema, postgresMigrationAdapter(url), (engine) =>
+      engine.diagnoseMigrationHistory({
+        migrationsList: readMigrationList(postgresMigrationsDir),
+        optInToShadowDatabase: false,
+        filters: { externalTables: [], externalEnums: [] },
+      }),
+    );
+    expect(status).toEqual({
+      editedMigrationNames: [],
+      failedMigrationNames: [],
+      hasMigrationsTable: true,
+      history: null,
+    });
+  });
+
+  it("applies each migration once when several shard processes start together", async () => {
+    const url = await emptyDatabaseUrl();
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => applyPostgresMigrations(url)),
+    );
+    expect(results.flatMap((result) => result.applied).sort()).toEqual(committed);
+    const history = await rows(url, `SELECT migration_name FROM "_prisma_migrations"`);
+    expect(history).toHaveLength(committed.length);
+  });
+
+  it("refuses to start when an applied migration was edited", async () => {
+    const url = await emptyDatabaseUrl();
+    await applyPostgresMigrations(url);
+    await rows(url, `UPDATE "_prisma_migrations" SET checksum = 'edited'`);
+    await expect(applyPostgresMigrations(url)).rejects.toThrow(/was edited after it was applied/);
+  });
+
+  it("is what openDatabase does: a postgresql:// URL opens a working client", async () => {
+    const url = await emptyDatabaseUrl();
+    const db = await openDatabase(url.replace(/^postgresql:/, "postgres:"));
+    try {
+      await db.guildSettings.create({ data: { guildId: "1" } });
+      expect(await db.guildSettings.count()).toBe(1);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
+describe("createMigration on PostgreSQL", () => {
+  it("finds nothing to create: the committed migrations match the derived schema", async () => {
+    const url = await emptyDatabaseUrl();
+    const created = await createMigration({
+      name: "nothing",
+      schemaPath: postgresSchemaPath,
+      migrationsDir: postgresMigrationsDir,
+      adapter: postgresMigrationAdapter(url),
+    });
+    expect(created).toBeNull();
+  });
+});
