@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // databases) it runs a second time on PostgreSQL, whose many connections expose races that
 // SQLite's single connection hides. Files that test SQLite itself are left out of that pass.
 const sqliteOnly = ["test/db/migrate.test.ts", "test/db/backup.test.ts", "test/db/busy.test.ts"];
-const postgresOnly = ["test/db/postgres.test.ts"];
+const postgresOnly = ["test/db/postgres.test.ts", "test/db/copy.test.ts"];
 const postgres = (process.env["TEST_POSTGRES_URL"] ?? "") !== "";
 
 export default defineConfig({
