@@ -7,10 +7,11 @@ import {
   GatewayIntentBits,
   HTTPError,
   PermissionFlagsBits,
+  REST,
   Routes,
 } from "discord.js";
 import type { TextChannel } from "discord.js";
-import { expect, onTestFinished, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
 
 async function connectedBot() {
@@ -211,4 +212,114 @@ test("global commands: more than 100 chat input commands refused", async () => {
   expect((await apiError(put(many))).code).toBe(50035);
   await put(many.slice(0, 100));
   expect(discord.commands()).toHaveLength(100);
+});
+
+describe("rate limits and the invalid-request count", () => {
+  /** A local Discord with one guild and three channels, and a bare discord.js REST client. */
+  async function restOnly(options: { globalRateLimitPerSecond?: number; clientLimit?: number }) {
+    const discord = await startLocalDiscord(
+      options.globalRateLimitPerSecond === undefined
+        ? {}
+        : { globalRateLimitPerSecond: options.globalRateLimitPerSecond },
+    );
+    onTestFinished(() => discord.close());
+    const guild = discord.createGuild({ name: "Campaign HQ" });
+    const channels = ["one", "two", "three"].map((name) =>
+      discord.createChannel(guild.id, { name }),
+    );
+    const rest = new REST({
+      api: discord.apiUrl,
+      ...(options.clientLimit === undefined
+        ? {}
+        : { globalRequestsPerSecond: options.clientLimit }),
+    }).setToken("local-token");
+    return { discord, rest, channels };
+  }
+
+  test("429s of scope user and global count as invalid requests, shared ones do not", async () => {
+    const { discord, rest, channels } = await restOnly({});
+    const [channel] = channels;
+    if (!channel) throw new Error("no channel");
+    const path = `/channels/${channel.id}/messages`;
+    for (const scope of ["user", "global", "shared"] as const) {
+      discord.injectFault({ method: "POST", path, status: 429, scope, retryAfter: 0.01 });
+    }
+    await rest.post(Routes.channelMessages(channel.id), { body: { content: "once" } });
+    expect(discord.messages(channel.id).map((message) => message.content)).toEqual(["once"]);
+    const posts = discord.requests.filter((request) => request.path === path);
+    expect(posts.map((request) => [request.status, request.rateLimitScope])).toEqual([
+      [429, "user"],
+      [429, "global"],
+      [429, "shared"],
+      [200, undefined],
+    ]);
+    expect(discord.invalidRequestCount()).toBe(2);
+    discord.injectFault({ method: "POST", path, status: 403, code: 50013 });
+    await expect(
+      rest.post(Routes.channelMessages(channel.id), { body: { content: "refused" } }),
+    ).rejects.toMatchObject({ status: 403, code: 50013 });
+    expect(discord.invalidRequestCount()).toBe(3);
+    // Discord forgets them after ten minutes.
+    discord.advanceClock(10 * 60_000 + 1);
+    expect(discord.invalidRequestCount()).toBe(0);
+  });
+
+  test("beyond the global limit in a second: 429 global with its headers; interaction callbacks exempt", async () => {
+    const { discord } = await restOnly({ globalRateLimitPerSecond: 5 });
+    const call = (method: string, path: string) =>
+      fetch(`${discord.apiUrl}/v10${path}`, {
+        method,
+        headers: { authorization: "Bot local-token", "content-type": "application/json" },
+        ...(method === "POST" ? { body: JSON.stringify({ type: 1 }) } : {}),
+      });
+    const answers = [];
+    for (let index = 0; index < 6; index += 1) answers.push(await call("GET", "/users/@me"));
+    expect(answers.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    const limited = answers[5];
+    if (!limited) throw new Error("no sixth answer");
+    const body = (await limited.json()) as { global: boolean; retry_after: number };
+    expect(body.global).toBe(true);
+    expect(body.retry_after).toBeGreaterThan(0);
+    expect(body.retry_after).toBeLessThanOrEqual(1);
+    expect(limited.headers.get("x-ratelimit-global")).toBe("true");
+    expect(limited.headers.get("x-ratelimit-scope")).toBe("global");
+    expect(Number(limited.headers.get("retry-after"))).toBe(body.retry_after);
+    // Still over the limit, a callback reaches its route (an unknown interaction: 404 10062).
+    const callback = await call("POST", "/interactions/1/unknown-token/callback");
+    expect(callback.status).toBe(404);
+    expect(await callback.json()).toMatchObject({ code: 10062 });
+    expect((await call("GET", "/users/@me")).status).toBe(429);
+    expect(discord.invalidRequestCount()).toBe(2);
+    expect(discord.requests.filter((request) => request.rateLimitScope === "global")).toHaveLength(
+      2,
+    );
+  });
+
+  test("discord.js honours it: 120 messages at Discord's 50 a second all arrive, each once, over two seconds", async () => {
+    // The client's own limiter is set far above the server's, so only the server's 429s slow it.
+    const { discord, rest, channels } = await restOnly({
+      globalRateLimitPerSecond: 50,
+      clientLimit: 1000,
+    });
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 120 }, (_, index) => {
+        const channel = channels[index % channels.length];
+        if (!channel) throw new Error("no channel");
+        return rest.post(Routes.channelMessages(channel.id), { body: { content: `#${index}` } });
+      }),
+    );
+    const elapsed = Date.now() - started;
+    const contents = channels.flatMap((channel) =>
+      discord.messages(channel.id).map((message) => message.content),
+    );
+    expect(contents.toSorted()).toEqual(
+      Array.from({ length: 120 }, (_, index) => `#${index}`).toSorted(),
+    );
+    const limited = discord.requests.filter((request) => request.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.every((request) => request.rateLimitScope === "global")).toBe(true);
+    // 50 in the first second, 50 in the second, 20 in the third.
+    expect(elapsed).toBeGreaterThanOrEqual(2000);
+  });
 });

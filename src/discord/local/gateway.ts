@@ -19,15 +19,27 @@ interface Session {
   /** Every dispatch of the session, replayed after a RESUME from the client's last seq. */
   backlog: Dispatch[];
   socket: WebSocket | undefined;
+  /** After op 7 or op 9 events wait in the backlog until the client resumes or identifies. */
+  held: boolean;
 }
 
 const heartbeatIntervalMs = 41_250;
 const backlogSize = 1000;
+/** Close codes after which Discord will not resume the session: 4007 invalid seq, 4009 timed out. */
+const sessionEndingCloseCodes = [4007, 4009];
+
+/** How a client (re)joined: a new session (IDENTIFY) or an old one (RESUME), and what it missed. */
+export interface GatewayConnection {
+  kind: "identify" | "resume";
+  sessionId: string;
+  replayed: number;
+}
 
 /** The websocket side: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME, dispatches. */
 export class Gateway {
   private readonly server: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
+  readonly connections: GatewayConnection[] = [];
 
   constructor(
     httpServer: Server,
@@ -59,12 +71,41 @@ export class Gateway {
     }
   }
 
-  /** Cuts every connection; with no code the socket is destroyed like a network failure (1006). */
+  /**
+   * Cuts every connection; with no code the socket is destroyed like a network failure (1006).
+   * After 4007 or 4009 the session is gone, so a RESUME gets op 9 (invalid session).
+   */
   drop(closeCode?: number): void {
-    for (const session of this.sessions.values()) {
+    for (const [id, session] of this.sessions) {
       if (closeCode === undefined || closeCode === 1006) session.socket?.terminate();
       else session.socket?.close(closeCode);
       session.socket = undefined;
+      if (closeCode !== undefined && sessionEndingCloseCodes.includes(closeCode)) {
+        this.sessions.delete(id);
+      }
+    }
+  }
+
+  /** Op 7: Discord asks every connected client to reconnect and resume. */
+  requestReconnect(): void {
+    this.sendToConnected({ op: 7, d: null });
+    for (const session of this.sessions.values()) session.held = session.socket !== undefined;
+  }
+
+  /** Op 9: the session is invalid; resumable or not (then it is forgotten here). */
+  invalidateSession(resumable: boolean): void {
+    this.sendToConnected({ op: 9, d: resumable });
+    for (const [id, session] of this.sessions) {
+      if (!session.socket) continue;
+      if (resumable) session.held = true;
+      else this.sessions.delete(id);
+    }
+  }
+
+  private sendToConnected(payload: { op: number; d: unknown }): void {
+    for (const session of this.sessions.values()) {
+      if (session.socket?.readyState === WebSocket.OPEN)
+        session.socket.send(JSON.stringify(payload));
     }
   }
 
@@ -83,7 +124,9 @@ export class Gateway {
     const payload: Dispatch = { op: 0, s: session.seq, t: event, d: data };
     session.backlog.push(payload);
     if (session.backlog.length > backlogSize) session.backlog.shift();
-    if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(JSON.stringify(payload));
+    if (session.socket?.readyState === WebSocket.OPEN && !session.held) {
+      session.socket.send(JSON.stringify(payload));
+    }
   }
 
   private accept(socket: WebSocket): void {
@@ -129,8 +172,10 @@ export class Gateway {
       seq: 0,
       backlog: [],
       socket,
+      held: false,
     };
     this.sessions.set(session.id, session);
+    this.connections.push({ kind: "identify", sessionId: session.id, replayed: 0 });
     this.log({ event: "localDiscord.identify", session: session.id, shard: session.shard });
     const guilds = [...this.state.guilds.values()].filter((guild) =>
       this.covers(session, guild.id),
@@ -164,8 +209,10 @@ export class Gateway {
     }
     if (session.socket && session.socket !== socket) session.socket.close(4000);
     session.socket = socket;
+    session.held = false;
     const lastSeen = Number(data["seq"] ?? 0);
     const missed = session.backlog.filter((payload) => payload.s > lastSeen);
+    this.connections.push({ kind: "resume", sessionId: session.id, replayed: missed.length });
     this.log({ event: "localDiscord.resume", session: session.id, replayed: missed.length });
     for (const payload of missed) socket.send(JSON.stringify(payload));
     this.send(session, "RESUMED", null);

@@ -407,7 +407,7 @@ function handleFor(state: State, record: InteractionRecord): InteractionHandle {
         () => `a response${refusal()}`,
       ),
     original,
-    final: (timeoutMs = 2000) =>
+    final: (timeoutMs = 10_000) =>
       state.waitFor(
         () => (record.originalReady ? original() : undefined),
         timeoutMs,

@@ -33,16 +33,22 @@
  *   403 50001 / 50013 / 50007 by permissions and DM blocks, 413 40005 over 10 MiB of files.
  * Time: the interaction deadline (3 s), token lifetime (15 min) and nonce memory (5 min) run on
  *   `now` plus advanceClock(ms), so tests jump ahead instead of waiting.
- * Faults: injectFault answers matching requests with 429 / 5xx / 403, or delays them; `path` is
- *   a substring of (or a RegExp tested on) the route after /api/v10, as "/channels/1/messages".
- *   dropGateway cuts the websocket; the client resumes (discord.js waits 500 ms first).
- * Unlike Discord: Retry-After may be a fraction of a second; no rate limiting beyond injected
+ * Faults: injectFault answers matching requests with 429 / 5xx / 403, or delays them (the
+ *   delayed request is then handled, like a slow server whose client gave up); `path` is a
+ *   substring of (or a RegExp tested on) the route after /api/v10, as "/channels/1/messages".
+ *   dropGateway cuts the websocket or closes it with a code (after 4007 / 4009 the session is
+ *   gone); reconnectGateway sends op 7; invalidateSession sends op 9. gatewayConnections() tells
+ *   whether the client identified or resumed (discord.js waits 500 ms before reconnecting).
+ * Rate limits: opt-in globalRateLimitPerSecond (Discord's is 50) answers 429 global beyond it;
+ *   interaction callbacks are exempt. invalidRequestCount() counts 401/403/429 like Discord.
+ * Unlike Discord: Retry-After may be a fraction of a second; no per-route limits beyond injected
  *   429s; members press buttons but cannot use select menus yet.
  */
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Gateway } from "./gateway.ts";
+import type { GatewayConnection } from "./gateway.ts";
 import { Interactions } from "./interactions.ts";
 import type {
   InteractionHandle,
@@ -57,7 +63,8 @@ import { defaultBotPermissions, defaultEveryonePermissions } from "./state.ts";
 import type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from "./state.ts";
 import type { RecordedRequest, RegisteredCommand, StoredMessage } from "./state.ts";
 
-export type { Fault, InteractionHandle, ModalData, ParsedCommandLine, SlashInput };
+export type { Fault, GatewayConnection, InteractionHandle, ModalData, ParsedCommandLine };
+export type { SlashInput };
 export type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from "./state.ts";
 export type { RecordedRequest } from "./state.ts";
 export type { RegisteredCommand, StoredAttachment, StoredMessage } from "./state.ts";
@@ -74,6 +81,11 @@ export interface LocalDiscordOptions {
   now?: () => number;
   /** Structured events (requests, identify, resume, internal errors); it never logs to console. */
   log?: (event: LogEvent) => void;
+  /**
+   * Discord's global rate limit (50 a second there): requests beyond it in any one-second window
+   * get 429 with `global: true`. Interaction callbacks are exempt. Off unless set.
+   */
+  globalRateLimitPerSecond?: number;
 }
 
 /** A permission overwrite like Discord's (type 0 role, 1 member), or with words and bigints. */
@@ -115,7 +127,9 @@ export class LocalDiscord {
     );
     this.applicationId = this.state.applicationId;
     this.botUserId = this.state.botUser.id;
-    this.http = createServer(createRestListener(this.state, this.faults, log));
+    this.http = createServer(
+      createRestListener(this.state, this.faults, log, options.globalRateLimitPerSecond),
+    );
     this.gateway = new Gateway(this.http, this.state, log);
     this.interactions = new Interactions(this.state, this.gateway);
   }
@@ -318,10 +332,14 @@ export class LocalDiscord {
     return this.requests.filter((request) => refused(request) && !request.injected);
   }
 
-  /** 401, 403 and 429 answers in the last 10 minutes: Discord bans at 10,000. */
+  /**
+   * 401, 403 and 429 answers in the last 10 minutes, injected ones included, as Discord counts
+   * them before a temporary ban at 10,000; a 429 of scope "shared" does not count.
+   */
   invalidRequestCount(): number {
     const since = this.state.now() - 10 * 60_000;
-    const invalid = (request: RecordedRequest) => [401, 403, 429].includes(request.status);
+    const invalid = (request: RecordedRequest) =>
+      [401, 403, 429].includes(request.status) && request.rateLimitScope !== "shared";
     return this.requests.filter((request) => request.time > since && invalid(request)).length;
   }
 
@@ -335,6 +353,26 @@ export class LocalDiscord {
     this.state.clockOffset += ms;
   }
 
+  /**
+   * Drops what was recorded so far (requests, interactions, attachments, nonces and every message
+   * but `keepMessageIds`), so a long run (bench/soak.ts) holds only what it still uses. Call it
+   * when no interaction is in flight.
+   */
+  forgetHistory(keepMessageIds: ReadonlySet<string>): void {
+    const { state } = this;
+    state.requests.length = 0;
+    state.interactions.clear();
+    state.attachments.clear();
+    state.nonces.clear();
+    for (const id of state.messages.keys()) if (!keepMessageIds.has(id)) state.messages.delete(id);
+    for (const [channelId, ids] of state.channelMessageIds) {
+      state.channelMessageIds.set(
+        channelId,
+        ids.filter((id) => keepMessageIds.has(id)),
+      );
+    }
+  }
+
   injectFault(fault: Fault): void {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
@@ -342,6 +380,21 @@ export class LocalDiscord {
   /** Without a code the socket is destroyed like a network failure (1006); the client resumes. */
   dropGateway(closeCode?: number): void {
     this.gateway.drop(closeCode);
+  }
+
+  /** Op 7 Reconnect: discord.js closes and resumes. */
+  reconnectGateway(): void {
+    this.gateway.requestReconnect();
+  }
+
+  /** Op 9 Invalid Session: resumable (d: true) or not, when the client must identify anew. */
+  invalidateSession(resumable: boolean): void {
+    this.gateway.invalidateSession(resumable);
+  }
+
+  /** Every IDENTIFY and RESUME the gateway accepted, in order. */
+  gatewayConnections(): GatewayConnection[] {
+    return [...this.gateway.connections];
   }
 
   isBotConnected(): boolean {

@@ -365,7 +365,8 @@ const routes: Record<string, Handler> = {
   "GET /gateway/bot": ({ state }) =>
     ok({
       url: `${state.origin.replace(/^http/, "ws")}/gateway`,
-      shards: 1,
+      // Discord's recommendation: about one shard per 1,000 servers.
+      shards: Math.max(1, Math.ceil(state.guilds.size / 1000)),
       session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
     }),
   "GET /users/@me": ({ state }) => ok(apiUser(state.botUser)),
@@ -419,8 +420,17 @@ function faultReply(fault: Exclude<Fault, { delayMs: number }>, now: number): Re
   if (fault.status !== 429) {
     return { status: fault.status, body: { code: 0, message: `${fault.status}: Server Error` } };
   }
-  const retryAfter = fault.retryAfter ?? 0.05;
   const global = fault.global ?? fault.scope === "global";
+  const scope = fault.scope ?? (global ? "global" : "user");
+  return rateLimitReply(fault.retryAfter ?? 0.05, scope, now);
+}
+
+function rateLimitReply(
+  retryAfter: number,
+  scope: "user" | "global" | "shared",
+  now: number,
+): Reply {
+  const global = scope === "global";
   return {
     status: 429,
     body: { message: "You are being rate limited.", retry_after: retryAfter, global },
@@ -431,9 +441,30 @@ function faultReply(fault: Exclude<Fault, { delayMs: number }>, now: number): Re
       "x-ratelimit-remaining": "0",
       "x-ratelimit-reset": (now / 1000 + retryAfter).toFixed(3),
       "x-ratelimit-reset-after": String(retryAfter),
-      "x-ratelimit-scope": fault.scope ?? (global ? "global" : "user"),
+      "x-ratelimit-scope": scope,
       ...(global ? { "x-ratelimit-global": "true" } : {}),
     },
+  };
+}
+
+const interactionCallbackPath = /^\/interactions\/[^/]+\/[^/]+\/callback$/;
+
+/**
+ * Discord's global limit: at most `perSecond` requests in any one-second window, beyond which
+ * it answers 429 global. Interaction callbacks are exempt, as on Discord.
+ */
+function globalRateLimiter(perSecond: number | undefined, now: () => number) {
+  const accepted: number[] = [];
+  return (path: string): Reply | undefined => {
+    if (perSecond === undefined || interactionCallbackPath.test(path)) return undefined;
+    const time = now();
+    while ((accepted[0] ?? time) <= time - 1000) accepted.shift();
+    if (accepted.length < perSecond) {
+      accepted.push(time);
+      return undefined;
+    }
+    const retryAfter = Math.max(1, (accepted[0] ?? time) + 1000 - time) / 1000;
+    return rateLimitReply(retryAfter, "global", time);
   };
 }
 
@@ -475,7 +506,9 @@ export function createRestListener(
   state: State,
   faults: (Fault & { times: number })[],
   log: (event: LogEvent) => void,
+  globalRateLimitPerSecond?: number,
 ) {
+  const overGlobalLimit = globalRateLimiter(globalRateLimitPerSecond, () => state.now());
   const takeFault = (method: string, path: string) => {
     const fault = faults.find((candidate) => {
       const pattern = candidate.path;
@@ -486,7 +519,11 @@ export function createRestListener(
     return fault;
   };
 
-  const handle = async (req: IncomingMessage, url: URL, record: RecordedRequest) => {
+  const handle = async (
+    req: IncomingMessage,
+    url: URL,
+    record: RecordedRequest,
+  ): Promise<Reply> => {
     const { body, files } = await readBody(req);
     record.body = body;
     record.files = files.map(({ field, filename, data }) => ({
@@ -494,6 +531,8 @@ export function createRestListener(
       filename,
       size: data.length,
     }));
+    const limited = overGlobalLimit(record.path);
+    if (limited) return limited;
     const fault = takeFault(record.method, record.path);
     if (fault && "delayMs" in fault) await sleep(fault.delayMs);
     else if (fault) {
@@ -561,6 +600,8 @@ export function createRestListener(
       .then((reply) => {
         record.status = reply.status;
         if (reply.status >= 400) record.error = reply.body as DiscordErrorBody;
+        const scope = reply.headers?.["x-ratelimit-scope"];
+        if (reply.status === 429 && scope !== undefined) record.rateLimitScope = scope;
         state.requests.push(record);
         log({ event: "localDiscord.request", method, path: record.path, status: reply.status });
         send(res, reply);

@@ -111,6 +111,8 @@ export interface RecordedRequest {
   /** Answered by an injected fault rather than by the routes. */
   injected: boolean;
   error?: DiscordErrorBody;
+  /** A 429's x-ratelimit-scope: "shared" ones do not count as invalid requests on Discord. */
+  rateLimitScope?: string;
 }
 
 /** A command option as the bot registered it (read loosely: it is what the bot PUT). */
