@@ -30,6 +30,7 @@ import { renderFlyer } from "../src/render/flyer.ts";
 import { renderShareCard } from "../src/render/shareCard.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
 import {
+  idArgument,
   subcommand,
   type AutocompleteChoice,
   type Command,
@@ -290,12 +291,12 @@ async function create(
     autoRaise: input.auto_raise ?? true,
   };
   const campaign = await createCampaign(context.db, context.guildId, context.userId, fields);
-  // The card is public: the channel sees the new campaign. It is in the server's language.
+  // The reply is public: the channel reads it and the card, so both are in the server's language.
   const language = context.settings.language as Language;
   return reply(
     context,
     [await card(campaign, context, language)],
-    context.t("campaign.created", { channel: `<#${channelId}>` }),
+    translator(language)("campaign.created", { channel: `<#${channelId}>` }),
     false,
   );
 }
@@ -691,7 +692,7 @@ export const campaignCommand: Command = {
     flyer: {
       access: "everyone",
       ephemeral: true,
-      run: (args, context) => flyerReply(args[0] ?? "", "a4", undefined, context),
+      run: (args, context) => flyerReply(idArgument(args), "a4", undefined, context),
     },
   },
 };

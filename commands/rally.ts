@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, type APIEmbed } from "discord.js";
+import { ApplicationCommandOptionType, type APIEmbed, type APIEmbedField } from "discord.js";
 import { z } from "zod";
 import {
   subcommand,
@@ -7,6 +7,7 @@ import {
   type InteractionContext,
 } from "../src/discord/command.ts";
 import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
+import { limits } from "../src/discord/render/limits.ts";
 
 const data = guildCommand({
   name: "rally",
@@ -51,14 +52,29 @@ function help({ t, commands, language }: InteractionContext): HandlerResult {
   const embed: APIEmbed = {
     title: t("rally.helpTitle"),
     fields: [
-      { name: t("rally.helpEveryone"), value: everyone.join("\n") || t("rally.helpNone") },
-      {
-        name: t("rally.helpOrganizers"),
-        value: [t("rally.helpOrganizersNote"), ...organizers].join("\n"),
-      },
+      ...listFields(
+        t("rally.helpEveryone"),
+        everyone.length > 0 ? everyone : [t("rally.helpNone")],
+      ),
+      ...listFields(t("rally.helpOrganizers"), [t("rally.helpOrganizersNote"), ...organizers]),
     ],
   };
   return { type: "reply", ephemeral: true, message: { embeds: [embed] } };
+}
+
+/** Discord cuts a field at 1024 characters: a longer list goes on in untitled fields. */
+function listFields(name: string, lines: readonly string[]): APIEmbedField[] {
+  const fields: APIEmbedField[] = [];
+  let value = "";
+  for (const line of lines) {
+    if (value !== "" && value.length + 1 + line.length > limits.fieldValue) {
+      fields.push({ name: fields.length === 0 ? name : "\u200b", value });
+      value = "";
+    }
+    value = value === "" ? line : `${value}\n${line}`;
+  }
+  fields.push({ name: fields.length === 0 ? name : "\u200b", value });
+  return fields;
 }
 
 function subcommandDescription(command: Command, path: string, language: string): string {

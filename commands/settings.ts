@@ -14,7 +14,7 @@ import {
 } from "../src/discord/command.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
 import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
-import { isLanguage, languages, translator } from "../src/i18n/index.ts";
+import { isLanguage, languages, translator, type MessageKey } from "../src/i18n/index.ts";
 import { integer, snowflake } from "../src/discord/optionSchemas.ts";
 import { discordTime } from "../src/discord/render/taskCard.ts";
 
@@ -231,7 +231,7 @@ async function claimExpiry(input: { days: number }, context: InteractionContext)
     setting: "claimExpiry",
     days: input.days,
   });
-  return answer(context.t("settings.claimExpirySet", { days: input.days }), settings, context);
+  return answer(context.t("settings.claimExpirySet", { count: input.days }), settings, context);
 }
 
 async function reviewRequired(input: { enabled: boolean }, context: InteractionContext) {
@@ -267,7 +267,14 @@ async function retention(input: { days: number }, context: InteractionContext) {
     setting: "retention",
     days: input.days,
   });
-  return answer(context.t("settings.retentionSet", { days: input.days }), settings, context);
+  return answer(context.t("settings.retentionSet", { count: input.days }), settings, context);
+}
+
+/** An audit action ("campaign.create") in words; one this version does not know, as stored. */
+function auditAction(action: string, t: InteractionContext["t"]): string {
+  const key = `settings.auditActions.${action}` as MessageKey;
+  const words = t(key);
+  return words === key ? action : words;
 }
 
 /** The last organizer actions; an erased member shows as such, never as a stale id. */
@@ -278,7 +285,7 @@ async function audit(context: InteractionContext): Promise<HandlerResult> {
     t("settings.auditLine", {
       when: discordTime(entry.createdAt, "R"),
       actor: entry.actorId ? `<@${entry.actorId}>` : t("settings.erasedMember"),
-      action: entry.action,
+      action: auditAction(entry.action, t),
       subject: entry.subjectId ? ` #${entry.subjectId}` : "",
     }),
   );

@@ -271,7 +271,7 @@ async function autocomplete(
   const needle = focused.value.trim().toLowerCase();
   return schedules
     .map((entry) => ({
-      name: `#${entry.id} · ${entry.time} ${entry.timeZone} · ${context.t(`summary.days.${entry.days as ScheduleDays}`)} · ${entry.status}`,
+      name: `#${entry.id} · ${entry.time} ${entry.timeZone} · ${context.t(`summary.days.${entry.days as ScheduleDays}`)} · ${context.t(`summary.statusNames.${entry.status as "active" | "paused" | "off" | "stopped"}`)}`,
       value: String(entry.id),
     }))
     .filter((choice) => choice.name.toLowerCase().includes(needle))

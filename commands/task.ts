@@ -41,6 +41,7 @@ import { hasAccess } from "../src/domain/permissions.ts";
 import { translator, type Language } from "../src/i18n/index.ts";
 import {
   customId,
+  idArgument,
   privateReply,
   subcommand,
   type AutocompleteChoice,
@@ -415,7 +416,7 @@ async function taskPage(
     title: t("task.listTitle", { filter: t(`commands.task.filters.${query.filter}`) }),
     description: lines.join("\n") || t("task.listEmpty"),
     footer: {
-      text: t("task.listPage", { page: result.page + 1, pages: result.pages, total: result.total }),
+      text: t("task.listPage", { page: result.page + 1, pages: result.pages, count: result.total }),
     },
   };
   const state = [query.filter, query.campaignId === null ? "-" : String(query.campaignId)];
@@ -724,7 +725,7 @@ function proofFromFields(fields: Readonly<Record<string, string>>) {
 }
 
 function argId(args: readonly string[], parse: (value: string) => number): number {
-  return parse(args[0] ?? "");
+  return parse(idArgument(args));
 }
 
 /** The volunteer learns why their work was not accepted, privately, in their own language. */
@@ -775,11 +776,11 @@ const components: Record<string, ComponentHandler> = {
     access: "everyone",
     ephemeral: true,
     run: async (args, context) => {
-      const [filter = "open", campaign = "-", page = "0"] = args;
+      const [filter = "", campaign = "", page = "", ...extra] = args;
       const parsedFilter = z.enum(taskFilters).safeParse(filter);
-      if (!parsedFilter.success || !/^\d{1,4}$/.test(page))
+      if (!parsedFilter.success || !/^\d{1,4}$/.test(page) || extra.length > 0)
         throw new UserError("errors.staleButton");
-      const campaignId = campaign === "-" ? null : parseCampaignId(campaign);
+      const campaignId = campaign === "-" ? null : parseCampaignId(idArgument([campaign]));
       return {
         type: "update",
         message: await taskPage(context, {

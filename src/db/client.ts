@@ -12,8 +12,19 @@ import {
 
 export type Db = PrismaClient;
 
-/** How long a write waits for another connection's lock before the member is asked to retry. */
-export const busyTimeoutMs = 5000;
+/**
+ * How long a write waits for another connection's lock before the member is asked to retry.
+ * better-sqlite3 waits synchronously, freezing the whole process, and Discord drops an
+ * interaction not answered within 3 s: the wait must end well before that.
+ */
+export const busyTimeoutMs = 1000;
+
+/**
+ * A transaction may wait this long for the connection (SQLite has one, PostgreSQL a pool) and
+ * run this long. Prisma's defaults (2 s, 5 s) fail a burst of 50 claims on a loaded machine;
+ * the dispatcher defers after 2 s, so a member waiting longer still gets an answer.
+ */
+const transactionOptions = { maxWait: 10_000, timeout: 15_000 };
 
 /**
  * Opens the database named by DATABASE_URL, creating and migrating it first, so a fresh clone
@@ -35,7 +46,7 @@ export async function openDatabase(url: string): Promise<Db> {
     sqlite.close();
   }
   const adapter = new PrismaBetterSqlite3({ url: path, timeout: busyTimeoutMs });
-  const db = new PrismaClient({ adapter });
+  const db = new PrismaClient({ adapter, transactionOptions });
   await db.$connect();
   return db;
 }
@@ -51,8 +62,12 @@ async function openPostgres(url: string): Promise<Db> {
     import("@prisma/adapter-pg"),
     import("./generated-pg/client.ts"),
   ]);
-  const adapter = new PrismaPg({ connectionString: url });
-  const db = new PostgresClient({ adapter });
+  // `connection_limit`, as Prisma's own URLs spell it, sizes the pool (default 10 per process).
+  const parsed = new URL(url);
+  const limit = Number(parsed.searchParams.get("connection_limit") ?? 10);
+  parsed.searchParams.delete("connection_limit");
+  const adapter = new PrismaPg({ connectionString: parsed.toString(), max: limit });
+  const db = new PostgresClient({ adapter, transactionOptions });
   await db.$connect();
   return db as unknown as Db;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { PermissionFlagsBits, type Client } from "discord.js";
 import type { Db } from "../db/client.ts";
 import { UserError } from "../domain/errors.ts";
@@ -58,7 +59,14 @@ export function channelActions(client: Client, guildId: string, db: Db): Channel
       return missing.length === 0 ? { ok: true } : { ok: false, reason: "missing", missing };
     },
     async post(channelId, message) {
-      const sent = await requireTextChannel(channelId).send(toMessagePayload(message));
+      // discord.js retries a POST that timed out although Discord may have taken it: the nonce
+      // makes the retry land on the same message instead of a second one.
+      const nonce = randomBytes(12).toString("base64url");
+      const sent = await requireTextChannel(channelId).send({
+        ...toMessagePayload(message),
+        nonce,
+        enforceNonce: true,
+      });
       return { id: sent.id };
     },
     async edit(channelId, messageId, message) {

@@ -103,7 +103,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;
       const text = reminderText(language, "reminders.expired", task, {
-        days: settings.claimExpiryDays,
+        count: settings.claimExpiryDays,
       });
       await sendDirect(dependencies, job, claim.volunteerId, text);
     },

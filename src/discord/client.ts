@@ -3,6 +3,8 @@ import { Client, GatewayIntentBits, Options, Partials } from "discord.js";
 export interface ClientOptions {
   /** REST base such as http://127.0.0.1:8787/api; Discord's own when absent. */
   apiUrl?: string | undefined;
+  /** How long one REST attempt may take before discord.js retries it (its default: 15 s). */
+  restTimeoutMs?: number | undefined;
 }
 
 /**
@@ -14,7 +16,10 @@ export function createDiscordClient(options: ClientOptions): Client {
     intents: [GatewayIntentBits.Guilds],
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
-    rest: options.apiUrl ? { api: options.apiUrl } : {},
+    rest: {
+      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      ...(options.restTimeoutMs ? { timeout: options.restTimeoutMs } : {}),
+    },
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
       MessageManager: 0,

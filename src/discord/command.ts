@@ -7,6 +7,7 @@ import type {
 } from "discord.js";
 import type { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { UserError } from "../domain/errors.ts";
 import type { GuildSettingsView } from "../domain/guildSettings.ts";
 import type { Language, Translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
@@ -113,5 +114,17 @@ export function subcommand<Schema extends z.ZodType>(definition: Subcommand<Sche
 export function customId(command: string, action: string, ...args: string[]): string {
   const id = [command, action, ...args].join(":");
   if (id.length > 100) throw new Error(`custom_id over 100 characters: ${command}:${action}`);
+  return id;
+}
+
+/**
+ * The one database id a button or form carries after `command:action:`. A custom_id Rally did
+ * not make (cut short, edited, with a field added) is a stale button, never acted on.
+ */
+export function idArgument(args: readonly string[]): string {
+  const [id, ...extra] = args;
+  if (id === undefined || extra.length > 0 || !/^\d{1,9}$/.test(id)) {
+    throw new UserError("errors.staleButton");
+  }
   return id;
 }

@@ -37,6 +37,8 @@ type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitIn
 
 /** Interaction tokens live 15 minutes; past that, a follow-up would only earn a 401. */
 const tokenLifetimeMs = 15 * 60 * 1000 - 30_000;
+/** More interaction ids than arrive in a few minutes, which is as far back as a RESUME replays. */
+const rememberedInteractions = 10_000;
 
 export interface Dispatcher {
   handle(interaction: Interaction): Promise<void>;
@@ -51,6 +53,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
   const deferAfterMs = dependencies.deferAfterMs ?? 2000;
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const inFlight = new Set<Promise<void>>();
+  const seen = new Set<string>();
   let draining = false;
 
   async function contextFor(
@@ -314,6 +317,14 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
 
   return {
     handle(interaction) {
+      // A gateway RESUME can deliver an interaction again (discord.js may resume from a sequence
+      // older than what it already handled); answering twice would only earn 40060.
+      if (seen.has(interaction.id)) {
+        log.warn({ interaction: interaction.id }, "interaction delivered again; ignored");
+        return Promise.resolve();
+      }
+      seen.add(interaction.id);
+      if (seen.size > rememberedInteractions) seen.delete(seen.values().next().value ?? "");
       const task = handleOne(interaction).finally(() => inFlight.delete(task));
       inFlight.add(task);
       return task;
@@ -338,8 +349,17 @@ function describe(interaction: Interaction): string {
   return `type ${interaction.type}`;
 }
 
-/** SQLite's busy timeout ran out (another process held the lock): the member may simply retry. */
+/**
+ * The database was too busy, not wrong: SQLite's busy timeout ran out, a transaction waited too
+ * long for a connection, or PostgreSQL chose this transaction to lose a deadlock or a
+ * serialization conflict. Nothing was written; the member may simply retry.
+ */
 function isBusy(error: unknown): boolean {
+  // P1008 timed out (SQLite's code in its metadata), P2028 no transaction in time, P2034 conflict.
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : null;
+  if (code === "P1008" || code === "P2028" || code === "P2034") return true;
   const text = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : "";
-  return /SQLITE_BUSY|database is locked|Socket timeout|SocketTimeout/i.test(text);
+  return /SQLITE_BUSY|database is locked|Socket timeout|SocketTimeout|deadlock detected|could not serialize access|40P01|40001/i.test(
+    text,
+  );
 }

@@ -5,11 +5,14 @@ function visible(text: string): string {
   return text.replace(/[\p{White_Space}\p{Cf}]/gu, "");
 }
 
-/** Free text a member typed: trimmed, not blank, at most `max` characters (code points). */
+/**
+ * Free text a member typed: trimmed, not blank, at most `max` characters (code points). NUL is
+ * dropped: invisible, and PostgreSQL refuses it in text (SQLite would keep it).
+ */
 export function text(max: number) {
   return z
     .string()
-    .transform((value) => value.trim())
+    .transform((value) => value.replaceAll("\u0000", "").trim())
     .refine((value) => visible(value).length > 0, "validation.blank")
     .refine((value) => [...value].length <= max, {
       message: "validation.tooLong",
@@ -24,14 +27,14 @@ export function optionalText(max: number) {
 /**
  * An http(s) address with a dotted host, in one piece (no spaces, line breaks, quotes or angle
  * brackets, which would break an embed URL or a `<link>`); `javascript:` and other schemes are
- * refused.
+ * refused, and so is a lone surrogate, which a QR code cannot encode.
  */
 export const httpUrl = z
   .string()
   .trim()
   .max(512, "validation.tooLong")
   .refine((value) => {
-    if (!/^https?:\/\/[^\s<>"`\\\p{Cc}]+$/iu.test(value)) return false;
+    if (!/^https?:\/\/[^\s<>"`\\\p{Cc}\p{Cs}]+$/iu.test(value)) return false;
     // The host as typed (after any user info, before any port): the URL parser would turn
     // "http://0" into "0.0.0.0".
     const authority = value.replace(/^https?:\/\//i, "").split(/[/?#]/)[0] ?? "";

@@ -300,6 +300,15 @@ async function completeClaim(
   return true;
 }
 
+/**
+ * Why a claim read as active could not be finished: a request that ran at the same time (the
+ * same form sent twice) submitted it, or it was released or expired meanwhile.
+ */
+async function finishRefusal(tx: Tx, claimId: number): Promise<UserError> {
+  const claim = await tx.claim.findUnique({ where: { id: claimId } });
+  return new UserError(claim?.status === "submitted" ? "task.alreadySubmitted" : "task.notHolding");
+}
+
 export interface Proof {
   proofLink: string | null;
   note: string | null;
@@ -326,7 +335,7 @@ export async function finishTask(
         where: { id: claim.id, status: "active" },
         data: { status: "submitted", ...proof, submittedAt: now },
       });
-      if (submitted.count !== 1) throw new UserError("task.notHolding");
+      if (submitted.count !== 1) throw await finishRefusal(tx, claim.id);
       // A claim waiting for review must not expire while organizers look at it.
       await cancelJobs(tx, String(claim.id), claimJobKinds);
     } else if (

@@ -37,7 +37,7 @@ import {
 import { noteVolunteerActivity, setCredit, setReminders } from "../../src/domain/volunteers.ts";
 import { createLogger } from "../../src/log.ts";
 import { runDueJobs } from "../../src/scheduler/dueJobs.ts";
-import { createTestDb } from "../support/db.ts";
+import { createTestDb, dumpTables, type Row } from "../support/db.ts";
 
 // Ids that appear nowhere else (no timestamp, counter or other id contains them), so a plain
 // substring search of the whole database is a fair test of "no trace".
@@ -70,19 +70,8 @@ const allTables = [
   "Volunteer",
 ];
 
-type Row = Record<string, unknown>;
-
-/** Every row of every table of the file, read with plain SQL: what a seized disk would show. */
-async function dumpDatabase(db: Db): Promise<Record<string, Row[]>> {
-  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name",
-  );
-  const dump: Record<string, Row[]> = {};
-  for (const { name } of tables) {
-    dump[name] = await db.$queryRawUnsafe<Row[]>(`SELECT * FROM "${name}" ORDER BY rowid`);
-  }
-  return dump;
-}
+/** Every row of every table: what a seized disk would show. */
+const dumpDatabase = dumpTables;
 
 function asJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>

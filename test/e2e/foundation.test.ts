@@ -7,6 +7,7 @@ import { subcommand, type Command } from "../../src/discord/command.ts";
 import { deployCommands } from "../../src/discord/deployCommands.ts";
 import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
 import { startTestBot } from "../support/bot.ts";
+import { databaseKind } from "../support/db.ts";
 
 const ephemeral = 64;
 
@@ -71,7 +72,10 @@ describe("the bot over the wire", () => {
     expect(reply.flags & ephemeral).toBe(ephemeral);
     const fields = reply.embeds[0]?.fields ?? [];
     expect(fields.find((field) => field.name === "Version")?.value).toBe(packageJson.version);
-    expect(fields.find((field) => field.name === "Data")?.value).toMatch(/SQLite \(rally\.db\)/);
+    // The kind and the file or database name; never a host directory or a password.
+    const data = fields.find((field) => field.name === "Data")?.value;
+    if (databaseKind === "sqlite") expect(data).toMatch(/SQLite \(rally\.db\)/);
+    else expect(data).toMatch(/PostgreSQL \(127\.0\.0\.1\/rally_test_\w+\)/);
     expect(bot.discord.messages(bot.channelId)).toHaveLength(0);
     // The log line is written once the answer is sent, so it may trail the reply a little.
     const line = await bot.discord.waitFor(() =>

@@ -10,6 +10,7 @@ import { createSchedule, turnOff } from "../../src/domain/summarySchedules.ts";
 import { addTask, claimTask, finishTask } from "../../src/domain/tasks.ts";
 import { setCredit } from "../../src/domain/volunteers.ts";
 import { translator } from "../../src/i18n/index.ts";
+import { databaseKind, dumpTables } from "../support/db.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 
 /**
@@ -351,6 +352,7 @@ function expectedOutcome(
  * through Prisma).
  */
 async function databaseReader(bot: TestBot) {
+  if (databaseKind === "postgresql") return postgresReader(bot);
   const [main] = await bot.rally.db.$queryRawUnsafe<{ file: string }[]>(
     "SELECT file FROM pragma_database_list WHERE name = 'main'",
   );
@@ -363,7 +365,7 @@ async function databaseReader(bot: TestBot) {
     .all()
     .map(({ name }) => ({ name, rows: sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`) }));
   return {
-    dump(): Map<string, string> {
+    async dump(): Promise<Map<string, string>> {
       return new Map(
         tables.map(({ name, rows }) => [
           name,
@@ -376,6 +378,17 @@ async function databaseReader(bot: TestBot) {
     close(): void {
       sqlite.close();
     },
+  };
+}
+
+/** The same dump on PostgreSQL, through the bot's own client (it sees what was committed). */
+function postgresReader(bot: TestBot) {
+  return {
+    async dump(): Promise<Map<string, string>> {
+      const tables = await dumpTables(bot.rally.db);
+      return new Map(Object.entries(tables).map(([name, rows]) => [name, JSON.stringify(rows)]));
+    },
+    close(): void {},
   };
 }
 
@@ -611,7 +624,7 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
     act: () => Promise<Answer>,
   ): Promise<void> {
     const where = `${label} by ${actor.name}: expected ${outcome}`;
-    const before = outcome === "allowed" ? null : reader.dump();
+    const before = outcome === "allowed" ? null : await reader.dump();
     const logged = interactionLogs(bot);
     let answer: Answer;
     try {
@@ -638,7 +651,7 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
       problems.push(`${where}: the refusal is not ephemeral`);
     }
     if (before) {
-      const changed = changedTables(before, reader.dump());
+      const changed = changedTables(before, await reader.dump());
       if (changed.length > 0)
         problems.push(`${where}: the database changed (${changed.join(", ")})`);
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
 import { armGuildErasure, guildEraseJobKind } from "../../src/domain/privacy.ts";
+import { dumpTables } from "../support/db.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;
@@ -77,16 +78,10 @@ async function pressForged(bot: TestBot, message: StoredMessage, userId: string,
   }
 }
 
-type Row = Record<string, unknown>;
-
 /** Every row of every table, read with plain SQL, as JSON lines naming their table. */
 async function dumpDatabase(db: Db): Promise<string[]> {
-  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name",
-  );
   const lines: string[] = [];
-  for (const { name } of tables) {
-    const rows = await db.$queryRawUnsafe<Row[]>(`SELECT * FROM "${name}" ORDER BY rowid`);
+  for (const [name, rows] of Object.entries(await dumpTables(db))) {
     for (const row of rows) {
       lines.push(
         `${name} ${JSON.stringify(row, (_key, value: unknown) =>
@@ -327,10 +322,10 @@ describe("/settings audit over the wire", () => {
     const lines = (embed?.description ?? "").split("\n");
     const action = (line: string) => line.replace(/^<t:\d+:R> · /, "");
     expect(lines.map(action)).toEqual([
-      `erased member · campaign.count #${campaign.id}`,
-      `<@${bot.organizerId}> · settings.organizerRole`,
-      `<@${bot.organizerId}> · task.add #${task.id}`,
-      `<@${bot.organizerId}> · campaign.create #${campaign.id}`,
+      `erased member · count changed #${campaign.id}`,
+      `<@${bot.organizerId}> · organizer role changed`,
+      `<@${bot.organizerId}> · task added #${task.id}`,
+      `<@${bot.organizerId}> · campaign created #${campaign.id}`,
     ]);
     expect(JSON.stringify(audit)).not.toContain(coordinator);
     // The count the erased organizer added still stands.

@@ -490,7 +490,7 @@ describe("scheduled summaries over the wire", () => {
     ).toMatchObject({ status: "uncertain", messageId: null });
     const list = await listText(bot);
     expect(list).toContain(
-      `⚠️ 1 post(s) may not have gone out (Rally stopped mid-post and could not confirm): check <#${campaigns}>.`,
+      `⚠️ 1 post may not have gone out (Rally stopped mid-post and could not confirm): check <#${campaigns}>.`,
     );
     // The schedule itself goes on with the next day.
     const stored = await bot.rally.db.summarySchedule.findUniqueOrThrow({
@@ -507,9 +507,13 @@ describe("scheduled summaries over the wire", () => {
     const clock: Clock = { now: new Date() };
     const { bot, campaigns } = await setUp(clock);
     const { schedule: daily } = await schedule(bot, `channel:<#${campaigns}> time:18:00`);
-    bot.discord.setChannelOverwrites(campaigns, [
-      { id: bot.discord.botUserId, type: "member", deny: permissionBits.viewChannel },
-    ]);
+    // Discord refuses the post itself: access was taken away after the bot last heard of it.
+    bot.discord.injectFault({
+      method: "POST",
+      path: `/channels/${campaigns}/messages`,
+      status: 403,
+      code: 50001,
+    });
 
     clock.now = utc("2026-12-01T18:01");
     await bot.rally.scheduler.tick();
@@ -532,7 +536,6 @@ describe("scheduled summaries over the wire", () => {
     expect(channelRequests(bot, campaigns)).toHaveLength(seen);
     expect(refusals()).toHaveLength(1);
 
-    bot.discord.setChannelOverwrites(campaigns, []);
     clock.now = utc("2026-12-02T18:05");
     const resumed = await bot.run(bot.organizerId, `/summary resume schedule:${daily.id}`);
     expect(resumed.content).toBe(
@@ -554,11 +557,20 @@ describe("scheduled summaries over the wire", () => {
     bot.discord.setChannelOverwrites(campaigns, [
       { id: bot.discord.botUserId, type: "member", deny: permissionBits.attachFiles },
     ]);
+    // Once the gateway has told the bot, it sees the gap itself and does not even try.
+    await bot.discord.waitFor(() => {
+      const channel = bot.rally.client.channels.cache.get(campaigns);
+      const permissions =
+        channel && "permissionsFor" in channel
+          ? channel.permissionsFor(bot.discord.botUserId)
+          : null;
+      return permissions && !permissions.has(permissionBits.attachFiles) ? true : undefined;
+    }, 5000);
     clock.now = utc("2026-12-01T18:01");
     await bot.rally.scheduler.tick();
     await bot.rally.scheduler.tick();
     expect(bot.discord.messages(campaigns)).toHaveLength(0);
-    expect(channelPosts(bot, campaigns).map((request) => request.error?.code)).toEqual([50013]);
+    expect(channelPosts(bot, campaigns)).toEqual([]);
     expect(
       await bot.rally.db.summarySchedule.findUniqueOrThrow({ where: { id: daily.id } }),
     ).toMatchObject({ status: "paused", statusReason: "missingPermissions" });
@@ -937,12 +949,10 @@ async function leaveCrashedPost(
  * test/support/bot.ts does, with the same clock. The caller stops it.
  */
 async function startSecondRally(bot: TestBot, clock: Clock) {
-  const [main] = await bot.rally.db.$queryRawUnsafe<{ file: string }[]>("PRAGMA database_list");
-  if (!main?.file) throw new Error("no database file");
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   return startRally({
     config: {
-      DATABASE_URL: `file:${main.file}`,
+      DATABASE_URL: bot.databaseUrl,
       DISCORD_API_URL: bot.discord.apiUrl,
       DEV_GUILD_ID: bot.guildId,
       LOG_LEVEL: "info",

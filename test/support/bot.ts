@@ -20,10 +20,20 @@ export interface TestBot {
   channelId: string;
   organizerId: string;
   volunteerIds: [string, string];
+  /** The bot's database (SQLite file or PostgreSQL database), for a second process on it. */
+  databaseUrl: string;
   /** Every structured log line the bot wrote, parsed. */
   logs: Record<string, unknown>[];
-  /** Types a slash command as a member (options typed as in Discord) and waits for the answer. */
-  run(userId: string, line: string, channelId?: string): Promise<StoredMessage>;
+  /**
+   * Types a slash command as a member (options typed as in Discord) and waits for the answer.
+   * `locale` is the member's Discord language (default "en-US").
+   */
+  run(
+    userId: string,
+    line: string,
+    channelId?: string,
+    options?: { locale?: string },
+  ): Promise<StoredMessage>;
   /** Stops the bot and starts a new one on the same database and local Discord (a restart). */
   restart(): Promise<void>;
 }
@@ -45,6 +55,7 @@ export async function startTestBot(
     interactionDeadlineMs?: number;
     now?: () => Date;
     schedulerCron?: string;
+    restTimeoutMs?: number;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -75,6 +86,7 @@ export async function startTestBot(
       ...(options.commands ? { commands: options.commands } : {}),
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.restTimeoutMs ? { restTimeoutMs: options.restTimeoutMs } : {}),
     });
     running.push(() => rally.stop());
     return rally;
@@ -92,10 +104,17 @@ export async function startTestBot(
     channelId: general.id,
     organizerId: organizer.id,
     volunteerIds: [volunteer1.id, volunteer2.id],
+    databaseUrl,
     logs,
-    run: (userId, line, channelId = general.id) =>
+    run: (userId, line, channelId = general.id, { locale } = {}) =>
       discord
-        .slash({ guildId: world.guildId, channelId, userId, ...discord.parseCommandLine(line) })
+        .slash({
+          guildId: world.guildId,
+          channelId,
+          userId,
+          ...(locale === undefined ? {} : { locale }),
+          ...discord.parseCommandLine(line),
+        })
         .final(),
     async restart() {
       await bot.rally.stop();

@@ -68,3 +68,24 @@ function adminClient(): Promise<pg.Client> {
   })();
   return admin;
 }
+
+export type Row = Record<string, unknown>;
+
+/**
+ * Every row of every table but Prisma's own, read with plain SQL as a seized disk would show
+ * them, table by table in a stable order (insertion order on SQLite, row text on PostgreSQL).
+ */
+export async function dumpTables(db: Db): Promise<Record<string, Row[]>> {
+  const postgres = databaseKind === "postgresql";
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
+    postgres
+      ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%' ORDER BY table_name"
+      : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name",
+  );
+  const dump: Record<string, Row[]> = {};
+  for (const { name } of tables) {
+    const order = postgres ? `"${name}"::text` : "rowid";
+    dump[name] = await db.$queryRawUnsafe<Row[]>(`SELECT * FROM "${name}" ORDER BY ${order}`);
+  }
+  return dump;
+}
