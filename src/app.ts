@@ -13,6 +13,7 @@ import { privacyJobHandlers } from "./discord/privacyJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { stopSchedulesOfGuild, summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
+import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
 
 export interface RallyOptions {
   config: Config;
@@ -23,6 +24,8 @@ export interface RallyOptions {
   deferAfterMs?: number;
   /** node-cron expression of the due-job tick (default every 15 s). */
   schedulerCron?: string;
+  /** discord.js's REST timeout per attempt (default 15 s); tests shorten it to simulate hangs. */
+  restTimeoutMs?: number;
 }
 
 export interface Rally {
@@ -40,7 +43,10 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
   const commands = options.commands ?? allCommands;
   const now = options.now ?? (() => new Date());
   const db = await openDatabase(config.DATABASE_URL);
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+  const client = createDiscordClient({
+    apiUrl: config.DISCORD_API_URL,
+    restTimeoutMs: options.restTimeoutMs,
+  });
   const dispatcher = createDispatcher({
     db,
     log,
@@ -69,14 +75,23 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     log.warn({ code: event.code, shardId }, "gateway disconnected"),
   );
 
+  // Under start:sharded each process runs some shards (discord.js reads SHARDS/SHARD_COUNT
+  // from the sharding manager); its jobs and checks stop at the servers those shards hold.
+  const shards: ShardSet = {
+    ids: Array.isArray(client.options.shards) ? client.options.shards : [0],
+    count: client.options.shardCount ?? 1,
+  };
+  const serves = (guildId: string) => servesGuild(shards, guildId);
+
   const ready = new Promise<void>((resolve) => {
     client.once(Events.ClientReady, async (readyClient) => {
       log.info({ user: readyClient.user.id, guilds: readyClient.guilds.cache.size }, "ready");
       const present = new Set(readyClient.guilds.cache.keys());
-      await armErasureOfLeftGuilds(db, present, now()).catch((error: unknown) =>
+      await armErasureOfLeftGuilds(db, present, now(), serves).catch((error: unknown) =>
         log.error({ err: error }, "could not check for servers that removed Rally"),
       );
-      if (config.DEV_GUILD_ID) {
+      // One process registers: the one whose shard holds the development server.
+      if (config.DEV_GUILD_ID && serves(config.DEV_GUILD_ID)) {
         try {
           await readyClient.application.commands.set(
             commandPayloads(commands),
@@ -115,6 +130,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...privacyJobHandlers({ client, db, log }),
     },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
+    ...(shards.count > 1 ? { servesGuild: serves } : {}),
   });
 
   let stopping: Promise<void> | undefined;

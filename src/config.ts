@@ -25,6 +25,16 @@ const environmentSchema = z.object({
   ),
   DISCORD_API_URL: optional(httpUrl),
   DEV_GUILD_ID: optional(snowflake),
+  /** Shards for `npm run start:sharded`; Discord's recommendation when unset. */
+  SHARD_COUNT: z.preprocess(
+    (value) => (value === "" || value === undefined ? undefined : Number(value)),
+    z
+      .number({ error: "a whole number of shards, 1 or more" })
+      .int("a whole number of shards, 1 or more")
+      .min(1, "a whole number of shards, 1 or more")
+      .max(10_000, "at most 10000 shards")
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (value) => (value === "" || value === undefined ? "info" : value),
     z.enum(logLevels, { error: `one of ${logLevels.join(", ")}` }),
@@ -41,6 +51,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? "environment");
-  const shown = name === "DISCORD_TOKEN" ? "" : ` (got "${String(environment[name])}")`;
+  // A token, and a PostgreSQL URL's password, never reach a log or a terminal.
+  const secret = name === "DISCORD_TOKEN" || name === "DATABASE_URL";
+  const shown = secret ? "" : ` (got "${String(environment[name])}")`;
   throw new ConfigError(`Invalid ${name}${shown}: expected ${issue?.message ?? "a valid value"}.`);
 }

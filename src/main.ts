@@ -20,7 +20,12 @@ if (!config.DISCORD_TOKEN) {
     process.env["DATABASE_URL"] ? {} : { databaseUrl: "file:./data/sandbox.db" },
   );
 } else {
-  const log = createLogger(config.LOG_LEVEL);
+  // Started by start:sharded, discord.js's manager names this process's shards in SHARDS.
+  const shards = process.env["SHARDS"];
+  const log =
+    shards === undefined
+      ? createLogger(config.LOG_LEVEL)
+      : createLogger(config.LOG_LEVEL).child({ shards: [JSON.parse(shards) as number].flat() });
   let rally: Rally;
   try {
     rally = await startRally({ config, token: config.DISCORD_TOKEN, log });

@@ -23,7 +23,7 @@ interface TableDelegate {
 }
 
 interface Table {
-  name: string;
+  table: string;
   delegate: (db: Db) => TableDelegate;
   orderBy: Row | Row[];
   cursor: (row: Row) => Row;
@@ -36,35 +36,35 @@ const byId = { orderBy: { id: "asc" }, cursor: (row: Row) => ({ id: row["id"] })
 // Parents before children, so every foreign key finds its row.
 export const tables: Table[] = [
   {
-    name: "GuildSettings",
+    table: "GuildSettings",
     delegate: (db) => db.guildSettings as unknown as TableDelegate,
     orderBy: { guildId: "asc" },
     cursor: (row) => ({ guildId: row["guildId"] }),
   },
-  { name: "Campaign", delegate: (db) => db.campaign as unknown as TableDelegate, ...byId },
-  { name: "CountEntry", delegate: (db) => db.countEntry as unknown as TableDelegate, ...byId },
-  { name: "AuditEntry", delegate: (db) => db.auditEntry as unknown as TableDelegate, ...byId },
-  { name: "OutreachTask", delegate: (db) => db.outreachTask as unknown as TableDelegate, ...byId },
-  { name: "Claim", delegate: (db) => db.claim as unknown as TableDelegate, ...byId },
+  { table: "Campaign", delegate: (db) => db.campaign as unknown as TableDelegate, ...byId },
+  { table: "CountEntry", delegate: (db) => db.countEntry as unknown as TableDelegate, ...byId },
+  { table: "AuditEntry", delegate: (db) => db.auditEntry as unknown as TableDelegate, ...byId },
+  { table: "OutreachTask", delegate: (db) => db.outreachTask as unknown as TableDelegate, ...byId },
+  { table: "Claim", delegate: (db) => db.claim as unknown as TableDelegate, ...byId },
   {
-    name: "Volunteer",
+    table: "Volunteer",
     delegate: (db) => db.volunteer as unknown as TableDelegate,
     orderBy: [{ guildId: "asc" }, { userId: "asc" }],
     cursor: (row) => ({ guildId_userId: { guildId: row["guildId"], userId: row["userId"] } }),
   },
-  { name: "DueJob", delegate: (db) => db.dueJob as unknown as TableDelegate, ...byId },
+  { table: "DueJob", delegate: (db) => db.dueJob as unknown as TableDelegate, ...byId },
   {
-    name: "SummarySchedule",
+    table: "SummarySchedule",
     delegate: (db) => db.summarySchedule as unknown as TableDelegate,
     ...byId,
   },
-  { name: "SummaryPost", delegate: (db) => db.summaryPost as unknown as TableDelegate, ...byId },
+  { table: "SummaryPost", delegate: (db) => db.summaryPost as unknown as TableDelegate, ...byId },
 ];
 
 /** Rows per table, in copy order. */
 export async function tableCounts(db: Db): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of tables) counts[table.name] = await table.delegate(db).count();
+  for (const table of tables) counts[table.table] = await table.delegate(db).count();
   return counts;
 }
 
@@ -111,11 +111,11 @@ export async function copyDatabase(
     if (options.targetIsPostgres && table.serial !== undefined) {
       // Explicit ids do not advance a PostgreSQL sequence; the next insert would collide.
       await to.$executeRawUnsafe(
-        `SELECT setval(pg_get_serial_sequence('"${table.name}"', '${table.serial}'), COALESCE(MAX("${table.serial}"), 0) + 1, false) FROM "${table.name}"`,
+        `SELECT setval(pg_get_serial_sequence('"${table.table}"', '${table.serial}'), COALESCE(MAX("${table.serial}"), 0) + 1, false) FROM "${table.table}"`,
       );
     }
     const result = {
-      table: table.name,
+      table: table.table,
       source: await source.count(),
       copied,
       target: await target.count(),

@@ -206,6 +206,8 @@ export async function armErasureOfLeftGuilds(
   db: Db,
   presentGuildIds: ReadonlySet<string>,
   now: Date,
+  /** A shard sees only its own servers: the others are not "left", only elsewhere. */
+  servesGuild: (guildId: string) => boolean = () => true,
 ): Promise<string[]> {
   const known = new Set([
     ...(await db.guildSettings.findMany({ select: { guildId: true } })).map((row) => row.guildId),
@@ -215,7 +217,7 @@ export async function armErasureOfLeftGuilds(
   ]);
   const armed: string[] = [];
   for (const guildId of known) {
-    if (presentGuildIds.has(guildId)) continue;
+    if (presentGuildIds.has(guildId) || !servesGuild(guildId)) continue;
     const pending = await db.dueJob.findFirst({
       where: { kind: guildEraseJobKind, subjectId: guildId, status: "pending" },
     });

@@ -22,6 +22,8 @@ export interface RunOptions {
   limit?: number;
   maxAttempts?: number;
   log?: Logger;
+  /** Only the jobs of servers this process serves (a shard); every job when absent. */
+  servesGuild?: (guildId: string) => boolean;
 }
 
 /** Outcomes this runner recorded; a run whose lease was lost before that is not counted. */
@@ -78,12 +80,7 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
   const result: RunResult = { ran: 0, failed: 0, retried: 0 };
 
   // Only a list of candidates: each one is claimed below by a conditional update.
-  const candidates = await db.dueJob.findMany({
-    where: { status: "pending", dueAt: { lte: options.now }, ...leaseFree(options.now) },
-    orderBy: { dueAt: "asc" },
-    take: limit,
-    select: { id: true },
-  });
+  const candidates = await dueCandidates(db, options.now, limit, options.servesGuild);
 
   for (const { id } of candidates) {
     const claimedAt = at();
@@ -128,6 +125,37 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
     else log?.warn({ leaseUntil }, "due job lease lost before its outcome was recorded");
   }
   return result;
+}
+
+/**
+ * The oldest due jobs this process may run. A shard cannot ask the database for its own
+ * servers (the shard is arithmetic on the id), so it pages past other shards' jobs; a few pages
+ * keep a shard that is down from starving the others.
+ */
+async function dueCandidates(
+  db: Db,
+  now: Date,
+  limit: number,
+  serves: ((guildId: string) => boolean) | undefined,
+): Promise<{ id: number }[]> {
+  const where = { status: "pending", dueAt: { lte: now }, ...leaseFree(now) };
+  const orderBy = [{ dueAt: "asc" as const }, { id: "asc" as const }];
+  if (!serves) return db.dueJob.findMany({ where, orderBy, take: limit, select: { id: true } });
+  const mine: { id: number }[] = [];
+  const pageSize = limit * 4;
+  for (let page = 0; page < 10 && mine.length < limit; page++) {
+    const rows = await db.dueJob.findMany({
+      where,
+      orderBy,
+      skip: page * pageSize,
+      take: pageSize,
+      select: { id: true, guildId: true },
+    });
+    for (const row of rows)
+      if (serves(row.guildId) && mine.length < limit) mine.push({ id: row.id });
+    if (rows.length < pageSize) break;
+  }
+  return mine;
 }
 
 /** No lease, or one that has expired (its owner crashed or overran). */

@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   /** node-cron expression with seconds; every 15 s by default. */
   cronExpression?: string;
   now?: () => Date;
+  /** Only the jobs of servers this process serves (a shard); every job when absent. */
+  servesGuild?: (guildId: string) => boolean;
 }
 
 // One scheduler per database client in a process: a second discord.js "ready" (a reconnect)
@@ -49,7 +51,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     if (stopped) return;
     const started = performance.now();
     try {
-      const result = await runDueJobs({ db, owner, now: now(), handlers, log });
+      const result = await runDueJobs({
+        db,
+        owner,
+        now: now(),
+        handlers,
+        log,
+        ...(options.servesGuild ? { servesGuild: options.servesGuild } : {}),
+      });
       const ms = Math.round(performance.now() - started);
       if (result.ran + result.failed + result.retried > 0) log.info({ ...result, ms }, "due jobs");
     } catch (error) {

@@ -110,7 +110,7 @@ type Row = Record<string, unknown>;
 async function everyRow(db: Db): Promise<Record<string, Row[]>> {
   const dump: Record<string, Row[]> = {};
   for (const table of tables) {
-    dump[table.name] = await table
+    dump[table.table] = await table
       .delegate(db)
       .findMany({ take: 1_000_000, orderBy: table.orderBy });
   }
@@ -126,7 +126,7 @@ describe("copyDatabase", { timeout: 90_000 }, () => {
 
     const report = await copyDatabase(source, target, { targetIsPostgres: true, batchSize: 7 });
 
-    expect(report.map((table) => table.table)).toEqual(tables.map((table) => table.name));
+    expect(report.map((table) => table.table)).toEqual(tables.map((table) => table.table));
     for (const table of report) {
       expect(table.source).toBeGreaterThan(0);
       expect(table.target).toBe(table.source);

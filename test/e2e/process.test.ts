@@ -109,4 +109,26 @@ describe("npm start", () => {
       await discord.close();
     }
   });
+
+  it("start:sharded refuses SQLite with one line saying why, before starting any shard", async () => {
+    const child = spawn(tsx, [join(root, "src/sharded.ts")], {
+      cwd: mkdtempSync(join(tmpdir(), "rally-start-")),
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        DISCORD_TOKEN: "a-token-the-local-discord-accepts",
+        DATABASE_URL: "file:./rally.db",
+        SHARD_COUNT: "2",
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on("exit", done));
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.trim().split("\n")).toEqual([
+      "start:sharded needs PostgreSQL: shard processes on one SQLite file would serialize every write. Set DATABASE_URL=postgresql://… (npm run db:copy moves your data), or run one process with npm start.",
+    ]);
+  });
 });

@@ -1,0 +1,99 @@
+// `npm run start:sharded`: one process per shard (discord.js's ShardingManager), all on one
+// PostgreSQL database. Each process is `npm start` with the shards the manager gives it.
+import { REST } from "@discordjs/rest";
+import { Routes, type RESTGetAPIGatewayBotResult } from "discord-api-types/v10";
+import { ShardingManager } from "discord.js";
+import { fileURLToPath } from "node:url";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { describeDatabase } from "./db/client.ts";
+import { applyPostgresMigrations, isPostgresUrl } from "./db/migrate.ts";
+import { loadEnvFile } from "./envFile.ts";
+import { createLogger } from "./log.ts";
+
+/** Why this configuration cannot run sharded, in one line; null when it can. */
+export function shardingProblem(config: Config): string | null {
+  if (!config.DISCORD_TOKEN) {
+    return "start:sharded needs DISCORD_TOKEN: the sandbox runs in one process (npm start).";
+  }
+  if (!isPostgresUrl(config.DATABASE_URL)) {
+    return (
+      "start:sharded needs PostgreSQL: shard processes on one SQLite file would serialize every " +
+      "write. Set DATABASE_URL=postgresql://… (npm run db:copy moves your data), or run one " +
+      "process with npm start."
+    );
+  }
+  return null;
+}
+
+/** Discord's recommendation from GET /gateway/bot, which counts the servers the bot is in. */
+async function recommendedShardCount(config: Config, token: string): Promise<number> {
+  const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {});
+  const gateway = (await rest
+    .setToken(token)
+    .get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
+  return Math.max(1, gateway.shards);
+}
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const problem = shardingProblem(config);
+  if (problem !== null || !config.DISCORD_TOKEN) {
+    process.stderr.write(`${problem}\n`);
+    process.exit(1);
+  }
+  const log = createLogger(config.LOG_LEVEL).child({ component: "shards" });
+  const token = config.DISCORD_TOKEN;
+  // Once here, before the shards start: they would only wait for each other's lock.
+  const { applied } = await applyPostgresMigrations(config.DATABASE_URL);
+  const totalShards = config.SHARD_COUNT ?? (await recommendedShardCount(config, token));
+  log.info(
+    { totalShards, database: describeDatabase(config.DATABASE_URL), migrations: applied.length },
+    "starting shards",
+  );
+  const manager = new ShardingManager(fileURLToPath(new URL("main.ts", import.meta.url)), {
+    token,
+    totalShards,
+    mode: "process",
+    respawn: true,
+    // Resolved here, so the shards find tsx whatever the working directory.
+    execArgv: ["--import", import.meta.resolve("tsx")],
+  });
+  manager.on("shardCreate", (shard) => {
+    log.info({ shard: shard.id, pid: shard.process?.pid }, "shard process started");
+    shard.on("death", () => log.warn({ shard: shard.id }, "shard process exited"));
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping shards");
+    // Each shard finishes its in-flight work on SIGTERM (src/main.ts); kill() sends SIGTERM and
+    // turns respawning off for that shard.
+    const exits = [...manager.shards.values()].map(
+      (shard) =>
+        new Promise<void>((done) => {
+          if (!shard.process || shard.process.exitCode !== null) return done();
+          shard.process.once("exit", () => done());
+          shard.kill();
+        }),
+    );
+    void Promise.all(exits).then(() => process.exit(0));
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  await manager.spawn({ amount: totalShards, delay: 0, timeout: 60_000 });
+  log.info({ totalShards }, "all shards ready");
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}

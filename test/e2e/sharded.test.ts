@@ -1,0 +1,162 @@
+// npm run start:sharded: two real shard processes under discord.js's ShardingManager, on one
+// PostgreSQL database, logged in to one local Discord that routes servers by shard. Runs in
+// the PostgreSQL pass only (vitest.config.ts): SQLite is refused for this mode.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/client.ts";
+import { deployCommands } from "../../src/discord/deployCommands.ts";
+import { startLocalDiscord, type LocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { shardOfGuild } from "../../src/scheduler/shards.ts";
+import { testDatabaseUrl } from "../support/db.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+const tsxLoader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+
+interface Server {
+  guildId: string;
+  channelId: string;
+  ownerId: string;
+  shard: number;
+}
+
+/** Four servers, two on each of 2 shards (the shard is arithmetic on the id's timestamp). */
+async function seedServers(discord: LocalDiscord): Promise<Server[]> {
+  const servers: Server[] = [];
+  const perShard = [0, 0];
+  while (servers.length < 4) {
+    const owner = discord.createUser({ username: `owner${servers.length}` });
+    const guild = discord.createGuild({ name: `Campaign ${servers.length}`, ownerId: owner.id });
+    const shard = shardOfGuild(guild.id, 2);
+    if ((perShard[shard] ?? 0) >= 2) {
+      await sleep(1); // the next id gets another millisecond, and maybe the other shard
+      continue;
+    }
+    perShard[shard] = (perShard[shard] ?? 0) + 1;
+    discord.addMember(guild.id, owner.id);
+    const channel = discord.createChannel(guild.id, { name: "general" });
+    servers.push({ guildId: guild.id, channelId: channel.id, ownerId: owner.id, shard });
+  }
+  return servers;
+}
+
+describe("npm run start:sharded", { timeout: 150_000 }, () => {
+  it("runs 2 shards on one PostgreSQL: each answers its own servers, each slot posts once", async () => {
+    const discord = await startLocalDiscord();
+    const databaseUrl = await testDatabaseUrl();
+    let stdout = "";
+    let stderr = "";
+    const manager = spawn(process.execPath, ["--import", tsxLoader, join(root, "src/sharded.ts")], {
+      cwd: mkdtempSync(join(tmpdir(), "rally-sharded-")),
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        DISCORD_TOKEN: "a-token-the-local-discord-accepts",
+        DISCORD_API_URL: discord.apiUrl,
+        DATABASE_URL: databaseUrl,
+        SHARD_COUNT: "2",
+        LOG_LEVEL: "info",
+      },
+    });
+    manager.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    manager.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => manager.on("exit", (code) => done(code)));
+    // Whole lines only: the last one may still be arriving.
+    const lines = () =>
+      stdout
+        .split("\n")
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    try {
+      const servers = await seedServers(discord);
+      // Each shard logs its own "ready"; the manager's "all shards ready" may come first.
+      await discord.waitFor(
+        () =>
+          lines().filter((line) => line["msg"] === "ready").length === 2 &&
+          lines().some((line) => line["msg"] === "all shards ready")
+            ? true
+            : undefined,
+        90_000,
+      );
+      const ready = lines().filter((line) => line["msg"] === "ready");
+      expect(ready.map((line) => line["shards"]).sort()).toEqual([[0], [1]]);
+
+      // As an operator would: `npm run deploy:commands` registers globally, once.
+      await deployCommands({ token: "a-token-the-local-discord-accepts", apiUrl: discord.apiUrl });
+      const run = (server: Server, line: string) =>
+        discord
+          .slash({
+            guildId: server.guildId,
+            channelId: server.channelId,
+            userId: server.ownerId,
+            ...discord.parseCommandLine(line),
+          })
+          .final();
+      for (const server of servers) {
+        const channel = `<#${server.channelId}>`;
+        await run(server, `/campaign create title:"Free them" goal:500 channel:${channel}`);
+        await run(server, `/summary schedule channel:${channel} time:09:00 timezone:UTC`);
+      }
+      // The log line follows the answer; wait for all of them.
+      const interactionLines = () => lines().filter((line) => line["msg"] === "interaction");
+      await discord.waitFor(
+        () => (interactionLines().length >= servers.length * 2 ? true : undefined),
+        10_000,
+      );
+      const answered = interactionLines();
+      expect(answered).toHaveLength(servers.length * 2);
+      for (const server of servers) {
+        const mine = answered.filter((line) => line["guildId"] === server.guildId);
+        expect(mine.map((line) => [line["shards"], line["outcome"]])).toEqual([
+          [[server.shard], "ok"],
+          [[server.shard], "ok"],
+        ]);
+      }
+      const cards = servers.map((server) => discord.messages(server.channelId).length);
+
+      // Every slot falls due at once; both processes tick every 15 s over the same jobs.
+      const db = await openDatabase(databaseUrl);
+      try {
+        // The 09:00 slot already passed today (or yesterday): each schedule owes one late post.
+        const slot = new Date();
+        slot.setUTCHours(9, 0, 0, 0);
+        if (slot.getTime() > Date.now()) slot.setUTCDate(slot.getUTCDate() - 1);
+        await db.summarySchedule.updateMany({ data: { nextRunAt: slot } });
+        const jobs = await db.dueJob.updateMany({
+          where: { kind: "summary.post", status: "pending" },
+          data: { dueAt: new Date(Date.now() - 1000) },
+        });
+        expect(jobs.count).toBe(servers.length);
+        await discord.waitFor(
+          () =>
+            servers.every((server, i) => discord.messages(server.channelId).length > cards[i]!)
+              ? true
+              : undefined,
+          60_000,
+        );
+        // Two more ticks of both processes: nothing may post a second time.
+        await sleep(32_000);
+        servers.forEach((server, i) =>
+          expect(discord.messages(server.channelId)).toHaveLength(cards[i]! + 1),
+        );
+        const sent = await db.summaryPost.findMany({ where: { status: "sent" } });
+        expect(sent).toHaveLength(servers.length);
+      } finally {
+        await db.$disconnect();
+      }
+
+      manager.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(stderr).toBe("");
+      expect(lines().filter((line) => line["msg"] === "stopped")).toHaveLength(2);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    } finally {
+      if (manager.exitCode === null) manager.kill("SIGKILL");
+      await discord.close();
+    }
+  });
+});
