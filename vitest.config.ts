@@ -3,14 +3,16 @@ import { defineConfig } from "vitest/config";
 // The whole suite runs on SQLite; with TEST_POSTGRES_URL set (a server where tests may create
 // databases) every test that stores data runs a second time on PostgreSQL, whose many
 // connections expose races that SQLite's single connection hides. Left out of that pass: the
-// files that test SQLite itself, and test/unit/ and test/local/ (pure functions, rendering and
-// the local Discord), whose outcome no database can change.
+// files that test SQLite itself, test/unit/ and test/local/ (pure functions, rendering and the
+// local Discord), and the texts of every command in three languages, whose outcome no
+// database can change.
 const sqliteOnly = [
   "test/db/migrate.test.ts",
   "test/db/backup.test.ts",
   "test/db/busy.test.ts",
   "test/unit/**",
   "test/local/**",
+  "test/e2e/languages.test.ts",
 ];
 const postgresOnly = [
   "test/db/postgres.test.ts",

@@ -26,8 +26,6 @@ import { exportCampaignRows } from "../src/domain/privacy.ts";
 import { csvCell } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { languages, translator, type Language, type Translator } from "../src/i18n/index.ts";
-import { renderFlyer } from "../src/render/flyer.ts";
-import { renderShareCard } from "../src/render/shareCard.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
 import {
   idArgument,
@@ -519,6 +517,8 @@ async function flyerReply(
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(campaignId));
   const t = translator(language ?? (context.settings.language as Language));
+  // pdfkit, the QR encoder and the canvas load on first use, not at start (memory, start time).
+  const { renderFlyer } = await import("../src/render/flyer.ts");
   const pdf = await renderFlyer({
     title: campaign.title,
     description: campaign.description,
@@ -544,6 +544,7 @@ async function shareCard(
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
   const language = input.language ?? (context.settings.language as Language);
   const t = translator(language);
+  const { renderShareCard } = await import("../src/render/shareCard.ts");
   const png = await renderShareCard({
     title: campaign.title,
     callToAction: campaign.callToAction,

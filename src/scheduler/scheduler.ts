@@ -27,6 +27,9 @@ export interface SchedulerOptions {
   servesGuild?: (guildId: string) => boolean;
 }
 
+const batchSize = 50;
+const maxBatchesPerPass = 200;
+
 // One scheduler per database client in a process: a second discord.js "ready" (a reconnect)
 // must not start a second ticking task (node-cron issue #238). stop() frees the slot.
 const running = new Map<Db, Scheduler>();
@@ -48,21 +51,28 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let last: Promise<void> = Promise.resolve();
 
   async function pass(): Promise<void> {
-    if (stopped) return;
-    const started = performance.now();
-    try {
-      const result = await runDueJobs({
-        db,
-        owner,
-        now: now(),
-        handlers,
-        log,
-        ...(options.servesGuild ? { servesGuild: options.servesGuild } : {}),
-      });
-      const ms = Math.round(performance.now() - started);
-      if (result.ran + result.failed + result.retried > 0) log.info({ ...result, ms }, "due jobs");
-    } catch (error) {
-      log.error({ err: error }, "due jobs pass failed");
+    // A full batch means more are due (5,000 summaries at 09:00): take the next batch at once
+    // instead of one batch per tick, up to a bound that keeps a pass from running forever.
+    for (let batch = 0; batch < maxBatchesPerPass && !stopped; batch++) {
+      const started = performance.now();
+      try {
+        const result = await runDueJobs({
+          db,
+          owner,
+          now: now(),
+          handlers,
+          log,
+          limit: batchSize,
+          ...(options.servesGuild ? { servesGuild: options.servesGuild } : {}),
+        });
+        const ms = Math.round(performance.now() - started);
+        const done = result.ran + result.failed + result.retried;
+        if (done > 0) log.info({ ...result, ms }, "due jobs");
+        if (done < batchSize) return;
+      } catch (error) {
+        log.error({ err: error }, "due jobs pass failed");
+        return;
+      }
     }
   }
 

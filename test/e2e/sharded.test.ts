@@ -137,8 +137,8 @@ describe("npm run start:sharded", { timeout: 150_000 }, () => {
               : undefined,
           60_000,
         );
-        // Two more ticks of both processes: nothing may post a second time.
-        await sleep(32_000);
+        // Another tick of both processes (every 15 s): nothing may post a second time.
+        await sleep(17_000);
         servers.forEach((server, i) =>
           expect(discord.messages(server.channelId)).toHaveLength(cards[i]! + 1),
         );

@@ -1,7 +1,6 @@
 import type { APIEmbed } from "discord.js";
 import type { Summary, CampaignSummary } from "../../domain/summaries.ts";
 import { translator, type Language, type Translator } from "../../i18n/index.ts";
-import { renderCountChart } from "../../render/countChart.ts";
 import type { OutgoingMessage } from "../command.ts";
 import { formatNumber, progressLine } from "./campaignCard.ts";
 import { discordTime } from "./taskCard.ts";
@@ -116,7 +115,7 @@ export async function summaryMessages(
       part.map(async (campaign) => ({
         name: `progress-${campaign.campaign.id}.png`,
         description: shorten(t("summary.chartAlt", { title: campaign.campaign.title }), 1000),
-        data: await renderCountChart({
+        data: await (await chartRenderer())({
           title: campaign.campaign.title,
           unit: campaign.campaign.unit,
           goal: campaign.campaign.goal,
@@ -151,4 +150,12 @@ export async function summaryMessages(
     });
   }
   return messages;
+}
+
+/**
+ * Chart.js and the canvas load on the first chart, not at start: a process that never posts a
+ * summary never pays their memory, and every process starts faster.
+ */
+function chartRenderer() {
+  return import("../../render/countChart.ts").then((module) => module.renderCountChart);
 }
