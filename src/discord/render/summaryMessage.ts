@@ -115,7 +115,9 @@ export async function summaryMessages(
       part.map(async (campaign) => ({
         name: `progress-${campaign.campaign.id}.png`,
         description: shorten(t("summary.chartAlt", { title: campaign.campaign.title }), 1000),
-        data: await (await chartRenderer())({
+        data: await (
+          await chartRenderer()
+        )({
           title: campaign.campaign.title,
           unit: campaign.campaign.unit,
           goal: campaign.campaign.goal,
