@@ -4,8 +4,8 @@ import { defineConfig } from "vitest/config";
 // databases) every test that stores data runs a second time on PostgreSQL, whose many
 // connections expose races that SQLite's single connection hides. Left out of that pass: the
 // files that test SQLite itself, test/unit/ and test/local/ (pure functions, rendering and the
-// local Discord), and the texts of every command in three languages, whose outcome no
-// database can change.
+// local Discord), the texts of every command in three languages, and Discord's own faults
+// (429s, 500s, hangs, gateway closes), whose outcome no database can change.
 const sqliteOnly = [
   "test/db/migrate.test.ts",
   "test/db/backup.test.ts",
@@ -13,6 +13,7 @@ const sqliteOnly = [
   "test/unit/**",
   "test/local/**",
   "test/e2e/languages.test.ts",
+  "test/e2e/faults.test.ts",
 ];
 const postgresOnly = [
   "test/db/postgres.test.ts",
