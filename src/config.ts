@@ -56,3 +56,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const shown = secret ? "" : ` (got "${String(environment[name])}")`;
   throw new ConfigError(`Invalid ${name}${shown}: expected ${issue?.message ?? "a valid value"}.`);
 }
+
+/** For entry points: the checked configuration, or its one-line error on stderr and exit 1. */
+export function loadConfigOrExit(environment: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

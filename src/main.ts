@@ -1,18 +1,11 @@
 import { startRally, type Rally } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfigOrExit } from "./config.ts";
 import { loadEnvFile } from "./envFile.ts";
 import { createLogger } from "./log.ts";
 import { runSandbox } from "./sandbox/sandbox.ts";
 
 loadEnvFile();
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 if (!config.DISCORD_TOKEN) {
   await runSandbox(

@@ -4,7 +4,7 @@ import { REST } from "@discordjs/rest";
 import { Routes, type RESTGetAPIGatewayBotResult } from "discord-api-types/v10";
 import { ShardingManager } from "discord.js";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { loadConfigOrExit, type Config } from "./config.ts";
 import { describeDatabase } from "./db/client.ts";
 import { applyPostgresMigrations, isPostgresUrl } from "./db/migrate.ts";
 import { loadEnvFile } from "./envFile.ts";
@@ -36,14 +36,7 @@ async function recommendedShardCount(config: Config, token: string): Promise<num
 
 async function main(): Promise<void> {
   loadEnvFile();
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   const problem = shardingProblem(config);
   if (problem !== null || !config.DISCORD_TOKEN) {
     process.stderr.write(`${problem}\n`);
