@@ -21,7 +21,7 @@ export const busyTimeoutMs = 1000;
 
 /**
  * A transaction may wait this long for the connection (SQLite has one, PostgreSQL a pool) and
- * run this long. Prisma's defaults (2 s, 5 s) fail a burst of 50 claims on a loaded machine;
+ * run this long. Prisma's defaults (2 s, 5 s) failed a burst of 30 claims on a loaded machine;
  * the dispatcher defers after 2 s, so a member waiting longer still gets an answer.
  */
 const transactionOptions = { maxWait: 10_000, timeout: 15_000 };
@@ -65,6 +65,9 @@ async function openPostgres(url: string): Promise<Db> {
   // `connection_limit`, as Prisma's own URLs spell it, sizes the pool (default 10 per process).
   const parsed = new URL(url);
   const limit = Number(parsed.searchParams.get("connection_limit") ?? 10);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new Error("connection_limit in DATABASE_URL must be a whole number, 1 or more.");
+  }
   parsed.searchParams.delete("connection_limit");
   const adapter = new PrismaPg({ connectionString: parsed.toString(), max: limit });
   const db = new PostgresClient({ adapter, transactionOptions });

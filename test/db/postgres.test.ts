@@ -107,6 +107,35 @@ describe("applyPostgresMigrations", () => {
   });
 });
 
+describe("openDatabase on PostgreSQL", () => {
+  it("sizes the pool from connection_limit and refuses a value that is not a count", async () => {
+    const url = new URL(await testDatabaseUrl());
+    url.searchParams.set("connection_limit", "3");
+    const db = await openDatabase(url.toString());
+    try {
+      // Ten slow queries at once: the pool opens exactly three connections for them.
+      const sleeping = Promise.all(
+        Array.from({ length: 10 }, () =>
+          db.$queryRawUnsafe("SELECT 1 AS slept FROM pg_sleep(0.3)"),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const [row] = await rows(
+        url.toString(),
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      await sleeping;
+      expect(row?.["n"]).toBe(3);
+    } finally {
+      await db.$disconnect();
+    }
+    url.searchParams.set("connection_limit", "many");
+    await expect(openDatabase(url.toString())).rejects.toThrow(
+      "connection_limit in DATABASE_URL must be a whole number, 1 or more.",
+    );
+  });
+});
+
 describe("createMigration on PostgreSQL", () => {
   it("finds nothing to create: the committed migrations match the derived schema", async () => {
     const url = await emptyDatabaseUrl();
