@@ -36,8 +36,33 @@ describe("configuration from the environment", () => {
     ],
     ["DISCORD_API_URL", "127.0.0.1:8787", /^Invalid DISCORD_API_URL .*: expected an http\(s\) URL/],
     ["DISCORD_API_URL", "http://127.0.0.1:8787/api/v10", /without \/v10/],
+    [
+      "SHARD_COUNT",
+      "0",
+      /^Invalid SHARD_COUNT \(got "0"\): expected a whole number of shards, 1 or more\.$/,
+    ],
+    ["SHARD_COUNT", "two", /^Invalid SHARD_COUNT \(got "two"\): expected a whole number of shards/],
+    [
+      "SHARD_COUNT",
+      "1.5",
+      /^Invalid SHARD_COUNT \(got "1\.5"\): expected a whole number of shards/,
+    ],
   ])("refuses %s=%s with one line naming it", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it("reads SHARD_COUNT as a number, and leaves it unset when empty", () => {
+    expect(loadConfig({ SHARD_COUNT: "4" }).SHARD_COUNT).toBe(4);
+    expect(loadConfig({ SHARD_COUNT: "" }).SHARD_COUNT).toBeUndefined();
+  });
+
+  it("never prints a PostgreSQL password back", () => {
+    try {
+      loadConfig({ DATABASE_URL: "mysql://rally:hunter2@db/rally" });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).not.toContain("hunter2");
+    }
   });
 
   it("never prints a token back, even a malformed one", () => {
