@@ -190,7 +190,9 @@ export const defaultBotPermissions =
 
 /** Everything the local Discord knows, shared by the REST routes, gateway and public API. */
 export class State {
-  readonly events = new EventEmitter();
+  // Every waitFor is a "change" listener until it settles: a test or bench with more than ten
+  // interactions in flight is normal here, not a leak.
+  readonly events = new EventEmitter().setMaxListeners(0);
   readonly users = new Map<string, LocalUser>();
   readonly guilds = new Map<string, LocalGuild>();
   readonly channels = new Map<string, LocalChannel>();
