@@ -25,6 +25,7 @@ import { parseOptions } from "../../src/discord/options.ts";
 import { fitEmbeds, limits } from "../../src/discord/render/limits.ts";
 import { asTyped, characterCount, shorten, showText } from "../../src/discord/render/text.ts";
 import { translator } from "../../src/i18n/index.ts";
+import { unescapedMentions } from "../support/mentions.ts";
 
 /**
  * Properties over arbitrary input: fast-check prints the seed and the shrunk counterexample
@@ -129,20 +130,6 @@ function graphemeBoundaries(value: string): Set<number> {
   const boundaries = new Set([0, value.length]);
   for (const { index } of graphemes.segment(value)) boundaries.add(index);
   return boundaries;
-}
-
-/** Mentions Discord would render: `<@`, `<@&`, `<@!` or `<#` after an even run of backslashes. */
-function unescapedMentions(value: string): string[] {
-  const found: string[] = [];
-  for (const match of value.matchAll(/<[@#]/g)) {
-    let backslashes = 0;
-    for (let index = match.index - 1; index >= 0 && value[index] === "\\"; index -= 1) {
-      backslashes += 1;
-    }
-    if (backslashes % 2 === 0)
-      found.push(value.slice(Math.max(0, match.index - 8), match.index + 8));
-  }
-  return found;
 }
 
 describe("shorten", () => {

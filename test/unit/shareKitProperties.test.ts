@@ -1,7 +1,4 @@
-import { createCanvas, DOMMatrix, ImageData, Path2D } from "@napi-rs/canvas";
-import type { Canvas } from "@napi-rs/canvas";
 import fc from "fast-check";
-import jsQRModule from "jsqr";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { campaignCommand } from "../../commands/campaign.ts";
@@ -20,6 +17,8 @@ import { languages, translate, type Language, type MessageKey } from "../../src/
 import { renderFlyer } from "../../src/render/flyer.ts";
 import { renderShareCard, shareCardSize } from "../../src/render/shareCard.ts";
 import { startTestBot } from "../support/bot.ts";
+import { unescapedMentions } from "../support/mentions.ts";
+import { findQr, readPdf } from "../support/pdf.ts";
 
 // Deterministic in CI (a failure names its seed); FC_SEED explores other inputs locally.
 fc.configureGlobal({ seed: Number(process.env["FC_SEED"] ?? 20261125) });
@@ -30,13 +29,6 @@ fc.configureGlobal({ seed: Number(process.env["FC_SEED"] ?? 20261125) });
  * file Discord takes, a reply within Discord's limits that pings no one, and a QR code that
  * opens exactly the campaign's link. Rendering costs tens of milliseconds, so runs are few.
  */
-
-// pdf.js polyfills these from its own copy of @napi-rs/canvas when they are missing; the
-// project's copy keeps its paths and canvases usable on the canvases made here.
-Object.assign(globalThis, { DOMMatrix, ImageData, Path2D });
-const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
-// jsqr is CommonJS with `exports.default`: Node's default import is the whole module.
-const jsQR = jsQRModule.default;
 
 /** Who a message may ping, as the bot sends it; absent lists ping no one when parse is []. */
 interface AllowedMentions {
@@ -213,20 +205,6 @@ const storedCampaign = fc
 // ---------------------------------------------------------------------------------------------
 // Reading what Rally rendered.
 
-/** Mentions Discord would render: `<@`, `<@&`, `<@!` or `<#` after an even run of backslashes. */
-function unescapedMentions(value: string): string[] {
-  const found: string[] = [];
-  for (const match of value.matchAll(/<[@#]/g)) {
-    let backslashes = 0;
-    for (let index = match.index - 1; index >= 0 && value[index] === "\\"; index -= 1) {
-      backslashes += 1;
-    }
-    if (backslashes % 2 === 0)
-      found.push(value.slice(Math.max(0, match.index - 8), match.index + 8));
-  }
-  return found;
-}
-
 /** A friendly refusal: a translated sentence with every placeholder filled, never a raw key. */
 function expectFriendly(error: unknown, languageUsed: Language): void {
   expect(error).toBeInstanceOf(UserError);
@@ -234,46 +212,6 @@ function expectFriendly(error: unknown, languageUsed: Language): void {
   const shown = translate(languageUsed, key, params);
   expect(shown).not.toBe(key);
   expect(shown).not.toMatch(/\{\{|\$t\(/);
-}
-
-/** pdf.js draws scratch canvases with this (the project's @napi-rs/canvas), not its own copy. */
-class CanvasFactory {
-  create(width: number, height: number) {
-    const canvas = createCanvas(width, height);
-    return { canvas, context: canvas.getContext("2d") };
-  }
-  reset(target: { canvas: Canvas }, width: number, height: number) {
-    target.canvas.width = width;
-    target.canvas.height = height;
-  }
-  destroy(target: { canvas: Canvas | null; context: unknown }) {
-    if (target.canvas) target.canvas.width = target.canvas.height = 0;
-    target.canvas = null;
-    target.context = null;
-  }
-}
-
-/** The QR code printed on page 1, decoded, or null when there is none. */
-async function qrOnFlyer(pdf: Buffer, dpi: number): Promise<string | null> {
-  const doc = await pdfjs.getDocument({
-    data: new Uint8Array(pdf),
-    CanvasFactory,
-    isEvalSupported: false,
-    verbosity: 0,
-  }).promise;
-  try {
-    const page = await doc.getPage(1);
-    const viewport = page.getViewport({ scale: dpi / 72 });
-    const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
-    const context = canvas.getContext("2d");
-    context.fillStyle = "#ffffff";
-    context.fillRect(0, 0, canvas.width, canvas.height);
-    await page.render({ canvas: null, canvasContext: context, viewport }).promise;
-    const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
-    return jsQR(data, width, height, { inversionAttempts: "dontInvert" })?.data ?? null;
-  } finally {
-    await doc.destroy();
-  }
 }
 
 /** pdfkit writes each page's dictionary as plain text: `/Type /Page` once per page. */
@@ -485,7 +423,7 @@ describe("rendering hostile campaigns", () => {
             },
           });
           // Long links make dense codes: more pixels per module to read them back.
-          const qr = await qrOnFlyer(pdf, Buffer.byteLength(link) > 150 ? 150 : 100);
+          const qr = findQr((await readPdf(pdf, Buffer.byteLength(link) > 150 ? 150 : 100)).image);
           expect({ link, qr }).toEqual({ link, qr: link });
           decoded += 1;
         },
