@@ -14,6 +14,7 @@ import {
 import type { ChartConfiguration, ChartItem, Plugin } from "chart.js";
 import { DateTime } from "luxon";
 import { registerFonts } from "./fonts.ts";
+import { withoutEmoji } from "./withoutEmoji.ts";
 
 Chart.register(
   LineController,
@@ -127,22 +128,6 @@ export function formatAxisCount(value: number, max: number, locale: string): str
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
-
-// Noto Sans has no emoji: they would render as empty boxes, so the chart leaves them out.
-const emoji = /\p{Emoji_Presentation}|\p{Regional_Indicator}|\uFE0F|\u20E3/u;
-const pictographic = /\p{Extended_Pictographic}/u;
-const latinSymbols = /^[\u00A9\u00AE\u2000-\u206F\u2122]$/u;
-
-function withoutEmoji(text: string): string {
-  let kept = "";
-  for (const { segment } of graphemes.segment(text)) {
-    const dropped =
-      emoji.test(segment) ||
-      [...segment].some((char) => pictographic.test(char) && !latinSymbols.test(char));
-    if (!dropped) kept += segment;
-  }
-  return kept.replace(/\s+/g, " ").trim();
-}
 
 /** The longest prefix (whole graphemes) that fits, with an ellipsis when something was cut. */
 function fitText(ctx: SKRSContext2D, text: string, maxWidth: number): string {

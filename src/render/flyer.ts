@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
+import { withoutEmoji } from "./withoutEmoji.ts";
 
 export interface FlyerInput {
   title: string;
@@ -80,23 +81,6 @@ const qrQuietZone = 4;
 // --- Text helpers, shared with the share card -----------------------------------------------
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
-
-// Noto Sans has no emoji: they would print as empty boxes, so they are left out.
-const emoji = /\p{Emoji_Presentation}|\p{Regional_Indicator}|\uFE0F|\u20E3/u;
-const pictographic = /\p{Extended_Pictographic}/u;
-const latinSymbols = /^[\u00A9\u00AE\u2000-\u206F\u2122]$/u;
-
-/** The text without emoji (whole graphemes: flags, skin tones, families), spaces collapsed. */
-export function withoutEmoji(text: string): string {
-  let kept = "";
-  for (const { segment } of graphemes.segment(text)) {
-    const dropped =
-      emoji.test(segment) ||
-      [...segment].some((char) => pictographic.test(char) && !latinSymbols.test(char));
-    if (!dropped) kept += segment;
-  }
-  return kept.replace(/\s+/g, " ").trim();
-}
 
 function graphemeCount(text: string): number {
   let count = 0;

@@ -1,8 +1,9 @@
 import { createCanvas } from "@napi-rs/canvas";
 import type { SKRSContext2D } from "@napi-rs/canvas";
-import { fitText, withoutEmoji } from "./flyer.ts";
+import { fitText } from "./flyer.ts";
 import type { FittedText } from "./flyer.ts";
 import { registerFonts } from "./fonts.ts";
+import { withoutEmoji } from "./withoutEmoji.ts";
 
 export interface ShareCardInput {
   title: string;
