@@ -2,7 +2,16 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "src/db/generated/", "src/db/generated-pg/", "coverage/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "data/",
+      "src/db/generated/",
+      "src/db/generated-pg/",
+      "coverage/",
+      "dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

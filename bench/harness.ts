@@ -1,15 +1,30 @@
 /** What the bench parts share: bot child processes, the local servers, timing and statistics. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { commands } from "../commands/index.ts";
 import { commandPayloads } from "../src/discord/deployCommands.ts";
 import type { InteractionHandle, LocalDiscord } from "../src/discord/local/localDiscord.ts";
 import { permissionBits } from "../src/domain/permissions.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const tsxLoader = fileURLToPath(new URL("../node_modules/tsx/dist/loader.mjs", import.meta.url));
 export const botToken = "bench-token-for-the-local-discord";
+
+// Once per bench run: Rally's dist/ exactly as `npm start` builds it, the bare bot the same way.
+execFileSync(process.execPath, [join(root, "esbuild.config.mjs")], { stdio: "inherit" });
+const bareBotScript = join(root, "data", "bench", "bareBot.mjs");
+await build({
+  entryPoints: [join(root, "bench", "bareBot.ts")],
+  outfile: bareBotScript,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+});
 
 export interface BotProcess {
   pid: number;
@@ -21,16 +36,16 @@ export interface BotProcess {
 }
 
 /**
- * The real entry point (src/main.ts) or the bare client, as a child node process with the tsx
- * loader (not the tsx CLI, which would put a second process in between).
+ * Both bots as plain JavaScript in a child node process, as `npm start` runs Rally: its dist/
+ * bundle (src/main.ts), and bareBot.ts bundled the same way, so neither pays for tsx.
  */
 export function startBot(
   kind: "rally" | "bare",
   environment: { apiUrl: string; databaseUrl?: string },
 ): BotProcess {
-  const script = kind === "rally" ? "src/main.ts" : "bench/bareBot.ts";
+  const script = kind === "rally" ? "dist/main.js" : bareBotScript;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ["--import", tsxLoader, script], {
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", script], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",

@@ -51,14 +51,19 @@ async function main(): Promise<void> {
     { totalShards, database: describeDatabase(config.DATABASE_URL), migrations: applied.length },
     "starting shards",
   );
-  const manager = new ShardingManager(fileURLToPath(new URL("main.ts", import.meta.url)), {
-    token,
-    totalShards,
-    mode: "process",
-    respawn: true,
-    // Resolved here, so the shards find tsx whatever the working directory.
-    execArgv: ["--import", import.meta.resolve("tsx")],
-  });
+  // From the dist/ bundle (`npm run start:sharded`) the shards run the bundled main.js; from
+  // source (tsx) they run main.ts through tsx, resolved here whatever the working directory.
+  const bundled = import.meta.url.endsWith(".js");
+  const manager = new ShardingManager(
+    fileURLToPath(new URL(bundled ? "main.js" : "main.ts", import.meta.url)),
+    {
+      token,
+      totalShards,
+      mode: "process",
+      respawn: true,
+      execArgv: bundled ? ["--enable-source-maps"] : ["--import", import.meta.resolve("tsx")],
+    },
+  );
   manager.on("shardCreate", (shard) => {
     log.info({ shard: shard.id, pid: shard.process?.pid }, "shard process started");
     shard.on("death", () => log.warn({ shard: shard.id }, "shard process exited"));

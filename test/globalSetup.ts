@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,18 @@ declare module "vitest" {
   }
 }
 
-/** Migrates one template database from the committed migrations; every test copies it. */
+/**
+ * Builds the dist/ bundle that `npm start` runs (the process tests spawn it), and migrates one
+ * template database from the committed migrations; every test copies it.
+ */
 export default async function setup(project: TestProject) {
+  // Once per run, not once per project: a second build would replace dist/ under running tests.
+  if (process.env["RALLY_DIST_BUILT"] === undefined) {
+    execFileSync(process.execPath, [join(import.meta.dirname, "..", "esbuild.config.mjs")], {
+      stdio: "inherit",
+    });
+    process.env["RALLY_DIST_BUILT"] = "1";
+  }
   const postgresUrl = process.env["TEST_POSTGRES_URL"] ?? "";
   if (project.name === "postgresql") return setupPostgres(project, postgresUrl);
   const directory = mkdtempSync(join(tmpdir(), "rally-template-"));

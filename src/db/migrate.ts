@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { projectPath } from "../projectRoot.ts";
 
 export interface Migration {
   /** The directory name, e.g. `20261125142335_init`; migrations apply in name order. */
@@ -16,15 +17,11 @@ export interface ApplyMigrationsOptions {
   log?: (event: { event: "migration_applied"; migration: string; ms: number }) => void;
 }
 
-/** The committed SQLite migrations, found from this file so the process cwd does not matter. */
-export const sqliteMigrationsDir = fileURLToPath(
-  new URL("../../prisma/migrations", import.meta.url),
-);
+/** The committed SQLite migrations, found from the project root so the process cwd does not matter. */
+export const sqliteMigrationsDir = projectPath("prisma", "migrations");
 
 /** The committed PostgreSQL migrations, from the same schema (prisma/schemas.ts). */
-export const postgresMigrationsDir = fileURLToPath(
-  new URL("../../prisma/postgresql/migrations", import.meta.url),
-);
+export const postgresMigrationsDir = projectPath("prisma", "postgresql", "migrations");
 
 /** `postgresql://` and `postgres://` select PostgreSQL; anything else must be a SQLite file. */
 export function isPostgresUrl(url: string): boolean {

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/client.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
@@ -16,11 +15,8 @@ import { translate } from "../../src/i18n/index.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";
 import { testDatabaseUrl } from "../support/db.ts";
+import { entryCommand } from "../support/entry.ts";
 
-const root = resolve(import.meta.dirname, "../..");
-// Node itself with tsx's loader, not the tsx CLI: the CLI runs the bot in a child process, and a
-// SIGKILL of the CLI would leave that child running.
-const tsxLoader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
 const importHeader = "title,kind,location,slots,due,instructions";
 /** Long enough that the bot is surely killed before the delayed request is answered. */
 const stuck = 30_000;
@@ -92,7 +88,7 @@ async function setUpWorld(): Promise<World> {
 
 /** `npm start` with a token: the real entry point in its own process, until it is ready. */
 async function startRallyProcess(w: World): Promise<RallyProcess> {
-  const child = spawn(process.execPath, ["--import", tsxLoader, join(root, "src/main.ts")], {
+  const child = spawn(...entryCommand("main"), {
     cwd: mkdtempSync(join(tmpdir(), "rally-crash-")),
     env: {
       PATH: process.env["PATH"] ?? "",

@@ -1,13 +1,11 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
 import { testDatabaseUrl } from "../support/db.ts";
-
-const root = resolve(import.meta.dirname, "../..");
-const tsx = join(root, "node_modules/.bin/tsx");
+import { entryCommand } from "../support/entry.ts";
 
 interface Finished {
   code: number | null;
@@ -17,7 +15,7 @@ interface Finished {
 
 /** `npm start` as a user runs it: the real entry point in its own process. */
 function startRally(environment: Record<string, string>, input?: string) {
-  const child = spawn(tsx, [join(root, "src/main.ts")], {
+  const child = spawn(...entryCommand("main"), {
     cwd: mkdtempSync(join(tmpdir(), "rally-start-")),
     env: { PATH: process.env["PATH"] ?? "", ...environment },
     stdio: ["pipe", "pipe", "pipe"],
@@ -111,7 +109,7 @@ describe("npm start", () => {
   });
 
   it("start:sharded refuses SQLite with one line saying why, before starting any shard", async () => {
-    const child = spawn(tsx, [join(root, "src/sharded.ts")], {
+    const child = spawn(...entryCommand("sharded"), {
       cwd: mkdtempSync(join(tmpdir(), "rally-start-")),
       env: {
         PATH: process.env["PATH"] ?? "",

@@ -4,18 +4,15 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { deployCommands } from "../../src/discord/deployCommands.ts";
 import { startLocalDiscord, type LocalDiscord } from "../../src/discord/local/localDiscord.ts";
 import { shardOfGuild } from "../../src/scheduler/shards.ts";
 import { testDatabaseUrl } from "../support/db.ts";
-
-const root = resolve(import.meta.dirname, "../..");
-const tsxLoader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+import { entryCommand } from "../support/entry.ts";
 
 interface Server {
   guildId: string;
@@ -50,7 +47,7 @@ describe("npm run start:sharded", { timeout: 150_000 }, () => {
     const databaseUrl = await testDatabaseUrl();
     let stdout = "";
     let stderr = "";
-    const manager = spawn(process.execPath, ["--import", tsxLoader, join(root, "src/sharded.ts")], {
+    const manager = spawn(...entryCommand("sharded"), {
       cwd: mkdtempSync(join(tmpdir(), "rally-sharded-")),
       env: {
         PATH: process.env["PATH"] ?? "",
