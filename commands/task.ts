@@ -479,8 +479,14 @@ async function claim(taskId: number, context: InteractionContext) {
     context.now(),
     context.settings.claimExpiryDays,
   );
-  await noteVolunteerActivity(context.db, context.guildId, context.userId, context.language);
-  return { task: result.task, text: claimedText(result.task, result.claim.expiresAt, context) };
+  return {
+    task: result.task,
+    text: claimedText(result.task, result.claim.expiresAt, context),
+    after: () =>
+      noteVolunteerActivity(context.db, context.guildId, context.userId, context.language).then(
+        () => undefined,
+      ),
+  };
 }
 
 async function release(taskId: number, context: InteractionContext) {
@@ -515,10 +521,12 @@ async function finish(
       : context.t("task.doneThanks", { title }),
   ];
   if (proof.proofLink) lines.push(context.t("task.proofNotKept"));
-  if (result.state === "submitted" && context.settings.reviewChannelId) {
+  const reviewChannelId = result.state === "submitted" ? context.settings.reviewChannelId : null;
+  const announce = async () => {
+    if (!reviewChannelId) return;
     const tServer = translator(serverLanguage(context));
     await context.channels
-      .post(context.settings.reviewChannelId, {
+      .post(reviewChannelId, {
         content: tServer("task.reviewAnnounce", { title, member: `<@${context.userId}>` }),
       })
       .catch((error: unknown) =>
@@ -527,8 +535,8 @@ async function finish(
           "review announcement not posted",
         ),
       );
-  }
-  return { task: result.task, text: lines.join("\n") };
+  };
+  return { task: result.task, text: lines.join("\n"), after: announce };
 }
 
 const taskOnly = z.object({ task: z.string() });
@@ -543,23 +551,44 @@ const doneOptions = z.object({
   note: optionalText(taskLimits.note),
 });
 
-/** A slash command changes a task: update its card in place, answer the member privately. */
+/** What a claim, release or done did: the task as it is now and the member's answer. */
+interface TaskChange {
+  task: TaskWithCampaign;
+  text: string;
+  /** Bookkeeping the answer does not wait for. */
+  after?: () => Promise<void>;
+}
+
+/**
+ * A slash command changes a task: the member is answered privately first, then the card is
+ * updated in place (a REST edit the answer need not wait for).
+ */
 async function slashChange(
-  change: Promise<{ task: TaskWithCampaign; text: string }>,
+  change: Promise<TaskChange>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
-  const { task, text: reply } = await change;
-  await refreshCard(task, context);
-  return privateReply(reply);
+  const { task, text: reply, after } = await change;
+  return {
+    ...privateReply(reply),
+    after: async () => {
+      await refreshCard(task, context);
+      await after?.();
+    },
+  };
 }
 
 /** A card button changes a task: the card updates in place, the presser alone reads the answer. */
 async function buttonChange(
-  change: Promise<{ task: TaskWithCampaign; text: string }>,
+  change: Promise<TaskChange>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
-  const { task, text: reply } = await change;
-  return { type: "update", message: cardMessage(task, context), followUp: { content: reply } };
+  const { task, text: reply, after } = await change;
+  return {
+    type: "update",
+    message: cardMessage(task, context),
+    followUp: { content: reply },
+    ...(after ? { after } : {}),
+  };
 }
 
 async function review(
@@ -670,8 +699,10 @@ async function edit(
     changes,
     context.now(),
   );
-  await refreshCard(task, context);
-  return privateReply(context.t("task.editedReply", { title: showText(task.title, 100) }));
+  return {
+    ...privateReply(context.t("task.editedReply", { title: showText(task.title, 100) })),
+    after: () => refreshCard(task, context),
+  };
 }
 
 const doneModal = (taskId: string, t: InteractionContext["t"]) => ({
@@ -816,9 +847,9 @@ const components: Record<string, ComponentHandler> = {
         { approve: true },
         context.now(),
       );
-      await refreshCard(result.task, context);
       const member = result.claim.volunteerId ? `<@${result.claim.volunteerId}>` : "—";
       return {
+        after: () => refreshCard(result.task, context),
         type: "update",
         message: {
           content: context.t("task.approved", { member, title: showText(result.task.title, 100) }),
@@ -868,11 +899,13 @@ const components: Record<string, ComponentHandler> = {
         { approve: false, reason: shorten(reason, taskLimits.rejectReason) },
         context.now(),
       );
-      await refreshCard(result.task, context);
-      const member = result.claim.volunteerId ? `<@${result.claim.volunteerId}>` : "—";
-      if (result.claim.volunteerId)
-        await tellRejected(result.claim.volunteerId, result.task, reason, context);
+      const volunteerId = result.claim.volunteerId;
+      const member = volunteerId ? `<@${volunteerId}>` : "—";
       return {
+        after: async () => {
+          await refreshCard(result.task, context);
+          if (volunteerId) await tellRejected(volunteerId, result.task, reason, context);
+        },
         type: "update",
         message: {
           content: context.t("task.rejected", { member, title: showText(result.task.title, 100) }),
@@ -981,13 +1014,15 @@ export const taskCommand: Command = {
           context.now(),
           context.settings.claimExpiryDays,
         );
-        await refreshCard(result.task, context);
-        return privateReply(
-          context.t("task.assigned", {
-            member: `<@${input.member}>`,
-            title: showText(result.task.title, 100),
-          }),
-        );
+        return {
+          ...privateReply(
+            context.t("task.assigned", {
+              member: `<@${input.member}>`,
+              title: showText(result.task.title, 100),
+            }),
+          ),
+          after: () => refreshCard(result.task, context),
+        };
       },
     }),
     review: subcommand({ access: "organizer", ephemeral: true, options: taskOnly, run: review }),
@@ -1003,8 +1038,10 @@ export const taskCommand: Command = {
           parseTaskId(input.task),
           context.now(),
         );
-        await refreshCard(task, context);
-        return privateReply(context.t("task.cancelledReply", { title: showText(task.title, 100) }));
+        return {
+          ...privateReply(context.t("task.cancelledReply", { title: showText(task.title, 100) })),
+          after: () => refreshCard(task, context),
+        };
       },
     }),
     edit: subcommand({ access: "organizer", ephemeral: true, options: editOptions, run: edit }),

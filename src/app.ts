@@ -33,6 +33,11 @@ export interface Rally {
   db: Db;
   /** The due-job tick (reminders, claim expiries); tests call `tick()` with their own clock. */
   scheduler: Scheduler;
+  /**
+   * Resolves once every interaction received so far is finished, including the work run after
+   * its answer (a card's refresh): what a test waits for before it reads the channel.
+   */
+  settled(): Promise<void>;
   /** Stops taking work, finishes what is in flight, closes the client, then the database. */
   stop(): Promise<void>;
 }
@@ -85,7 +90,11 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
 
   const ready = new Promise<void>((resolve) => {
     client.once(Events.ClientReady, async (readyClient) => {
-      log.info({ user: readyClient.user.id, guilds: readyClient.guilds.cache.size }, "ready");
+      const rssMiB = Math.round(process.memoryUsage.rss() / 2 ** 20);
+      log.info(
+        { user: readyClient.user.id, guilds: readyClient.guilds.cache.size, rssMiB },
+        "ready",
+      );
       const present = new Set(readyClient.guilds.cache.keys());
       await armErasureOfLeftGuilds(db, present, now(), serves).catch((error: unknown) =>
         log.error({ err: error }, "could not check for servers that removed Rally"),
@@ -138,6 +147,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     client,
     db,
     scheduler,
+    settled: () => dispatcher.settled(),
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();

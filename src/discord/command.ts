@@ -32,11 +32,19 @@ export interface OutgoingMessage {
   allowedRoleIds?: string[];
 }
 
-export type HandlerResult =
+export type HandlerResult = (
   | { type: "reply"; message: OutgoingMessage; ephemeral: boolean }
   /** Edits the message that carries the pressed button; `followUp` tells the presser alone. */
   | { type: "update"; message: OutgoingMessage; followUp?: OutgoingMessage }
-  | { type: "modal"; modal: APIModalInteractionResponseCallbackData };
+  | { type: "modal"; modal: APIModalInteractionResponseCallbackData }
+) & {
+  /**
+   * Work the answer does not depend on (a card's refresh, bookkeeping), run once the member has
+   * the answer: Discord's REST calls and writes cost milliseconds the member need not wait for.
+   * It must not throw for things the member cannot act on; what does throw is logged.
+   */
+  after?: () => Promise<void>;
+};
 
 export interface AppInfo {
   version: string;

@@ -42,6 +42,8 @@ const rememberedInteractions = 10_000;
 
 export interface Dispatcher {
   handle(interaction: Interaction): Promise<void>;
+  /** Resolves once what is in flight now has been answered and its after-work run. */
+  settled(): Promise<void>;
   /** Stops taking new work and resolves once what is in flight has been answered. */
   drain(): Promise<void>;
 }
@@ -110,7 +112,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(input, context),
     );
-    await send(interaction, result);
+    try {
+      await send(interaction, result);
+    } finally {
+      await runAfter(interaction, result);
+    }
   }
 
   async function runComponent(
@@ -131,7 +137,21 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(args, context, fields),
     );
-    await send(interaction, result);
+    try {
+      await send(interaction, result);
+    } finally {
+      await runAfter(interaction, result);
+    }
+  }
+
+  /** The answer is out: what it did not wait for runs now, and its failure is only logged. */
+  async function runAfter(interaction: Interaction, result: HandlerResult): Promise<void> {
+    if (!result.after) return;
+    try {
+      await result.after();
+    } catch (error) {
+      log.error({ err: error, interaction: describe(interaction) }, "work after the answer failed");
+    }
   }
 
   async function runAutocomplete(
@@ -328,6 +348,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       const task = handleOne(interaction).finally(() => inFlight.delete(task));
       inFlight.add(task);
       return task;
+    },
+    async settled() {
+      await Promise.allSettled([...inFlight]);
     },
     async drain() {
       draining = true;

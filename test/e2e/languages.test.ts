@@ -64,12 +64,17 @@ function modalLabels(handle: InteractionHandle): (string | undefined)[] {
   );
 }
 
-/** What the presser reads: the ephemeral follow-up of an in-place update, or the reply. */
+/**
+ * What the presser reads: the ephemeral follow-up of an in-place update, or the reply; once the
+ * bot has also done what it does after answering (a card's refresh).
+ */
 async function answerOf(bot: TestBot, handle: InteractionHandle): Promise<StoredMessage> {
   const response = await handle.response();
-  return response.type === 7
+  const answer = await (response.type === 7
     ? bot.discord.waitFor(() => handle.followups[0], 2000, "the follow-up")
-    : handle.final();
+    : handle.final());
+  await bot.rally.settled();
+  return answer;
 }
 
 interface World {

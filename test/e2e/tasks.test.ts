@@ -71,6 +71,7 @@ function cardLine(bot: TestBot, cardId: string): string | undefined {
 /**
  * What the presser reads after pressing a button or submitting a modal: the ephemeral
  * follow-up when the bot updated the message in place (type 7), otherwise the reply itself.
+ * Returns once the bot has also done what it does after answering (a card's refresh).
  */
 async function answerOf(bot: TestBot, handle: InteractionHandle) {
   const response = await handle.response();
@@ -78,6 +79,7 @@ async function answerOf(bot: TestBot, handle: InteractionHandle) {
     response.type === 7
       ? await bot.discord.waitFor(() => handle.followups[0], 2000, "the follow-up")
       : await handle.final();
+  await bot.rally.settled();
   return { type: response.type, content: message.content, flags: message.flags };
 }
 
@@ -396,6 +398,7 @@ describe("/task over the wire", () => {
     expect(buttonsOf(review).map((button) => button.label)).toEqual(["Approve", "Reject"]);
 
     const approved = await press(bot, review.id, bot.organizerId, "Approve").final();
+    await bot.rally.settled();
     expect(approved.id).toBe(review.id);
     expect(approved.content).toBe(
       `Approved: <@${volunteer1}>'s work on **Table at the student union** now counts.`,
@@ -419,6 +422,7 @@ describe("/task over the wire", () => {
         values: { reason: "The photo shows another campus." },
       })
       .final();
+    await bot.rally.settled();
     expect(rejected.id).toBe(second.id);
     expect(rejected.content).toBe(
       `Rejected: <@${volunteer2}>'s work on **Table at the student union**. The slot is open again.`,

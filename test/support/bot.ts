@@ -25,7 +25,8 @@ export interface TestBot {
   /** Every structured log line the bot wrote, parsed. */
   logs: Record<string, unknown>[];
   /**
-   * Types a slash command as a member (options typed as in Discord) and waits for the answer.
+   * Types a slash command as a member (options typed as in Discord) and waits for the answer,
+   * and for the work the bot does after answering (a task card's refresh).
    * `locale` is the member's Discord language (default "en-US").
    */
   run(
@@ -106,8 +107,8 @@ export async function startTestBot(
     volunteerIds: [volunteer1.id, volunteer2.id],
     databaseUrl,
     logs,
-    run: (userId, line, channelId = general.id, { locale } = {}) =>
-      discord
+    async run(userId, line, channelId = general.id, { locale } = {}) {
+      const answer = await discord
         .slash({
           guildId: world.guildId,
           channelId,
@@ -115,7 +116,10 @@ export async function startTestBot(
           ...(locale === undefined ? {} : { locale }),
           ...discord.parseCommandLine(line),
         })
-        .final(),
+        .final();
+      await bot.rally.settled();
+      return answer;
+    },
     async restart() {
       await bot.rally.stop();
       bot.rally = await start();
