@@ -28,8 +28,58 @@ const defaults = {
   retentionDays: 90,
 };
 
+/**
+ * Every interaction reads its server's settings, and they change a few times in a server's life,
+ * so they are kept in memory per database handle and dropped on every change made here. A server
+ * is served by one process (shards split servers), so only a change made outside Rally (an
+ * operator's SQL) goes unseen, and only for `cacheMs`.
+ */
+const cacheMs = 60_000;
+const cachedServers = 10_000;
+interface SettingsCache {
+  servers: Map<string, { view: Readonly<GuildSettingsView>; until: number }>;
+  /** Counts writes: a read that a write overtook must not be cached. */
+  writes: number;
+}
+const caches = new WeakMap<Db, SettingsCache>();
+
+function cacheOf(db: Db): SettingsCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = { servers: new Map(), writes: 0 };
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/** Forgets a server's cached settings: called after every write to them. */
+export function forgetGuildSettings(db: Db, guildId: string): void {
+  const cache = cacheOf(db);
+  cache.writes += 1;
+  cache.servers.delete(guildId);
+}
+
 /** A server's settings; a server that never changed one gets the defaults, without a write. */
-export async function getGuildSettings(db: Db, guildId: string): Promise<GuildSettingsView> {
+export async function getGuildSettings(
+  db: Db,
+  guildId: string,
+): Promise<Readonly<GuildSettingsView>> {
+  const cache = cacheOf(db);
+  const hit = cache.servers.get(guildId);
+  if (hit && hit.until > Date.now()) return hit.view;
+  const writesBefore = cache.writes;
+  const view = Object.freeze(await readGuildSettings(db, guildId));
+  if (cache.writes === writesBefore) {
+    cache.servers.delete(guildId);
+    cache.servers.set(guildId, { view, until: Date.now() + cacheMs });
+    // Oldest first: a Map iterates in insertion order.
+    if (cache.servers.size > cachedServers)
+      cache.servers.delete(cache.servers.keys().next().value ?? "");
+  }
+  return view;
+}
+
+async function readGuildSettings(db: Db, guildId: string): Promise<GuildSettingsView> {
   const row = await db.guildSettings.findUnique({ where: { guildId } });
   if (!row) return { guildId, ...defaults };
   return {
@@ -99,20 +149,24 @@ export async function changeSetting(
       data = { retentionDays: change.days };
       break;
   }
-  await db.$transaction(async (tx) => {
-    await tx.guildSettings.upsert({
-      where: { guildId },
-      create: { guildId, ...data },
-      update: data,
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.guildSettings.upsert({
+        where: { guildId },
+        create: { guildId, ...data },
+        update: data,
+      });
+      await recordAudit(tx, {
+        guildId,
+        actorId,
+        action: `settings.${change.setting}`,
+        details: data,
+      });
+      // Closed campaigns follow a changed retention: their erasure moves with it.
+      if (change.setting === "retention") await rearmRetention(db, guildId, change.days);
     });
-    await recordAudit(tx, {
-      guildId,
-      actorId,
-      action: `settings.${change.setting}`,
-      details: data,
-    });
-    // Closed campaigns follow a changed retention: their erasure moves with it.
-    if (change.setting === "retention") await rearmRetention(db, guildId, change.days);
-  });
+  } finally {
+    forgetGuildSettings(db, guildId);
+  }
   return getGuildSettings(db, guildId);
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.ts";
 import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { getCampaign } from "./campaigns.ts";
+import { forgetGuildSettings } from "./guildSettings.ts";
 import { claimJobKinds, openClaimStatuses } from "./tasks.ts";
 
 const day = 24 * 60 * 60 * 1000;
@@ -243,6 +244,7 @@ export async function eraseGuild(db: Db, guildId: string): Promise<void> {
     await tx.guildSettings.deleteMany({ where: { guildId } });
     await tx.dueJob.deleteMany({ where: { guildId, kind: { not: guildEraseJobKind } } });
   });
+  forgetGuildSettings(db, guildId);
 }
 
 /**

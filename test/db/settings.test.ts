@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { changeSetting, getGuildSettings } from "../../src/domain/guildSettings.ts";
+import { eraseGuild } from "../../src/domain/privacy.ts";
 import { hasAccess, permissionBits, type Member } from "../../src/domain/permissions.ts";
 import { createTestDb } from "../support/db.ts";
 
@@ -38,6 +39,34 @@ describe("a server that never changed a setting", () => {
     });
     expect(await db.guildSettings.count()).toBe(0);
     expect(await db.auditEntry.count()).toBe(0);
+  });
+});
+
+describe("settings kept in memory", () => {
+  it("are read from the database once, and a change or an erasure is seen at once", async () => {
+    const db = await createTestDb();
+    await getGuildSettings(db, guild);
+    // Written behind Rally's back (an operator's SQL): the kept copy is still served...
+    await db.guildSettings.create({ data: { guildId: guild, language: "uk" } });
+    expect((await getGuildSettings(db, guild)).language).toBe("en");
+
+    // ...but every change made through Rally replaces it.
+    await changeSetting(db, guild, manager, { setting: "timezone", zone: "Europe/Kyiv" });
+    expect(await getGuildSettings(db, guild)).toMatchObject({
+      language: "uk",
+      timezone: "Europe/Kyiv",
+    });
+
+    await eraseGuild(db, guild);
+    expect((await getGuildSettings(db, guild)).timezone).toBe("UTC");
+  });
+
+  it("are not shared between two databases", async () => {
+    const first = await createTestDb();
+    const second = await createTestDb();
+    await changeSetting(first, guild, manager, { setting: "language", language: "ru" });
+    expect((await getGuildSettings(first, guild)).language).toBe("ru");
+    expect((await getGuildSettings(second, guild)).language).toBe("en");
   });
 });
 
