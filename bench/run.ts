@@ -240,7 +240,7 @@ async function measureKinds(
     );
     const started = performance.now();
     await discord.autocomplete({
-      ...slashInput(discord, server, member(index), `/task claim task:"flyers round 4"`),
+      ...slashInput(discord, server, member(index), `/task claim task:"flyers, round 4"`),
       focused: "task",
     });
     const elapsed = performance.now() - started;

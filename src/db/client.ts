@@ -48,6 +48,10 @@ export async function openDatabase(url: string): Promise<Db> {
   const adapter = new PrismaBetterSqlite3({ url: path, timeout: busyTimeoutMs });
   const db = new PrismaClient({ adapter, transactionOptions });
   await db.$connect();
+  // The adapter keeps one connection, so this holds for every query. With WAL, NORMAL syncs at
+  // checkpoints instead of every commit: a crash of the process loses nothing and the file stays
+  // consistent; a power cut may lose the last commits. Halves the cost of a write here.
+  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   return db;
 }
 

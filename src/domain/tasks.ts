@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
-import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
+import { cancelJobs, scheduleJob, scheduleNewJobs } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
@@ -96,6 +96,7 @@ async function claimRefusal(
   return new UserError("task.full", { title: task.title, count: task.slots });
 }
 
+/** A new claim's expiry and reminders: one insert, since a new claim id has no jobs yet. */
 async function scheduleClaimJobs(
   tx: Tx,
   claim: Claim,
@@ -104,21 +105,16 @@ async function scheduleClaimJobs(
 ): Promise<void> {
   const subjectId = String(claim.id);
   const { guildId } = claim;
-  await scheduleJob(tx, { guildId, kind: "claim.expire", subjectId, dueAt: claim.expiresAt });
+  const jobs = [{ guildId, kind: "claim.expire", subjectId, dueAt: claim.expiresAt }];
   const expiryReminder = new Date(claim.expiresAt.getTime() - day);
-  if (expiryReminder > now) {
-    await scheduleJob(tx, {
-      guildId,
-      kind: "claim.remindExpiry",
-      subjectId,
-      dueAt: expiryReminder,
-    });
-  }
+  if (expiryReminder > now)
+    jobs.push({ guildId, kind: "claim.remindExpiry", subjectId, dueAt: expiryReminder });
   if (task.dueAt) {
     const dueReminder = new Date(task.dueAt.getTime() - day);
     if (dueReminder > now)
-      await scheduleJob(tx, { guildId, kind: "claim.remindDue", subjectId, dueAt: dueReminder });
+      jobs.push({ guildId, kind: "claim.remindDue", subjectId, dueAt: dueReminder });
   }
+  await scheduleNewJobs(tx, jobs);
 }
 
 /**
@@ -137,7 +133,8 @@ export async function claimTask(
 ): Promise<{ task: TaskWithCampaign; claim: Claim }> {
   try {
     return await db.$transaction(async (tx) => {
-      const taken = await tx.outreachTask.updateMany({
+      // The slot is taken and the task as it is now read back in the same statement.
+      const [taken] = await tx.outreachTask.updateManyAndReturn({
         where: {
           id: taskId,
           guildId,
@@ -147,7 +144,7 @@ export async function claimTask(
         },
         data: { claimedSlots: { increment: 1 } },
       });
-      if (taken.count !== 1) throw await claimRefusal(tx, guildId, taskId, volunteerId);
+      if (!taken) throw await claimRefusal(tx, guildId, taskId, volunteerId);
       const claim = await tx.claim.create({
         data: {
           guildId,
@@ -157,7 +154,8 @@ export async function claimTask(
           expiresAt: new Date(now.getTime() + claimExpiryDays * day),
         },
       });
-      const task = await getTask(tx, guildId, taskId);
+      const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: taken.campaignId } });
+      const task = { ...taken, campaign };
       await scheduleClaimJobs(tx, claim, task, now);
       return { task, claim };
     });
@@ -545,40 +543,58 @@ export async function listTasks(
   return { tasks, total, page, pages };
 }
 
-/** Autocomplete: the member's own open claims first, then this server's open tasks, by title. */
+/** What autocomplete shows of a task. */
+export type TaskChoice = Pick<OutreachTask, "id" | "title" | "claimedSlots" | "slots">;
+const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
+const choiceLimit = 25;
+/** Titles are matched here, not in SQL: neither SQLite's LIKE nor PostgreSQL's folds case in every script. */
+const searchBatch = 500;
+
+/**
+ * Autocomplete: the member's own open claims first, then this server's tasks, newest first,
+ * whose title contains what the member typed (any case, any script). Reads titles in batches
+ * until the choices are full, so an old task is found too.
+ */
 export async function searchTasks(
   db: Db,
   guildId: string,
   userId: string,
   query: string,
   scope: "mine" | "open" | "any",
-): Promise<TaskWithCampaign[]> {
+): Promise<TaskChoice[]> {
   const needle = query.trim().toLocaleLowerCase("und");
+  const matches = (task: TaskChoice) => task.title.toLocaleLowerCase("und").includes(needle);
   const mine = await db.outreachTask.findMany({
     where: {
       guildId,
       claims: { some: { volunteerId: userId, status: { in: [...openClaimStatuses] } } },
     },
-    include: { campaign: true },
+    select: choiceFields,
     orderBy: { id: "desc" },
     take: 50,
   });
-  const others =
-    scope === "mine"
-      ? []
-      : await db.outreachTask.findMany({
-          where: {
-            guildId,
-            ...(scope === "open" ? { status: "open" } : {}),
-            id: { notIn: mine.map((task) => task.id) },
-          },
-          include: { campaign: true },
-          orderBy: { id: "desc" },
-          take: 200,
-        });
-  return [...mine, ...others]
-    .filter((task) => task.title.toLocaleLowerCase("und").includes(needle))
-    .slice(0, 25);
+  const choices = mine.filter(matches).slice(0, choiceLimit);
+  if (scope === "mine") return choices;
+  const held = new Set(mine.map((task) => task.id));
+  let before: number | undefined;
+  while (choices.length < choiceLimit) {
+    const batch = await db.outreachTask.findMany({
+      where: {
+        guildId,
+        ...(scope === "open" ? { status: "open" } : {}),
+        ...(before === undefined ? {} : { id: { lt: before } }),
+      },
+      select: choiceFields,
+      orderBy: { id: "desc" },
+      take: searchBatch,
+    });
+    for (const task of batch) {
+      if (!held.has(task.id) && matches(task) && choices.length < choiceLimit) choices.push(task);
+    }
+    if (batch.length < searchBatch) break;
+    before = batch.at(-1)?.id;
+  }
+  return choices;
 }
 
 /** Open and done task numbers of a campaign, for its card. */

@@ -1338,6 +1338,28 @@ describe("finding a task by title (autocomplete)", () => {
     ]);
     expect(await searchTasks(db, guild, alice, "one", "any")).toHaveLength(2);
   });
+
+  it("finds an old task behind a thousand newer ones, typed in another case and script", async () => {
+    const db = await createTestDb();
+    const owner = await campaign(db);
+    const old = await addTask(db, guild, organizer, owner.id, fields({ title: "Листовки у ВУЗа" }));
+    await db.outreachTask.createMany({
+      data: Array.from({ length: 1200 }, (_, index) => ({
+        guildId: guild,
+        campaignId: owner.id,
+        createdById: organizer,
+        title: `Flyers, round ${index}`,
+        kind: "campus",
+        slots: 1,
+      })),
+    });
+
+    const found = await searchTasks(db, guild, alice, "листовки у вуза", "open");
+    expect(found.map((task) => [task.id, task.title])).toEqual([[old.id, "Листовки у ВУЗа"]]);
+    const many = await searchTasks(db, guild, alice, "round 11", "open");
+    expect(many).toHaveLength(25);
+    expect(many[0]?.title).toBe("Flyers, round 1199");
+  });
 });
 
 describe("task numbers and a member's own status", () => {
