@@ -1,6 +1,6 @@
 /** What the bench parts share: bot child processes, the local servers, timing and statistics. */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -8,6 +8,7 @@ import { commands } from "../commands/index.ts";
 import { commandPayloads } from "../src/discord/deployCommands.ts";
 import type { InteractionHandle, LocalDiscord } from "../src/discord/local/localDiscord.ts";
 import { permissionBits } from "../src/domain/permissions.ts";
+import { startFlags } from "../test/support/entry.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const botToken = "bench-token-for-the-local-discord";
@@ -45,7 +46,15 @@ export function startBot(
 ): BotProcess {
   const script = kind === "rally" ? "dist/main.js" : bareBotScript;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", script], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each bot when it stops (for finding hot spots).
+  const profile = process.env["BENCH_CPU_PROF"];
+  // BENCH_BOT_LOG=<file> appends the bots' log lines to a file (each interaction's "ms" is there).
+  const logFile = process.env["BENCH_BOT_LOG"];
+  const flags = profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : [];
+  // Rally with `npm start`'s Node flags, or BENCH_NODE_FLAGS to try others.
+  const nodeFlags = process.env["BENCH_NODE_FLAGS"]?.split(" ").filter(Boolean) ?? startFlags();
+  if (kind === "rally") flags.push(...nodeFlags);
+  const child: ChildProcess = spawn(process.execPath, [...flags, script], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",
@@ -63,6 +72,7 @@ export function startBot(
   const ready = new Promise<number>((resolve, reject) => {
     let pending = "";
     child.stdout?.on("data", (chunk: Buffer) => {
+      if (logFile) appendFileSync(logFile, chunk);
       pending = (pending + chunk.toString()).slice(-2000);
       if (pending.includes('"msg":"ready"')) {
         resolve(performance.now() - spawnedAt);

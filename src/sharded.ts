@@ -51,8 +51,9 @@ async function main(): Promise<void> {
     { totalShards, database: describeDatabase(config.DATABASE_URL), migrations: applied.length },
     "starting shards",
   );
-  // From the dist/ bundle (`npm run start:sharded`) the shards run the bundled main.js; from
-  // source (tsx) they run main.ts through tsx, resolved here whatever the working directory.
+  // From the dist/ bundle (`npm run start:sharded`) the shards run the bundled main.js with this
+  // process's Node flags (package.json); from source (tsx) they run main.ts through tsx,
+  // resolved here whatever the working directory.
   const bundled = import.meta.url.endsWith(".js");
   const manager = new ShardingManager(
     fileURLToPath(new URL(bundled ? "main.js" : "main.ts", import.meta.url)),
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
       totalShards,
       mode: "process",
       respawn: true,
-      execArgv: bundled ? ["--enable-source-maps"] : ["--import", import.meta.resolve("tsx")],
+      execArgv: bundled ? process.execArgv : ["--import", import.meta.resolve("tsx")],
     },
   );
   manager.on("shardCreate", (shard) => {
