@@ -258,7 +258,7 @@ async function card(
   context: InteractionContext,
   language: Language = context.language,
 ): Promise<APIEmbed> {
-  const tasks = await taskNumbers(context.db, campaign.id);
+  const tasks = await taskNumbers(context.db, context.guildId, campaign.id);
   return campaignCard(campaign, tasks, translator(language), language);
 }
 

@@ -34,7 +34,8 @@ export interface CampaignFields {
 
 /** The key that keeps two active campaigns of a server from sharing a title. */
 function titleKey(title: string): string {
-  return title.trim().normalize("NFC").toLocaleLowerCase("und");
+  // Unicode's default case mapping, as toLocaleLowerCase("und") gives, far cheaper.
+  return title.trim().normalize("NFC").toLowerCase();
 }
 
 function isUniqueViolation(error: unknown): boolean {

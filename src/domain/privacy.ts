@@ -181,7 +181,7 @@ export async function applyRetention(db: Db, guildId: string, campaignId: number
   const erased = await db.claim.updateMany({
     where: {
       guildId,
-      task: { campaignId },
+      task: { guildId, campaignId },
       OR: [{ note: { not: null } }, { proofLink: { not: null } }, { rejectReason: { not: null } }],
     },
     data: { note: null, proofLink: null, rejectReason: null },

@@ -48,6 +48,9 @@ async function summarizeCampaign(
   timeZone: string,
 ): Promise<CampaignSummary> {
   // Fourteen whole local days, today included, so the chart always shows fourteen.
+  // Every task query names the server too: indexes on tasks lead with guildId, and without it
+  // PostgreSQL scanned every task of every server.
+  const { guildId } = campaign;
   const windowStart = DateTime.fromJSDate(now, { zone: timeZone })
     .minus({ days: chartDays - 1 })
     .startOf("day")
@@ -64,27 +67,29 @@ async function summarizeCampaign(
         where: {
           status: "done",
           closedAt: { gt: since, lte: now },
-          task: { campaignId: campaign.id },
+          task: { guildId, campaignId: campaign.id },
         },
       }),
       db.outreachTask.findMany({
-        where: { campaignId: campaign.id, status: "open" },
+        where: { guildId, campaignId: campaign.id, status: "open" },
         select: { slots: true, claimedSlots: true },
       }),
       db.claim.count({
         where: {
           // Work waiting for review is not late: only active claims can be overdue.
           status: "active",
-          task: { campaignId: campaign.id, status: "open", dueAt: { lt: now } },
+          task: { guildId, campaignId: campaign.id, status: "open", dueAt: { lt: now } },
         },
       }),
       db.outreachTask.findMany({
-        where: { campaignId: campaign.id, status: "open", dueAt: { gte: now } },
+        where: { guildId, campaignId: campaign.id, status: "open", dueAt: { gte: now } },
         orderBy: { dueAt: "asc" },
         take: 3,
         select: { title: true, dueAt: true },
       }),
-      db.claim.count({ where: { status: "submitted", task: { campaignId: campaign.id } } }),
+      db.claim.count({
+        where: { guildId, status: "submitted", task: { guildId, campaignId: campaign.id } },
+      }),
       countAt(db, campaign.id, windowStart),
     ]);
   return {
@@ -140,7 +145,7 @@ export async function buildSummary(
       status: "done",
       closedAt: { gt: since, lte: now },
       volunteerId: { not: null },
-      task: { campaignId: { in: campaigns.map((campaign) => campaign.id) } },
+      task: { guildId, campaignId: { in: campaigns.map((campaign) => campaign.id) } },
     },
     select: { volunteerId: true },
     distinct: ["volunteerId"],

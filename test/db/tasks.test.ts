@@ -1377,8 +1377,8 @@ describe("task numbers and a member's own status", () => {
     const other = await campaign(db);
     await addTask(db, guild, organizer, other.id, fields());
 
-    expect(await taskNumbers(db, owner.id)).toEqual({ open: 2, done: 1 });
-    expect(await taskNumbers(db, other.id)).toEqual({ open: 1, done: 0 });
+    expect(await taskNumbers(db, guild, owner.id)).toEqual({ open: 2, done: 1 });
+    expect(await taskNumbers(db, guild, other.id)).toEqual({ open: 1, done: 0 });
   });
 
   it("lists the member's open claims, oldest first, and how many they finished in this server", async () => {
