@@ -442,3 +442,42 @@ describe("the text-in-code checks themselves", () => {
     expect(check(fine).keys).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// translate's fast path
+// ---------------------------------------------------------------------------------------------
+
+describe("translate", () => {
+  it("gives exactly i18next's text for every key, language, plural count and placeholder", async () => {
+    const { languages, translate, translateWithI18next } = await import("../../src/i18n/index.ts");
+    let compared = 0;
+    for (const [base, forms] of en.messages) {
+      const names = new Set<string>();
+      for (const text of forms.values())
+        for (const match of text.matchAll(/{{(.+?)}}/g)) names.add((match[1] ?? "").trim());
+      // Markdown and replacement patterns in values must come through untouched.
+      const values = Object.fromEntries([...names].map((name) => [name, `*${name}* $& <@1>`]));
+      const counts = forms.has("") ? [undefined] : [0, 1, 2, 3, 5, 11, 21, 22, 25, 101, 1.5];
+      for (const language of languages) {
+        for (const count of counts) {
+          const params = count === undefined ? values : { ...values, count };
+          const key = base as Parameters<typeof translate>[1];
+          expect(translate(language, key, params), `${language} ${base} ${count}`).toBe(
+            translateWithI18next(language, base, params),
+          );
+          compared += 1;
+        }
+      }
+      // A placeholder left without a value, and one given as undefined, as i18next shows them.
+      const [first] = names;
+      if (first !== undefined && forms.has("")) {
+        const key = base as Parameters<typeof translate>[1];
+        const { [first]: _left, ...rest } = values;
+        expect(translate("en", key, rest)).toBe(translateWithI18next("en", base, rest));
+        const blank = { ...values, [first]: undefined as unknown as string };
+        expect(translate("ru", key, blank)).toBe(translateWithI18next("ru", base, blank));
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+});
