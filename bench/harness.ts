@@ -67,6 +67,7 @@ export function startBot(
   });
   let errors = "";
   child.stderr?.on("data", (chunk: Buffer) => {
+    if (logFile) appendFileSync(logFile, chunk);
     if (errors.length < 4000) errors += chunk.toString();
   });
   const ready = new Promise<number>((resolve, reject) => {
