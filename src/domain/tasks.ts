@@ -488,6 +488,7 @@ export type TaskFilter = (typeof taskFilters)[number];
 
 function filterWhere(
   filter: TaskFilter,
+  guildId: string,
   userId: string,
   now: Date,
   fields: Db["outreachTask"]["fields"],
@@ -496,7 +497,10 @@ function filterWhere(
     case "open":
       return { status: "open", claimedSlots: { lt: fields.slots }, campaign: { status: "active" } };
     case "mine":
-      return { claims: { some: { volunteerId: userId, status: { in: [...openClaimStatuses] } } } };
+      // guildId leads the claims index: without it PostgreSQL scans the index for the member.
+      return {
+        claims: { some: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } } },
+      };
     case "claimed":
       return { status: "open", claims: { some: { status: { in: [...openClaimStatuses] } } } };
     case "review":
@@ -525,7 +529,7 @@ export async function listTasks(
   const where: Prisma.OutreachTaskWhereInput = {
     guildId,
     ...(query.campaignId === null ? {} : { campaignId: query.campaignId }),
-    ...filterWhere(query.filter, query.userId, query.now, db.outreachTask.fields),
+    ...filterWhere(query.filter, guildId, query.userId, query.now, db.outreachTask.fields),
   };
   const total = await db.outreachTask.count({ where });
   const pages = Math.max(1, Math.ceil(total / taskPageSize));
@@ -570,7 +574,9 @@ export async function searchTasks(
   const mine = await db.outreachTask.findMany({
     where: {
       guildId,
-      claims: { some: { volunteerId: userId, status: { in: [...openClaimStatuses] } } },
+      claims: {
+        some: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
+      },
     },
     select: choiceFields,
     orderBy: { id: "desc" },
