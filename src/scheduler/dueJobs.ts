@@ -24,6 +24,11 @@ export interface RunOptions {
   log?: Logger;
   /** Only the jobs of servers this process serves (a shard); every job when absent. */
   servesGuild?: (guildId: string) => boolean;
+  /**
+   * How many servers' jobs run at once (default 4). A server's own jobs still run one after
+   * another, oldest first; other servers' jobs overlap their waits on Discord and the database.
+   */
+  concurrency?: number;
 }
 
 /** Outcomes this runner recorded; a run whose lease was lost before that is not counted. */
@@ -82,9 +87,10 @@ export async function cancelJobs(
 }
 
 /**
- * Claims due jobs one at a time with a lease, runs each, then records the outcome only where
- * the lease is still ours. A throw re-arms the job with backoff until maxAttempts; a
- * PermanentJobError or an unknown kind fails it at once.
+ * Claims due jobs with a lease, runs each, then records the outcome only where the lease is
+ * still ours. A throw re-arms the job with backoff until maxAttempts; a PermanentJobError or an
+ * unknown kind fails it at once. Servers are worked on `concurrency` at a time, each server's
+ * jobs in order.
  */
 export async function runDueJobs(options: RunOptions): Promise<RunResult> {
   const { db, owner, handlers, leaseMs = 60_000, limit = 50, maxAttempts = 5 } = options;
@@ -94,8 +100,23 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
 
   // Only a list of candidates: each one is claimed below by a conditional update.
   const candidates = await dueCandidates(db, options.now, limit, options.servesGuild);
+  const byServer = new Map<string, number[]>();
+  for (const { id, guildId } of candidates)
+    byServer.set(guildId, [...(byServer.get(guildId) ?? []), id]);
+  const servers = [...byServer.values()];
+  const worker = async () => {
+    for (let jobs = servers.shift(); jobs; jobs = servers.shift())
+      for (const id of jobs) await runOne(id);
+  };
+  // Every worker finishes (or fails) before the pass ends: none is left running unobserved.
+  const workers = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker);
+  const failure = (await Promise.allSettled(workers)).find(
+    (outcome) => outcome.status === "rejected",
+  );
+  if (failure) throw failure.reason;
+  return result;
 
-  for (const { id } of candidates) {
+  async function runOne(id: number): Promise<void> {
     const claimedAt = at();
     const leaseUntil = new Date(claimedAt.getTime() + leaseMs);
     // One statement decides the race: the runner whose update matched the row owns it.
@@ -103,7 +124,7 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
       where: { id, status: "pending", dueAt: { lte: claimedAt }, ...leaseFree(claimedAt) },
       data: { leaseOwner: owner, leaseUntil, attempts: { increment: 1 } },
     });
-    if (!job) continue;
+    if (!job) return;
     const log = options.log?.child({ jobId: job.id, kind: job.kind });
     // The fence: a later re-arm, cancel or takeover changes one of these, and our write misses.
     const ours = { id, status: "pending", leaseOwner: owner, leaseUntil };
@@ -137,7 +158,6 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
     if (count === 1) result[outcome.counter] += 1;
     else log?.warn({ leaseUntil }, "due job lease lost before its outcome was recorded");
   }
-  return result;
 }
 
 /**
@@ -150,11 +170,12 @@ async function dueCandidates(
   now: Date,
   limit: number,
   serves: ((guildId: string) => boolean) | undefined,
-): Promise<{ id: number }[]> {
+): Promise<{ id: number; guildId: string }[]> {
   const where = { status: "pending", dueAt: { lte: now }, ...leaseFree(now) };
   const orderBy = [{ dueAt: "asc" as const }, { id: "asc" as const }];
-  if (!serves) return db.dueJob.findMany({ where, orderBy, take: limit, select: { id: true } });
-  const mine: { id: number }[] = [];
+  const select = { id: true, guildId: true } as const;
+  if (!serves) return db.dueJob.findMany({ where, orderBy, take: limit, select });
+  const mine: { id: number; guildId: string }[] = [];
   const pageSize = limit * 4;
   for (let page = 0; page < 10 && mine.length < limit; page++) {
     const rows = await db.dueJob.findMany({
@@ -162,10 +183,9 @@ async function dueCandidates(
       orderBy,
       skip: page * pageSize,
       take: pageSize,
-      select: { id: true, guildId: true },
+      select,
     });
-    for (const row of rows)
-      if (serves(row.guildId) && mine.length < limit) mine.push({ id: row.id });
+    for (const row of rows) if (serves(row.guildId) && mine.length < limit) mine.push(row);
     if (rows.length < pageSize) break;
   }
   return mine;

@@ -45,6 +45,56 @@ async function job(db: Db, subjectId: string, dueAt = t0, kind = "claim.expire")
   return db.dueJob.findUniqueOrThrow({ where: { kind_subjectId: { kind, subjectId } } });
 }
 
+describe("several servers' jobs at once", () => {
+  it("overlaps other servers' jobs while one server's run in order", async () => {
+    const db = await createTestDb();
+    const otherGuild = "100000000000000002";
+    for (const [subjectId, guildId, ms] of [
+      ["a1", guild, 0],
+      ["a2", guild, 1],
+      ["b1", otherGuild, 2],
+    ] as const) {
+      await scheduleJob(db, { guildId, kind: "claim.expire", subjectId, dueAt: at(ms) });
+    }
+    const events: string[] = [];
+    const firstHeld = gate();
+    const handler: DueJobHandler = async (due) => {
+      events.push(`start ${due.subjectId}`);
+      // a1 waits (on Discord, say) until b1 has started: only possible if they overlap.
+      if (due.subjectId === "a1") await firstHeld.opened;
+      if (due.subjectId === "b1") firstHeld.open();
+      events.push(`end ${due.subjectId}`);
+    };
+
+    const result = await run(db, at(60 * second), { "claim.expire": handler });
+
+    expect(result).toEqual({ ran: 3, failed: 0, retried: 0 });
+    expect(events.indexOf("start b1")).toBeLessThan(events.indexOf("end a1"));
+    expect(events.indexOf("end a1")).toBeLessThan(events.indexOf("start a2"));
+  });
+
+  it("runs one job at a time with concurrency 1", async () => {
+    const db = await createTestDb();
+    await scheduleJob(db, { guildId: guild, kind: "claim.expire", subjectId: "1", dueAt: t0 });
+    await scheduleJob(db, {
+      guildId: "100000000000000002",
+      kind: "claim.expire",
+      subjectId: "2",
+      dueAt: at(1),
+    });
+    let running = 0;
+    let most = 0;
+    const handler: DueJobHandler = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running -= 1;
+    };
+    await run(db, at(60 * second), { "claim.expire": handler }, { concurrency: 1 });
+    expect(most).toBe(1);
+  });
+});
+
 describe("scheduleJob and cancelJobs", () => {
   it("keeps one row per (kind, subject) and re-arms it", async () => {
     const db = await createTestDb();
