@@ -314,6 +314,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // No due jobs run: claims must not expire behind the model's back.
       schedulerCron: "0 0 1 1 *",
     });
+    const running = rally;
     const application = rally.client.application;
     if (!application) throw new Error("the client has no application after ready");
     for (const server of servers) {
@@ -665,6 +666,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       for (let index = 0; index < stepsPerRound; index += 1) {
         try {
           await step(server);
+          // A member acts on what the card shows, and Rally refreshes a card just after its
+          // answer: the next step on this server reads the card once that is done.
+          await running.settled();
         } catch (error) {
           const text = error instanceof Error ? error.message : String(error);
           if (text.includes("Timed out")) unanswered += 1;
@@ -704,6 +708,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     while (interactions < options.interactions) {
       if (options.seconds !== undefined && elapsed() >= options.seconds) break;
       await Promise.all(servers.map(lane));
+      // Answers are in; what Rally does after answering (card refreshes) finishes before the
+      // round is checked and the local Discord forgets closed tasks' cards.
+      await running.settled();
       closeRound();
       if (interactions >= nextSample) {
         nextSample = interactions + sampleEvery;
