@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/client.ts";
+import { CachingSqliteAdapterFactory } from "./statementCache.ts";
 import {
   applyMigrations,
   applyPostgresMigrations,
@@ -52,7 +52,7 @@ export async function openDatabase(url: string): Promise<Db> {
   } finally {
     sqlite.close();
   }
-  const adapter = new PrismaBetterSqlite3({ url: path, timeout: busyTimeoutMs });
+  const adapter = new CachingSqliteAdapterFactory({ url: path, timeout: busyTimeoutMs });
   const db = new PrismaClient({ adapter, transactionOptions, errorFormat });
   await db.$connect();
   // The adapter keeps one connection, so this holds for every query. With WAL, NORMAL syncs at
