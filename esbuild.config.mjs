@@ -10,7 +10,12 @@ const root = import.meta.dirname;
 // Chunk names carry a content hash: without this, every change would leave stale chunks behind.
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, "src/main.ts"), join(root, "src/sharded.ts")],
+  // The chart worker is an entry of its own: a worker thread starts from a file.
+  entryPoints: [
+    join(root, "src/main.ts"),
+    join(root, "src/sharded.ts"),
+    join(root, "src/render/chartWorker.ts"),
+  ],
   outdir: join(root, "dist"),
   bundle: true,
   splitting: true,

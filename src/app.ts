@@ -13,6 +13,7 @@ import { privacyJobHandlers } from "./discord/privacyJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { stopSchedulesOfGuild, summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
+import { stopChartWorkers } from "./render/chartPool.ts";
 import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
 
 export interface RallyOptions {
@@ -152,6 +153,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       stopping ??= (async () => {
         await scheduler.stop();
         await dispatcher.drain();
+        await stopChartWorkers();
         await client.destroy();
         await db.$disconnect();
         log.info("stopped");

@@ -1,5 +1,6 @@
 import type { APIEmbed } from "discord.js";
 import type { Summary, CampaignSummary } from "../../domain/summaries.ts";
+import type { CountChartInput } from "../../render/countChart.ts";
 import { translator, type Language, type Translator } from "../../i18n/index.ts";
 import type { OutgoingMessage } from "../command.ts";
 import { formatNumber, progressLine } from "./campaignCard.ts";
@@ -115,9 +116,7 @@ export async function summaryMessages(
       part.map(async (campaign) => ({
         name: `progress-${campaign.campaign.id}.png`,
         description: shorten(t("summary.chartAlt", { title: campaign.campaign.title }), 1000),
-        data: await (
-          await chartRenderer()
-        )({
+        data: await renderChart({
           title: campaign.campaign.title,
           unit: campaign.campaign.unit,
           goal: campaign.campaign.goal,
@@ -155,9 +154,9 @@ export async function summaryMessages(
 }
 
 /**
- * Chart.js and the canvas load on the first chart, not at start: a process that never posts a
- * summary never pays their memory, and every process starts faster.
+ * Chart.js and the canvas load on the first chart (in a worker when bundled), not at start: a
+ * process that never posts a summary never pays their memory, and every process starts faster.
  */
-function chartRenderer() {
-  return import("../../render/countChart.ts").then((module) => module.renderCountChart);
+function renderChart(input: CountChartInput): Promise<Buffer> {
+  return import("../../render/chartPool.ts").then((module) => module.renderChart(input));
 }
