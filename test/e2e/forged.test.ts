@@ -219,6 +219,24 @@ interface Observed {
   leaked: boolean;
 }
 
+/**
+ * With reviews required, the volunteer claims the first server's task and sends it as done
+ * (by the card's buttons, as a member would); the organizer's `/task review` message.
+ */
+async function reviewOfSubmittedWork(world: World): Promise<StoredMessage> {
+  const { bot, volunteer, card, task } = world;
+  await bot.run(bot.organizerId, "/settings review_required enabled:true");
+  await bot.discord.clickButton({ messageId: card.id, userId: volunteer, label: "Claim" }).final();
+  const done = bot.discord.clickButton({ messageId: card.id, userId: volunteer, label: "Done" });
+  await done.response();
+  await answerOf(
+    bot,
+    bot.discord.submitModal({ handle: done, userId: volunteer, values: { note: "" } }),
+    card.id,
+  );
+  return bot.run(bot.organizerId, `/task review task:${task.id}`);
+}
+
 /** Runs one forged interaction and reports what the member saw and what it changed. */
 async function observe(
   world: World,
@@ -592,19 +610,8 @@ describe("forged values over the wire", () => {
 
   it("rejects a submission once when the reason form is sent twice: one DM, one change", async () => {
     const world = await twoServers();
-    const { bot, volunteer, card, task } = world;
-    await bot.run(bot.organizerId, "/settings review_required enabled:true");
-    await bot.discord
-      .clickButton({ messageId: card.id, userId: volunteer, label: "Claim" })
-      .final();
-    const done = bot.discord.clickButton({ messageId: card.id, userId: volunteer, label: "Done" });
-    await done.response();
-    await answerOf(
-      bot,
-      bot.discord.submitModal({ handle: done, userId: volunteer, values: { note: "" } }),
-      card.id,
-    );
-    const review = await bot.run(bot.organizerId, `/task review task:${task.id}`);
+    const { bot, volunteer, task } = world;
+    const review = await reviewOfSubmittedWork(world);
     const reject = bot.discord.clickButton({
       messageId: review.id,
       userId: bot.organizerId,
@@ -638,19 +645,8 @@ describe("forged values over the wire", () => {
 
   it("approves once when Approve is clicked twice at once", async () => {
     const world = await twoServers();
-    const { bot, volunteer, card, task } = world;
-    await bot.run(bot.organizerId, "/settings review_required enabled:true");
-    await bot.discord
-      .clickButton({ messageId: card.id, userId: volunteer, label: "Claim" })
-      .final();
-    const done = bot.discord.clickButton({ messageId: card.id, userId: volunteer, label: "Done" });
-    await done.response();
-    await answerOf(
-      bot,
-      bot.discord.submitModal({ handle: done, userId: volunteer, values: { note: "" } }),
-      card.id,
-    );
-    const review = await bot.run(bot.organizerId, `/task review task:${task.id}`);
+    const { bot, task } = world;
+    const review = await reviewOfSubmittedWork(world);
     const press = () =>
       bot.discord.clickButton({ messageId: review.id, userId: bot.organizerId, label: "Approve" });
     const handles = [press(), press()];
