@@ -11,6 +11,7 @@ import pg from "pg";
 import { openDatabase, type Db } from "../src/db/client.ts";
 import { sqlitePathFromUrl } from "../src/db/migrate.ts";
 import { goalAfterCount } from "../src/domain/goalLadder.ts";
+import { prng } from "./prng.ts";
 
 export interface SeedSize {
   servers: number;
@@ -72,18 +73,6 @@ function matches(counts: SeedCounts, size: SeedSize): boolean {
     counts.tasks === expected.tasks &&
     counts.claims === expected.claims
   );
-}
-
-/** mulberry32, so that every seeding writes the same data. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const kinds = ["campus", "bulletin_board", "event", "online", "text_invite", "other"];

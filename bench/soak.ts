@@ -33,6 +33,7 @@ import { formatNumber } from "../src/discord/render/campaignCard.ts";
 import { permissionBits } from "../src/domain/permissions.ts";
 import { translator } from "../src/i18n/index.ts";
 import { createLogger } from "../src/log.ts";
+import { prng } from "./prng.ts";
 
 export interface SoakOptions {
   /** A fresh database: file: (SQLite) or postgresql://. */
@@ -117,18 +118,6 @@ const faultCycle: Fault[] = [
   { method: "PATCH", path: /^\/channels\/\d+\/messages\/\d+$/, status: 429, retryAfter: 0.05 },
   { method: "POST", path: "/webhooks/", delayMs: 200 },
 ];
-
-/** mulberry32: small, fast and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CampaignModel {
   id: number;
