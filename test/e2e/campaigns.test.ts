@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createCampaign } from "../../src/domain/campaigns.ts";
 import { permissionBits } from "../../src/domain/permissions.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;
 
@@ -194,18 +193,10 @@ describe("/campaign over the wire", () => {
     const bot = await startTestBot();
     const { campaign } = await createFreedomCampaign(bot);
     await bot.run(bot.organizerId, '/campaign create title:"Letter to the minister" goal:100');
-    const other = bot.discord.createGuild({ name: "Another server" });
-    const foreign = await createCampaign(bot.rally.db, other.id, bot.organizerId, {
-      title: "Free political prisoners (other server)",
-      goal: 10,
-      unit: "signatures",
-      description: null,
-      link: null,
-      callToAction: null,
-      channelId: bot.channelId,
-      endsAt: null,
-      autoRaise: true,
-    });
+    const { campaign: foreign } = await campaignOnAnotherServer(
+      bot,
+      "Free political prisoners (other server)",
+    );
     const where = { guildId: bot.guildId, channelId: bot.channelId, userId: bot.volunteerIds[0] };
     const choices = await bot.discord.autocomplete({
       ...where,

@@ -1,12 +1,11 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { startRally } from "../../src/app.ts";
-import { createCampaign } from "../../src/domain/campaigns.ts";
 import { permissionBits } from "../../src/domain/permissions.ts";
 import { postNonce } from "../../src/domain/summarySchedules.ts";
 import type { StoredMessage } from "../../src/discord/local/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const minute = 60_000;
 const ephemeral = 64;
@@ -771,18 +770,7 @@ describe("scheduled summaries over the wire", () => {
     expect(await ask(`channel:<#${general}> time:18:00`)).toBe(
       `I can't post in <#${general}>: I'm missing Attach Files. Nothing was saved.`,
     );
-    const other = bot.discord.createGuild({ name: "Another server" });
-    const foreign = await createCampaign(bot.rally.db, other.id, bot.organizerId, {
-      title: "Someone else's campaign",
-      goal: 10,
-      unit: "signatures",
-      description: null,
-      link: null,
-      callToAction: null,
-      channelId: bot.channelId,
-      endsAt: null,
-      autoRaise: true,
-    });
+    const { campaign: foreign } = await campaignOnAnotherServer(bot, "Someone else's campaign");
     expect(await ask(`channel:<#${campaigns}> time:18:00 campaign:${foreign.id}`)).toBe(
       "That campaign does not exist on this server. Pick one from the list that appears as you type.",
     );

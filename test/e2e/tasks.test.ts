@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createCampaign } from "../../src/domain/campaigns.ts";
 import { addTask } from "../../src/domain/tasks.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;
 const day = 24 * 60 * 60 * 1000;
@@ -585,18 +584,10 @@ describe("/task over the wire", () => {
     ]);
     expect(await bot.rally.db.claim.findFirstOrThrow()).toMatchObject({ status: "released" });
 
-    const other = bot.discord.createGuild({ name: "Another server" });
-    const foreignCampaign = await createCampaign(bot.rally.db, other.id, bot.organizerId, {
-      title: "Someone else's campaign",
-      goal: 10,
-      unit: "signatures",
-      description: null,
-      link: null,
-      callToAction: null,
-      channelId: bot.channelId,
-      endsAt: null,
-      autoRaise: true,
-    });
+    const { server: other, campaign: foreignCampaign } = await campaignOnAnotherServer(
+      bot,
+      "Someone else's campaign",
+    );
     const foreign = await addTask(bot.rally.db, other.id, bot.organizerId, foreignCampaign.id, {
       title: "Their task",
       kind: "campus",

@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { afterEach } from "vitest";
 import { startRally, type Rally } from "../../src/app.ts";
 import type { Command } from "../../src/discord/command.ts";
+import { createCampaign } from "../../src/domain/campaigns.ts";
 import {
   startLocalDiscord,
   type LocalDiscord,
@@ -126,4 +127,24 @@ export async function startTestBot(
     },
   };
   return bot;
+}
+
+/**
+ * Another server on the bot's local Discord with a campaign of its own, written straight to the
+ * database: the ids a member of the bot's server types or forges and must never reach.
+ */
+export async function campaignOnAnotherServer(bot: TestBot, title: string) {
+  const server = bot.discord.createGuild({ name: "Another server" });
+  const campaign = await createCampaign(bot.rally.db, server.id, bot.organizerId, {
+    title,
+    goal: 10,
+    unit: "signatures",
+    description: null,
+    link: null,
+    callToAction: null,
+    channelId: bot.channelId,
+    endsAt: null,
+    autoRaise: true,
+  });
+  return { server, campaign };
 }

@@ -16,7 +16,7 @@ import { UserError } from "../../src/domain/errors.ts";
 import { languages, translate, type Language, type MessageKey } from "../../src/i18n/index.ts";
 import { renderFlyer } from "../../src/render/flyer.ts";
 import { renderShareCard, shareCardSize } from "../../src/render/shareCard.ts";
-import { startTestBot } from "../support/bot.ts";
+import { campaignOnAnotherServer, startTestBot } from "../support/bot.ts";
 import { unescapedMentions } from "../support/mentions.ts";
 import { findQr, readPdf } from "../support/pdf.ts";
 
@@ -443,18 +443,7 @@ describe("the share kit's replies over the wire", () => {
     const bot = await startTestBot();
     const { discord: local, rally } = bot;
     const [volunteer] = bot.volunteerIds;
-    const other = local.createGuild({ name: "Another server" });
-    const foreign = await createCampaign(rally.db, other.id, bot.organizerId, {
-      title: "Their campaign",
-      goal: 10,
-      unit: "signatures",
-      description: null,
-      link: null,
-      callToAction: null,
-      channelId: bot.channelId,
-      endsAt: null,
-      autoRaise: true,
-    });
+    const { campaign: foreign } = await campaignOnAnotherServer(bot, "Their campaign");
     const internalErrorStart = (lang: Language) =>
       translate(lang, "errors.internal", { id: "@" }).split("@")[0] ?? "";
     const localeOf: Record<Language, string> = { en: "en-US", ru: "ru", uk: "uk" };
