@@ -112,11 +112,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(input, context),
     );
-    try {
-      await send(interaction, result);
-    } finally {
-      await runAfter(interaction, result);
-    }
+    await answer(interaction, result);
   }
 
   async function runComponent(
@@ -137,20 +133,25 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(args, context, fields),
     );
+    await answer(interaction, result);
+  }
+
+  /**
+   * Sends the answer, then runs what it did not wait for (also when sending failed: the change
+   * is made either way); a failure of that work is only logged.
+   */
+  async function answer(interaction: Repliable, result: HandlerResult): Promise<void> {
     try {
       await send(interaction, result);
     } finally {
-      await runAfter(interaction, result);
-    }
-  }
-
-  /** The answer is out: what it did not wait for runs now, and its failure is only logged. */
-  async function runAfter(interaction: Interaction, result: HandlerResult): Promise<void> {
-    if (!result.after) return;
-    try {
-      await result.after();
-    } catch (error) {
-      log.error({ err: error, interaction: describe(interaction) }, "work after the answer failed");
+      if (result.after) {
+        await result.after().catch((error: unknown) => {
+          log.error(
+            { err: error, interaction: describe(interaction) },
+            "work after the answer failed",
+          );
+        });
+      }
     }
   }
 

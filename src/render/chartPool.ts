@@ -4,11 +4,13 @@ import type { CountChartInput } from "./countChart.ts";
 import { projectPath } from "../projectRoot.ts";
 
 /**
- * Draws count charts. Run from the dist/ bundle (`npm start`), charts are drawn in worker
- * threads, as many as the machine has cores beyond the main thread (at least one, at most
- * four), started on the first chart: a minute where hundreds of summaries fall due then uses
- * every core, and interactions are not kept waiting behind charts. Run from source (tests,
- * tsx) there is no compiled worker to start, so charts are drawn in this thread, by the same code.
+ * Draws count charts. Chart.js and the canvas load on the first chart, not at start: a process
+ * that never posts a summary never pays their memory. Run from the dist/ bundle (`npm start`),
+ * charts are drawn in worker threads, as many as the machine has cores beyond the main thread
+ * (at least one, at most four), started on the first chart: a minute where hundreds of
+ * summaries fall due then uses every core, and interactions are not kept waiting behind
+ * charts. Run from source (tests, tsx) there is no compiled worker to start, so charts are
+ * drawn in this thread, by the same code.
  */
 export function renderChart(input: CountChartInput): Promise<Buffer> {
   if (!bundled) return import("./countChart.ts").then((module) => module.renderCountChart(input));

@@ -101,8 +101,11 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
   // Only a list of candidates: each one is claimed below by a conditional update.
   const candidates = await dueCandidates(db, options.now, limit, options.servesGuild);
   const byServer = new Map<string, number[]>();
-  for (const { id, guildId } of candidates)
-    byServer.set(guildId, [...(byServer.get(guildId) ?? []), id]);
+  for (const { id, guildId } of candidates) {
+    const jobs = byServer.get(guildId) ?? [];
+    jobs.push(id);
+    byServer.set(guildId, jobs);
+  }
   const servers = [...byServer.values()];
   const worker = async () => {
     for (let jobs = servers.shift(); jobs; jobs = servers.shift())

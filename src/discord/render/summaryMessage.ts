@@ -1,6 +1,6 @@
 import type { APIEmbed } from "discord.js";
 import type { Summary, CampaignSummary } from "../../domain/summaries.ts";
-import type { CountChartInput } from "../../render/countChart.ts";
+import { renderChart } from "../../render/chartPool.ts";
 import { translator, type Language, type Translator } from "../../i18n/index.ts";
 import type { OutgoingMessage } from "../command.ts";
 import { formatNumber, progressLine } from "./campaignCard.ts";
@@ -151,12 +151,4 @@ export async function summaryMessages(
     });
   }
   return messages;
-}
-
-/**
- * Chart.js and the canvas load on the first chart (in a worker when bundled), not at start: a
- * process that never posts a summary never pays their memory, and every process starts faster.
- */
-function renderChart(input: CountChartInput): Promise<Buffer> {
-  return import("../../render/chartPool.ts").then((module) => module.renderChart(input));
 }
