@@ -33,6 +33,8 @@ export interface BotProcess {
   ready: Promise<number>;
   spawnedAt: number;
   rssMiB(): number;
+  /** CPU time (user + system) the process has used so far: steadier than wall time on a busy machine. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export function startBot(
     ready,
     spawnedAt,
     rssMiB: () => processRssMiB(pid),
+    cpuMs: () => processCpuMs(pid),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -104,6 +107,14 @@ export function processRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return round(kib / 1024);
+}
+
+/** utime + stime from /proc/<pid>/stat, in clock ticks of 10 ms (Linux's USER_HZ). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Rally's commands, registered globally once, as `npm run deploy:commands` does. */

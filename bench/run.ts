@@ -484,6 +484,7 @@ async function coldStart(world: World): Promise<void> {
   const server = world.servers[0] as BenchServer;
   const startAndAnswer = async (kind: "rally" | "bare") => {
     const times: number[] = [];
+    const cpu: number[] = [];
     const readies: number[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const bot = startBot(kind, { apiUrl: discord.apiUrl, databaseUrl: world.url });
@@ -492,10 +493,11 @@ async function coldStart(world: World): Promise<void> {
         discord.slash(slashInput(discord, server, server.organizerId, "/rally about")),
       );
       times.push(performance.now() - bot.spawnedAt);
+      cpu.push(bot.cpuMs());
       await bot.stop();
     }
     note(`${kind}: ready log line after ${readies.map((value) => ms(value)).join(", ")}`);
-    return median(times);
+    return { wall: median(times), cpu: median(cpu) };
   };
   const rally = await startAndAnswer("rally");
   // The same servers in READY, a client that loads nothing else: what discord.js itself costs.
@@ -503,15 +505,22 @@ async function coldStart(world: World): Promise<void> {
   record(
     `cold start: spawn → commands answered (${size.servers} servers)`,
     world.engine,
-    ms(rally),
+    ms(rally.wall),
     "≤ 1 s (migrations applied)",
-    rally <= 1000,
+    rally.wall <= 1000,
   );
   record(
     `cold start of the bare discord.js client (same servers)`,
     world.engine,
-    ms(bare),
+    ms(bare.wall),
     "floor: discord.js alone",
+  );
+  // Wall time moves with whatever else the machine does; the CPU the process used does much less.
+  record(
+    "cold start: CPU time used until answered (Rally / bare)",
+    world.engine,
+    `${ms(rally.cpu)} / ${ms(bare.cpu)}`,
+    "all threads (V8 compiles and collects garbage on helper threads)",
   );
 }
 
@@ -739,13 +748,19 @@ async function memory(): Promise<void> {
       const campaignId = campaigns.get(activeServer.guildId) ?? 0;
       const activeMember = activeServer.memberIds[index % activeServer.memberIds.length] ?? "";
       try {
-        if (which === 0 && cards[activeIndex]) {
+        if (which === 0) {
+          // Every tenth is a claim: the k-th goes to card k % 20 by member k / 20, so each of the
+          // 20 cards (50 slots) is claimed once by each of its server's 50 members and never
+          // fills up (a full card's button is disabled, and Discord would not send the click).
+          const claim = index / 10;
+          const cardIndex = claim % cards.length;
+          const cardServer = active[cardIndex] as BenchServer;
           await timeInteraction(
             discord,
             () =>
               discord.clickButton({
-                messageId: cards[activeIndex] ?? "",
-                userId: activeServer.memberIds[Math.floor(index / 20) % 50] ?? "",
+                messageId: cards[cardIndex] ?? "",
+                userId: cardServer.memberIds[Math.floor(claim / cards.length) % 50] ?? "",
                 label: "Claim",
               }),
             true,
