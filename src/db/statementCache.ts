@@ -6,7 +6,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
  * parameters with `bind()`, which fixes them on the statement for good. This factory keeps the
  * adapter's prepared statements per SQL text and hands it a view that passes the parameters on
  * each call instead: the same calls the adapter makes (`reader`, `columns()`, `raw().all()`,
- * `run()`), on a statement prepared once.
+ * `run()`), on a statement prepared once, whose column list is read once too.
  */
 export class CachingSqliteAdapterFactory extends PrismaBetterSqlite3 {
   override async connect() {
@@ -21,29 +21,38 @@ export class CachingSqliteAdapterFactory extends PrismaBetterSqlite3 {
 /** Statements kept per connection: Prisma's query shapes, IN lists of every length included. */
 const cachedStatements = 500;
 
+/** A prepared statement and its result columns, which better-sqlite3 rebuilds on every call. */
+interface CachedStatement {
+  statement: Database.Statement;
+  columns: Database.ColumnDefinition[] | undefined;
+}
+
 export function cacheStatements(connection: Database.Database): void {
   const prepare = connection.prepare.bind(connection);
-  const statements = new Map<string, Database.Statement>();
-  const prepared = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
-    if (statement) {
+  const statements = new Map<string, CachedStatement>();
+  const prepared = (sql: string): CachedStatement => {
+    let cached = statements.get(sql);
+    if (cached) {
       statements.delete(sql);
     } else {
-      statement = prepare(sql);
+      cached = { statement: prepare(sql), columns: undefined };
       if (statements.size >= cachedStatements)
         statements.delete(statements.keys().next().value ?? "");
     }
-    statements.set(sql, statement);
-    return statement;
+    statements.set(sql, cached);
+    return cached;
   };
   connection.prepare = ((sql: string) => {
-    const statement = prepared(sql);
+    const cached = prepared(sql);
+    const { statement } = cached;
     return {
       reader: statement.reader,
       run: (...args: unknown[]) => statement.run(...args),
       bind: (args: unknown[]) => ({
         reader: statement.reader,
-        columns: () => statement.columns(),
+        // The columns of a prepared statement are fixed; the schema only changes at migrations,
+        // before this connection opens.
+        columns: () => (cached.columns ??= statement.columns()),
         raw: () => ({ all: () => statement.raw(true).all(...args) }),
         run: () => statement.run(...args),
       }),

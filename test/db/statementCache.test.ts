@@ -24,14 +24,29 @@ describe.runIf(databaseKind === "sqlite")("the SQLite statement cache", () => {
         read.push(row?.timezone ?? null);
       }
       expect(read).toEqual(["Zone/3", "Zone/1", "Zone/2", null]);
+      // Each statement keeps its own column list: two shapes read in turn name their own columns.
+      for (const n of [1, 2]) {
+        expect(
+          await db.$queryRawUnsafe(
+            'SELECT "timezone" AS "zone" FROM "GuildSettings" WHERE "guildId" = ?',
+            guild(n),
+          ),
+        ).toEqual([{ zone: `Zone/${n}` }]);
+        expect(
+          await db.$queryRawUnsafe(
+            'SELECT "language", "guildId" AS "server" FROM "GuildSettings" WHERE "guildId" = ?',
+            guild(n),
+          ),
+        ).toEqual([{ language: "en", server: guild(n) }]);
+      }
       await db.$transaction(async (tx) => {
         await tx.guildSettings.update({ where: { guildId: guild(1) }, data: { language: "uk" } });
         await tx.guildSettings.update({ where: { guildId: guild(2) }, data: { language: "ru" } });
       });
       const languages = await db.guildSettings.findMany({ orderBy: { guildId: "asc" } });
       expect(languages.map((row) => row.language)).toEqual(["uk", "ru", "en"]);
-      // Four reads of one shape, two updates of one shape: one preparation each (and BEGIN,
-      // COMMIT and the list read).
+      // Reads of two shapes, two updates of one shape: one preparation each (and BEGIN, COMMIT
+      // and the list read).
       expect(new Set(prepared).size).toBe(prepared.length);
     } finally {
       Database.prototype.prepare = original;
