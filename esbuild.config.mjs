@@ -1,6 +1,6 @@
 // `npm run build`: src/main.ts and src/sharded.ts bundled into dist/ for `npm start`.
 // Running the bundle instead of TypeScript through tsx saves ~2 s of start and ~70 MiB of memory
-// (bench/README.md); packages stay external (node_modules) but zod, lazily imported modules (the
+// (bench/README.md). Packages other than zod stay in node_modules; lazily imported modules (the
 // renderers, the PostgreSQL client) become chunks that still load on first use.
 import { rmSync } from "node:fs";
 import { join } from "node:path";

@@ -45,8 +45,8 @@ describe.runIf(databaseKind === "sqlite")("the SQLite statement cache", () => {
       });
       const languages = await db.guildSettings.findMany({ orderBy: { guildId: "asc" } });
       expect(languages.map((row) => row.language)).toEqual(["uk", "ru", "en"]);
-      // Reads of two shapes, two updates of one shape: one preparation each (and BEGIN, COMMIT
-      // and the list read).
+      // Every shape, read or update, is prepared once however often it runs (BEGIN, COMMIT and
+      // the list read included).
       expect(new Set(prepared).size).toBe(prepared.length);
     } finally {
       Database.prototype.prepare = original;
