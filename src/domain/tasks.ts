@@ -571,20 +571,18 @@ export async function searchTasks(
   // toLocaleLowerCase("und"), with the same result.
   const needle = query.trim().toLowerCase();
   const matches = (task: TaskChoice) => task.title.toLowerCase().includes(needle);
-  const mine = await db.outreachTask.findMany({
-    where: {
-      guildId,
-      claims: {
-        some: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
-      },
-    },
-    select: choiceFields,
-    orderBy: { id: "desc" },
+  // From the member's claims to their tasks, not the other way round: asking each of the
+  // server's tasks whether the member holds it reads every task (4 ms with 5,000 of them).
+  const held = await db.claim.findMany({
+    where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
+    select: { task: { select: choiceFields } },
+    orderBy: { taskId: "desc" },
     take: 50,
   });
+  const mine = held.map((claim) => claim.task);
   const choices = mine.filter(matches).slice(0, choiceLimit);
   if (scope === "mine") return choices;
-  const held = new Set(mine.map((task) => task.id));
+  const heldIds = new Set(mine.map((task) => task.id));
   let before: number | undefined;
   // Most searches fill up among the newest tasks: read few first, more each time after.
   let batchSize = firstSearchBatch;
@@ -600,7 +598,8 @@ export async function searchTasks(
       take: batchSize,
     });
     for (const task of batch) {
-      if (!held.has(task.id) && matches(task) && choices.length < choiceLimit) choices.push(task);
+      if (!heldIds.has(task.id) && matches(task) && choices.length < choiceLimit)
+        choices.push(task);
     }
     if (batch.length < batchSize) break;
     before = batch.at(-1)?.id;
