@@ -205,6 +205,7 @@ async function generate(
       guildId: seedGuildId(server),
       campaignId: campaign + 1,
       title: `${slots * 10} flyers, round ${task + 1}`,
+      titleFolded: `${slots * 10} flyers, round ${task + 1}`,
       kind: kinds[task % kinds.length],
       location: places[task % places.length],
       instructions: "Ask at the desk before putting anything up.",

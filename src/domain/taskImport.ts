@@ -5,7 +5,14 @@ import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { parseLocalDateTime } from "./dates.ts";
 import { UserError } from "./errors.ts";
-import { isTaskKind, taskKinds, taskLimits, type TaskFields, type TaskKind } from "./taskFields.ts";
+import {
+  isTaskKind,
+  taskKinds,
+  taskLimits,
+  withFoldedTitle,
+  type TaskFields,
+  type TaskKind,
+} from "./taskFields.ts";
 
 /**
  * Reads the CSV of `/task import`: `title,kind,location,slots,due,instructions`, one task a row.
@@ -321,7 +328,12 @@ export async function importTasks(
     });
     if (locked.count !== 1) throw new UserError("campaign.closed", { title: campaign.title });
     const { count } = await tx.outreachTask.createMany({
-      data: tasks.map((task) => ({ ...task, guildId, campaignId, createdById: actorId })),
+      data: tasks.map((task) => ({
+        ...withFoldedTitle(task),
+        guildId,
+        campaignId,
+        createdById: actorId,
+      })),
     });
     await recordAudit(tx, {
       guildId,

@@ -4,7 +4,7 @@ import { cancelJobs, scheduleJob, scheduleNewJobs } from "../scheduler/dueJobs.t
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
-import type { TaskFields } from "./taskFields.ts";
+import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 export type { Claim, OutreachTask };
 export type TaskWithCampaign = OutreachTask & { campaign: Campaign };
@@ -46,7 +46,7 @@ export async function addTask(
   await getActiveCampaign(db, guildId, campaignId);
   return db.$transaction(async (tx) => {
     const task = await tx.outreachTask.create({
-      data: { ...fields, guildId, campaignId, createdById: actorId },
+      data: { ...withFoldedTitle(fields), guildId, campaignId, createdById: actorId },
       include: { campaign: true },
     });
     await recordAudit(tx, {
@@ -449,7 +449,7 @@ export async function editTask(
         status: "open",
         ...(minimumSlots === undefined ? {} : { claimedSlots: { lte: minimumSlots } }),
       },
-      data: changes,
+      data: withFoldedTitle(changes),
     });
     if (updated.count !== 1)
       throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
@@ -551,14 +551,17 @@ export async function listTasks(
 export type TaskChoice = Pick<OutreachTask, "id" | "title" | "claimedSlots" | "slots">;
 const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
 const choiceLimit = 25;
-/** Titles are matched here, not in SQL: neither SQLite's LIKE nor PostgreSQL's folds case in every script. */
-const firstSearchBatch = 50;
 const largestSearchBatch = 1000;
 
 /**
  * Autocomplete: the member's own open claims first, then this server's tasks, newest first,
  * whose title contains what the member typed (any case, any script). Reads titles in batches
  * until the choices are full, so an old task is found too.
+ *
+ * Case is folded here, not by the database (neither SQLite's LIKE nor PostgreSQL's folds case
+ * in every script): SQL only narrows the rows read to those whose stored folded title contains
+ * the folded needle, or that have none (older rows); the check here decides. LIKE's wildcards
+ * typed by a member can only widen what SQL returns, never hide a match.
  */
 export async function searchTasks(
   db: Db,
@@ -567,31 +570,41 @@ export async function searchTasks(
   query: string,
   scope: "mine" | "open" | "any",
 ): Promise<TaskChoice[]> {
-  // toLowerCase is Unicode's default (root locale) case mapping, ~100× cheaper than
-  // toLocaleLowerCase("und"), with the same result.
-  const needle = query.trim().toLowerCase();
-  const matches = (task: TaskChoice) => task.title.toLowerCase().includes(needle);
+  const needle = foldTitle(query.trim());
+  const matches = (task: TaskChoice) => foldTitle(task.title).includes(needle);
+  const narrowed: Prisma.OutreachTaskWhereInput =
+    needle === "" ? {} : { OR: [{ titleFolded: { contains: needle } }, { titleFolded: null }] };
   // From the member's claims to their tasks, not the other way round: asking each of the
   // server's tasks whether the member holds it reads every task (4 ms with 5,000 of them).
   const held = await db.claim.findMany({
     where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
-    select: { task: { select: choiceFields } },
+    select: { taskId: true },
     orderBy: { taskId: "desc" },
     take: 50,
   });
-  const mine = held.map((claim) => claim.task);
+  // Most members typing hold nothing: no second query then.
+  const mine =
+    held.length === 0
+      ? []
+      : await db.outreachTask.findMany({
+          where: { guildId, id: { in: held.map((claim) => claim.taskId) } },
+          select: choiceFields,
+          orderBy: { id: "desc" },
+        });
   const choices = mine.filter(matches).slice(0, choiceLimit);
   if (scope === "mine") return choices;
   const heldIds = new Set(mine.map((task) => task.id));
   let before: number | undefined;
-  // Most searches fill up among the newest tasks: read few first, more each time after.
-  let batchSize = firstSearchBatch;
+  // Narrowed by SQL, the first rows read nearly all match: read what fills the choices first,
+  // more each time after (rows without a folded title, or a needle with LIKE's wildcards).
+  let batchSize = choiceLimit - choices.length + heldIds.size;
   while (choices.length < choiceLimit) {
     const batch = await db.outreachTask.findMany({
       where: {
         guildId,
         ...(scope === "open" ? { status: "open" } : {}),
         ...(before === undefined ? {} : { id: { lt: before } }),
+        ...narrowed,
       },
       select: choiceFields,
       orderBy: { id: "desc" },

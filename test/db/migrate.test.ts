@@ -199,6 +199,34 @@ describe("applyMigrations", () => {
     expect(history(path).map((row) => row["migration_name"])).toEqual(all);
   });
 
+  it("fills in the folded title of existing tasks whose title is printable ASCII", async () => {
+    const directory = tempDir();
+    const before = copyMigrations(directory);
+    // The database as it was before that migration: later ones are left out too.
+    const folding = committed.find((name) => name.endsWith("_task_title_folded")) ?? "";
+    const fromFolding = committed.filter((name) => name >= folding);
+    for (const name of fromFolding) rmSync(join(before, name), { recursive: true });
+    const path = join(directory, "rally.db");
+    await applyMigrations(path, { migrationsDir: before });
+    const db = new Database(path);
+    db.exec(`INSERT INTO "Campaign" ("guildId", "title", "goal", "channelId", "updatedAt")
+      VALUES ('1', 'Petition', 10, '2', 0)`);
+    const titles = ["Flyers AT the Library", "Листовки у ВУЗа", "Café flyers", "50% OFF ~ [x]"];
+    for (const title of titles)
+      db.prepare(
+        `INSERT INTO "OutreachTask" ("guildId", "campaignId", "title", "updatedAt")
+        VALUES ('1', 1, ?, 0)`,
+      ).run(title);
+
+    expect(await applyMigrations(db, { migrationsDir: sqliteMigrationsDir })).toEqual({
+      applied: fromFolding,
+    });
+    const folded = db.prepare(`SELECT "titleFolded" FROM "OutreachTask" ORDER BY id`).pluck();
+    // Outside printable ASCII, lower() is not JavaScript's toLowerCase: left to the search.
+    expect(folded.all()).toEqual(["flyers at the library", null, null, "50% off ~ [x]"]);
+    db.close();
+  });
+
   it("keeps child rows when Prisma rebuilds a parent table", async () => {
     // Prisma's SQLite table rebuild drops the old table; with foreign keys on, that cascades.
     const directory = tempDir();

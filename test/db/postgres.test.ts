@@ -1,7 +1,8 @@
 // PostgreSQL itself: the migration runner and the derived schema. Runs only in the PostgreSQL
 // pass (vitest.config.ts); every other test file runs there too, on a database of its own.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
@@ -93,6 +94,38 @@ describe("applyPostgresMigrations", () => {
     await applyPostgresMigrations(url);
     await rows(url, `UPDATE "_prisma_migrations" SET checksum = 'edited'`);
     await expect(applyPostgresMigrations(url)).rejects.toThrow(/was edited after it was applied/);
+  });
+
+  it("fills in the folded title of existing tasks whose title is printable ASCII", async () => {
+    const url = await emptyDatabaseUrl();
+    // The database as it was before that migration: it and later ones are left out.
+    const before = mkdtempSync(join(tmpdir(), "rally-pg-migrations-"));
+    const folding = committed.find((name) => name.endsWith("_task_title_folded")) ?? "";
+    for (const name of committed.filter((name) => name < folding))
+      cpSync(join(postgresMigrationsDir, name), join(before, name), { recursive: true });
+    try {
+      await applyPostgresMigrations(url, { migrationsDir: before });
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+    await rows(
+      url,
+      `INSERT INTO "Campaign" ("guildId", "title", "goal", "channelId", "updatedAt")
+       VALUES ('1', 'Petition', 10, '2', now());
+       INSERT INTO "OutreachTask" ("guildId", "campaignId", "title", "updatedAt") VALUES
+       ('1', 1, 'Flyers AT the Library', now()), ('1', 1, 'Листовки у ВУЗа', now()),
+       ('1', 1, 'Café flyers', now()), ('1', 1, '50% OFF ~ [x]', now())`,
+    );
+
+    await applyPostgresMigrations(url);
+    const folded = await rows(url, `SELECT "titleFolded" FROM "OutreachTask" ORDER BY id`);
+    // Outside printable ASCII, lower() is not JavaScript's toLowerCase: left to the search.
+    expect(folded.map((row) => row["titleFolded"])).toEqual([
+      "flyers at the library",
+      null,
+      null,
+      "50% off ~ [x]",
+    ]);
   });
 
   it("is what openDatabase does: a postgresql:// URL opens a working client", async () => {

@@ -36,6 +36,7 @@ import {
   setCredit,
   setReminders,
 } from "../../src/domain/volunteers.ts";
+import { importTasks } from "../../src/domain/taskImport.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { scheduleJob } from "../../src/scheduler/dueJobs.ts";
 import { createTestDb } from "../support/db.ts";
@@ -1359,6 +1360,56 @@ describe("finding a task by title (autocomplete)", () => {
     const many = await searchTasks(db, guild, alice, "round 11", "open");
     expect(many).toHaveLength(25);
     expect(many[0]?.title).toBe("Flyers, round 1199");
+  });
+  it("narrows in SQL without losing older rows, renamed tasks or titles with LIKE wildcards", async () => {
+    const db = await createTestDb();
+    const owner = await campaign(db);
+    const add = (title: string) => addTask(db, guild, organizer, owner.id, fields({ title }));
+    const renamed = await add("Flyers at the library");
+    await editTask(db, guild, organizer, renamed.id, { title: "POSTERS at the station" }, now);
+    const percent = await add("50% off flyers");
+    await add("50 flyers");
+    await add("Axb banner");
+    // Rows written before titles were stored folded: their folded title is NULL.
+    await db.outreachTask.create({
+      data: { guildId: guild, campaignId: owner.id, title: "Старые ЛИСТОВКИ", kind: "campus" },
+    });
+    const titles = async (typed: string) =>
+      (await searchTasks(db, guild, alice, typed, "open")).map((task) => task.title);
+
+    expect(await titles("posters")).toEqual(["POSTERS at the station"]);
+    expect(await titles("library")).toEqual([]);
+    expect(await titles("листовки")).toEqual(["Старые ЛИСТОВКИ"]);
+    // LIKE reads % and _ as wildcards; what the member typed is matched as typed.
+    expect((await searchTasks(db, guild, alice, "50%", "open")).map((task) => task.id)).toEqual([
+      percent.id,
+    ]);
+    expect(await titles("a_b")).toEqual([]);
+  });
+
+  it("stores the folded title on every write: add, edit and import", async () => {
+    const db = await createTestDb();
+    const owner = await campaign(db);
+    const added = await addTask(db, guild, organizer, owner.id, fields({ title: "Flyers ВУЗ İ" }));
+    const edited = await addTask(db, guild, organizer, owner.id, fields({ title: "Old" }));
+    await editTask(db, guild, organizer, edited.id, { title: "New TITLE" }, now);
+    await editTask(db, guild, organizer, added.id, { slots: 3 }, now);
+    await importTasks(db, guild, organizer, owner.id, [
+      fields({ title: "Imported ONE" }),
+      fields({ title: "Імпорт ДВА" }),
+    ]);
+
+    const rows = await db.outreachTask.findMany({
+      where: { guildId: guild },
+      select: { title: true, titleFolded: true },
+      orderBy: { id: "asc" },
+    });
+    expect(rows).toEqual([
+      { title: "Flyers ВУЗ İ", titleFolded: "flyers вуз i̇" },
+      { title: "New TITLE", titleFolded: "new title" },
+      { title: "Imported ONE", titleFolded: "imported one" },
+      { title: "Імпорт ДВА", titleFolded: "імпорт два" },
+    ]);
   });
 });
 
