@@ -7,6 +7,7 @@ import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { summaryJobKind } from "../../src/domain/summarySchedules.ts";
 import type { TaskFields } from "../../src/domain/taskFields.ts";
+import { importTasks } from "../../src/domain/taskImport.ts";
 import {
   addTask,
   assignTask,
@@ -36,7 +37,6 @@ import {
   setCredit,
   setReminders,
 } from "../../src/domain/volunteers.ts";
-import { importTasks } from "../../src/domain/taskImport.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { scheduleJob } from "../../src/scheduler/dueJobs.ts";
 import { createTestDb } from "../support/db.ts";
@@ -1361,6 +1361,7 @@ describe("finding a task by title (autocomplete)", () => {
     expect(many).toHaveLength(25);
     expect(many[0]?.title).toBe("Flyers, round 1199");
   });
+
   it("narrows in SQL without losing older rows, renamed tasks or titles with LIKE wildcards", async () => {
     const db = await createTestDb();
     const owner = await campaign(db);
