@@ -486,21 +486,15 @@ export async function editTask(
 export const taskFilters = ["open", "mine", "claimed", "review", "done", "overdue"] as const;
 export type TaskFilter = (typeof taskFilters)[number];
 
+/** The conditions of a filter; "mine" is read from the member's claims (see heldTaskIds). */
 function filterWhere(
-  filter: TaskFilter,
-  guildId: string,
-  userId: string,
+  filter: Exclude<TaskFilter, "mine">,
   now: Date,
   fields: Db["outreachTask"]["fields"],
 ): Prisma.OutreachTaskWhereInput {
   switch (filter) {
     case "open":
       return { status: "open", claimedSlots: { lt: fields.slots }, campaign: { status: "active" } };
-    case "mine":
-      // guildId leads the claims index: without it PostgreSQL scans the index for the member.
-      return {
-        claims: { some: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } } },
-      };
     case "claimed":
       return { status: "open", claims: { some: { status: { in: [...openClaimStatuses] } } } };
     case "review":
@@ -529,7 +523,9 @@ export async function listTasks(
   const where: Prisma.OutreachTaskWhereInput = {
     guildId,
     ...(query.campaignId === null ? {} : { campaignId: query.campaignId }),
-    ...filterWhere(query.filter, guildId, query.userId, query.now, db.outreachTask.fields),
+    ...(query.filter === "mine"
+      ? { id: { in: await heldTaskIds(db, guildId, query.userId) } }
+      : filterWhere(query.filter, query.now, db.outreachTask.fields)),
   };
   const total = await db.outreachTask.count({ where });
   const pages = Math.max(1, Math.ceil(total / taskPageSize));
@@ -545,6 +541,26 @@ export async function listTasks(
     take: taskPageSize,
   });
   return { tasks, total, page, pages };
+}
+
+/**
+ * The tasks a member holds an open claim on, newest first, read from their claims by the
+ * (guildId, volunteerId, status) index. The other way round, asking each of the server's tasks
+ * whether the member holds it, reads every task: 4-8 ms on a server of 5,000.
+ */
+async function heldTaskIds(
+  db: Db,
+  guildId: string,
+  userId: string,
+  limit?: number,
+): Promise<number[]> {
+  const claims = await db.claim.findMany({
+    where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
+    select: { taskId: true },
+    orderBy: { taskId: "desc" },
+    ...(limit === undefined ? {} : { take: limit }),
+  });
+  return claims.map((claim) => claim.taskId);
 }
 
 /** What autocomplete shows of a task. */
@@ -574,20 +590,13 @@ export async function searchTasks(
   const matches = (task: TaskChoice) => foldTitle(task.title).includes(needle);
   const narrowed: Prisma.OutreachTaskWhereInput =
     needle === "" ? {} : { OR: [{ titleFolded: { contains: needle } }, { titleFolded: null }] };
-  // From the member's claims to their tasks, not the other way round: asking each of the
-  // server's tasks whether the member holds it reads every task (4 ms with 5,000 of them).
-  const held = await db.claim.findMany({
-    where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
-    select: { taskId: true },
-    orderBy: { taskId: "desc" },
-    take: 50,
-  });
+  const held = await heldTaskIds(db, guildId, userId, 50);
   // Most members typing hold nothing: no second query then.
   const mine =
     held.length === 0
       ? []
       : await db.outreachTask.findMany({
-          where: { guildId, id: { in: held.map((claim) => claim.taskId) } },
+          where: { guildId, id: { in: held } },
           select: choiceFields,
           orderBy: { id: "desc" },
         });
