@@ -483,9 +483,7 @@ async function claim(taskId: number, context: InteractionContext) {
     task: result.task,
     text: claimedText(result.task, result.claim.expiresAt, context),
     after: () =>
-      noteVolunteerActivity(context.db, context.guildId, context.userId, context.language).then(
-        () => undefined,
-      ),
+      noteVolunteerActivity(context.db, context.guildId, context.userId, context.language),
   };
 }
 
