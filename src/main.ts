@@ -2,12 +2,13 @@ import { startRally, type Rally } from "./app.ts";
 import { loadConfigOrExit } from "./config.ts";
 import { loadEnvFile } from "./envFile.ts";
 import { createLogger } from "./log.ts";
-import { runSandbox } from "./sandbox/sandbox.ts";
 
 loadEnvFile();
 const config = loadConfigOrExit();
 
 if (!config.DISCORD_TOKEN) {
+  // Loaded only here: the sandbox carries the whole local Discord, which a real bot never runs.
+  const { runSandbox } = await import("./sandbox/sandbox.ts");
   await runSandbox(
     config,
     process.env["DATABASE_URL"] ? {} : { databaseUrl: "file:./data/sandbox.db" },
