@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { Events, type Client } from "discord.js";
 import packageJson from "../package.json" with { type: "json" };
 import { commands as allCommands } from "../commands/index.ts";
@@ -27,7 +28,18 @@ export interface RallyOptions {
   schedulerCron?: string;
   /** discord.js's REST timeout per attempt (default 15 s); tests shorten it to simulate hangs. */
   restTimeoutMs?: number;
+  /** Delay of the start-up housekeeping after READY (default 1 s); 0 runs it before starting. */
+  housekeepingDelayMs?: number;
 }
+
+/**
+ * The start-up housekeeping (the check for servers that removed Rally while it was down, then
+ * the scheduler's clock and its first pass) waits this long after READY, so members' first
+ * commands are not queued behind it: ~50 ms of CPU, mostly first-use costs (Prisma compiling
+ * query shapes, ICU loading time zones). Nothing in it is urgent: a job missed during downtime
+ * runs a second later.
+ */
+const defaultHousekeepingDelayMs = 1000;
 
 export interface Rally {
   client: Client;
@@ -96,10 +108,6 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
         { user: readyClient.user.id, guilds: readyClient.guilds.cache.size, rssMiB },
         "ready",
       );
-      const present = new Set(readyClient.guilds.cache.keys());
-      await armErasureOfLeftGuilds(db, present, now(), serves).catch((error: unknown) =>
-        log.error({ err: error }, "could not check for servers that removed Rally"),
-      );
       // One process registers: the one whose shard holds the development server.
       if (config.DEV_GUILD_ID && serves(config.DEV_GUILD_ID)) {
         try {
@@ -129,6 +137,21 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     throw error;
   }
   await ready;
+  const stopHousekeeping = new AbortController();
+  const leftServersChecked = delay(
+    options.housekeepingDelayMs ?? defaultHousekeepingDelayMs,
+    undefined,
+    { signal: stopHousekeeping.signal },
+  ).then(
+    async () => {
+      const present = new Set(client.guilds.cache.keys());
+      await armErasureOfLeftGuilds(db, present, now(), serves).catch((error: unknown) =>
+        log.error({ err: error }, "could not check for servers that removed Rally"),
+      );
+    },
+    () => undefined, // stopped before it was due
+  );
+  if (options.housekeepingDelayMs === 0) await leftServersChecked;
   // Started once, after the first ready: a gateway reconnect never starts a second one.
   const scheduler = startScheduler({
     db,
@@ -141,6 +164,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
     ...(shards.count > 1 ? { servesGuild: serves } : {}),
+    startAfter: leftServersChecked,
   });
 
   let stopping: Promise<void> | undefined;
@@ -152,6 +176,8 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();
+        stopHousekeeping.abort();
+        await leftServersChecked;
         await dispatcher.drain();
         await stopChartWorkers();
         await client.destroy();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import { schedule } from "node-cron";
+import { schedule, type ScheduledTask } from "node-cron";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 import { runDueJobs, type DueJobHandler } from "./dueJobs.ts";
@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   owner?: string;
   /** node-cron expression with seconds; every 15 s by default. */
   cronExpression?: string;
+  /** The clock and its first pass begin once this settles; a manual tick() runs at once. */
+  startAfter?: Promise<unknown>;
   now?: () => Date;
   /** Only the jobs of servers this process serves (a shard); every job when absent. */
   servesGuild?: (guildId: string) => boolean;
@@ -35,8 +37,8 @@ const maxBatchesPerPass = 200;
 const running = new Map<Db, Scheduler>();
 
 /**
- * Starts the due-job tick and runs one pass at once, so jobs missed during downtime run
- * promptly. Calling it again for the same db returns the scheduler already running.
+ * Starts the due-job tick and runs one pass at once (or once `startAfter` settles), so jobs
+ * missed during downtime run promptly. Calling it again for the same db returns the scheduler already running.
  */
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const existing = running.get(options.db);
@@ -79,16 +81,21 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   // Passes are chained, never concurrent: a manual tick waits for the cron's pass and vice versa.
   const tick = (): Promise<void> => (last = last.then(pass));
 
-  const task = schedule(options.cronExpression ?? "*/15 * * * * *", tick, {
-    name: `rally-due-jobs:${owner}`,
-    noOverlap: true,
-    logger: {
-      info: (message) => log.info({ source: "node-cron" }, message),
-      warn: (message) => log.warn({ source: "node-cron" }, message),
-      error: (message, err) => log.error({ source: "node-cron", err }, String(message)),
-      debug: (message, err) => log.debug({ source: "node-cron", err }, String(message)),
-    },
-  });
+  let task: ScheduledTask | undefined;
+  const startClock = () => {
+    if (stopped) return;
+    task = schedule(options.cronExpression ?? "*/15 * * * * *", tick, {
+      name: `rally-due-jobs:${owner}`,
+      noOverlap: true,
+      logger: {
+        info: (message) => log.info({ source: "node-cron" }, message),
+        warn: (message) => log.warn({ source: "node-cron" }, message),
+        error: (message, err) => log.error({ source: "node-cron", err }, String(message)),
+        debug: (message, err) => log.debug({ source: "node-cron", err }, String(message)),
+      },
+    });
+    void tick();
+  };
 
   const scheduler: Scheduler = {
     owner,
@@ -97,12 +104,13 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       if (!stopped) {
         stopped = true;
         if (running.get(db) === scheduler) running.delete(db);
-        await task.destroy();
+        await task?.destroy();
       }
       await last;
     },
   };
   running.set(db, scheduler);
-  void tick();
+  if (options.startAfter) void options.startAfter.finally(startClock);
+  else startClock();
   return scheduler;
 }

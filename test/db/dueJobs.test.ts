@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openDatabase, type Db } from "../../src/db/client.ts";
 import type { DueJob } from "../../src/db/generated/client.ts";
 import { createLogger } from "../../src/log.ts";
@@ -421,6 +421,29 @@ describe("startScheduler", () => {
     const restarted = startScheduler(options);
     expect(restarted).not.toBe(scheduler);
     await restarted.stop();
+  });
+
+  it("with startAfter, runs its first pass once that settles, and never when stopped first", async () => {
+    const db = await createTestDb();
+    const { calls, handler } = counting();
+    const { id } = await job(db, "1");
+    const options = { db, log: silent, handlers: { "claim.expire": handler }, now: () => t0 };
+    const due = gate();
+
+    const scheduler = startScheduler({ ...options, startAfter: due.opened });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls.get(id)).toBeUndefined();
+    due.open();
+    await vi.waitFor(() => expect(calls.get(id)).toBe(1));
+    await scheduler.stop();
+
+    const { id: second } = await job(db, "2");
+    const never = gate();
+    const stoppedEarly = startScheduler({ ...options, startAfter: never.opened });
+    await stoppedEarly.stop();
+    never.open();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls.get(second)).toBeUndefined();
   });
 
   it("waits for a pass in flight on stop, and a tick after stop does nothing", async () => {

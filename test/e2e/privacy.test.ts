@@ -523,6 +523,25 @@ describe("a server that removes Rally", () => {
     });
   });
 
+  it("looks for servers removed while it was offline a moment after READY, not before", async () => {
+    // As `npm start` does: the check waits so that members' first commands come first.
+    const bot = await startTestBot({ housekeepingDelayMs: 1000 });
+    await bot.run(bot.organizerId, "/settings retention days:10");
+    await bot.rally.stop();
+    bot.discord.removeBotFromGuild(bot.guildId);
+    await bot.restart();
+    const erasure = () =>
+      bot.rally.db.dueJob.findFirst({
+        where: { kind: guildEraseJobKind, subjectId: bot.guildId, status: "pending" },
+      });
+    expect(await erasure()).toBeNull();
+    const armed = await eventually(
+      () => erasure().then((job) => job ?? undefined),
+      "the erasure armed by the start-up check",
+    );
+    expect(armed.dueAt.getTime()).toBeGreaterThan(Date.now() + 29 * day);
+  });
+
   it("keeps everything when Rally is back in the server by the time the erasure is due", async () => {
     // The local Discord cannot re-invite a removed server under the same id (removeBotFromGuild
     // deletes it; createGuild mints a new id), so this arms the erasure of a server the bot is

@@ -948,6 +948,7 @@ async function startSecondRally(bot: TestBot, clock: Clock) {
     token: "test-token-for-the-local-discord",
     log: createLogger("info", discard),
     schedulerCron: "0 0 1 1 *",
+    housekeepingDelayMs: 0,
     now: () => clock.now,
   });
 }

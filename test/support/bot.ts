@@ -58,6 +58,7 @@ export async function startTestBot(
     now?: () => Date;
     schedulerCron?: string;
     restTimeoutMs?: number;
+    housekeepingDelayMs?: number;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -85,6 +86,8 @@ export async function startTestBot(
       log: createLogger("info", sink),
       // The due-job tick is driven by the tests (scheduler.tick()), never by the wall clock.
       schedulerCron: options.schedulerCron ?? "0 0 1 1 *",
+      // Start-up housekeeping done before the bot is handed to the test, unless a test says.
+      housekeepingDelayMs: options.housekeepingDelayMs ?? 0,
       ...(options.commands ? { commands: options.commands } : {}),
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
       ...(options.now ? { now: options.now } : {}),
