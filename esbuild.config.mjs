@@ -2,7 +2,9 @@
 // Running the bundle instead of TypeScript through tsx saves ~2 s of start and ~70 MiB of memory
 // (bench/README.md). Packages other than zod stay in node_modules; lazily imported modules (the
 // renderers, the PostgreSQL client) become chunks that still load on first use.
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { build } from "esbuild";
 
@@ -35,7 +37,11 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  plugins: [requiredNotImported(commonJsPackages), externalPackagesExcept(bundledPackages)],
+  plugins: [
+    prismaWasmFromFile(),
+    requiredNotImported(commonJsPackages),
+    externalPackagesExcept(bundledPackages),
+  ],
   banner: { js: requireBanner },
   sourcemap: true,
   logLevel: "warning",
@@ -68,6 +74,39 @@ function externalPackagesExcept(bundled) {
         const parts = args.path.split("/");
         const name = args.path.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
         return bundled.includes(name) ? undefined : { external: true };
+      });
+    },
+  };
+}
+
+/**
+ * Prisma's generated client loads its query compiler (WebAssembly) from a JavaScript module that
+ * holds it as a 2.2 MB base64 string: Node parses that module (~25 ms of start) and keeps the
+ * string and the module's source for the life of the process (~4 MiB). The build writes the
+ * compiler's bytes to dist/ instead and the bundled client reads them from there; the rest of
+ * Prisma's loading is unchanged. (WebAssembly.compile, asynchronous, measured slower to start
+ * than the synchronous Module the generated code uses, so that is kept.)
+ */
+function prismaWasmFromFile() {
+  const base64Import =
+    /const \{ wasm \} = await import\("@prisma\/client\/runtime\/(query_compiler_\w+_bg\.\w+)\.wasm-base64\.mjs"\)\s*return await decodeBase64AsWasm\(wasm\)/;
+  return {
+    name: "prisma-wasm-from-file",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]generated(-pg)?[\\/]internal[\\/]class\.ts$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const found = base64Import.exec(source);
+        // Loud, not silent: a Prisma upgrade that changes this must be looked at.
+        if (!found)
+          throw new Error(
+            `${args.path}: Prisma no longer loads its query compiler as prismaWasmFromFile expects`,
+          );
+        const name = found[1];
+        const { wasm } = await import(`@prisma/client/runtime/${name}.wasm-base64.mjs`);
+        mkdirSync(join(root, "dist"), { recursive: true });
+        writeFileSync(join(root, "dist", `${name}.wasm`), Buffer.from(wasm, "base64"));
+        const readBytes = `new WebAssembly.Module(await (await import("node:fs/promises")).readFile(new URL("./${name}.wasm", import.meta.url)))`;
+        return { contents: source.replace(base64Import, `return ${readBytes}`), loader: "ts" };
       });
     },
   };
