@@ -38,7 +38,8 @@ const running = new Map<Db, Scheduler>();
 
 /**
  * Starts the due-job tick and runs one pass at once (or once `startAfter` settles), so jobs
- * missed during downtime run promptly. Calling it again for the same db returns the scheduler already running.
+ * missed during downtime run promptly. Calling it again for the same db returns the scheduler
+ * already running.
  */
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const existing = running.get(options.db);
@@ -110,7 +111,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     },
   };
   running.set(db, scheduler);
-  if (options.startAfter) void options.startAfter.finally(startClock);
+  if (options.startAfter) void options.startAfter.then(startClock, startClock);
   else startClock();
   return scheduler;
 }

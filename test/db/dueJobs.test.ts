@@ -444,6 +444,11 @@ describe("startScheduler", () => {
     never.open();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls.get(second)).toBeUndefined();
+
+    // A failed start-up step does not keep the clock from starting.
+    const afterFailure = startScheduler({ ...options, startAfter: Promise.reject(new Error("x")) });
+    await vi.waitFor(() => expect(calls.get(second)).toBe(1));
+    await afterFailure.stop();
   });
 
   it("waits for a pass in flight on stop, and a tick after stop does nothing", async () => {
