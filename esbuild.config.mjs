@@ -2,9 +2,9 @@
 // Running the bundle instead of TypeScript through tsx saves ~2 s of start and ~70 MiB of memory
 // (bench/README.md). Packages other than zod stay in node_modules; lazily imported modules (the
 // renderers, the PostgreSQL client) become chunks that still load on first use.
+import { Buffer } from "node:buffer";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { build } from "esbuild";
 
