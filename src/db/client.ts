@@ -49,7 +49,6 @@ export async function openDatabase(url: string): Promise<Db> {
     // WAL lets readers go on while one connection writes; it is a property of the file.
     sqlite.pragma("journal_mode = WAL");
     await applyMigrations(sqlite);
-    refreshQueryPlannerStatistics(sqlite);
   } finally {
     sqlite.close();
   }
@@ -61,21 +60,6 @@ export async function openDatabase(url: string): Promise<Db> {
   // consistent; a power cut may lose the last commits. Halves the cost of a write here.
   await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   return db;
-}
-
-/**
- * SQLite picks its query plans from statistics it gathers only when asked (ANALYZE): none on a
- * new file, stale after a migration adds an index or after a server grows tenfold. Measured on
- * the bench seed (analyzed before a later migration added an index): `/task list`'s count and
- * page read 2.2 and 3.5 ms with those statistics, 1.4 and 2.4 ms with fresh ones. `PRAGMA optimize` (SQLite's advice for long-lived connections, at open) analyzes only
- * the tables that need it, usually none (0.1 ms); the first start after an upgrade pays once
- * (0.2–0.3 s with 200,000 tasks). The analysis limit samples large indexes instead of reading
- * them whole.
- */
-function refreshQueryPlannerStatistics(sqlite: Database.Database): void {
-  sqlite.pragma("analysis_limit = 1000");
-  // 0x10002: check every table, not only those queried on this connection (none yet).
-  sqlite.pragma("optimize = 0x10002");
 }
 
 /**

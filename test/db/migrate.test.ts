@@ -21,7 +21,6 @@ import {
   readMigrationList,
   withSchemaEngine,
 } from "../../prisma/createMigration.ts";
-import { openDatabase } from "../../src/db/client.ts";
 import { PrismaClient } from "../../src/db/generated/client.ts";
 import { applyMigrations, sqliteMigrationsDir, sqlitePathFromUrl } from "../../src/db/migrate.ts";
 
@@ -254,47 +253,6 @@ model Child {\n  id Int @id\n  parentId Int\n  parent Parent @relation(fields: [
     expect(db.prepare(`SELECT count(*) FROM "Child"`).pluck().get()).toBe(2);
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     db.close();
-  });
-});
-
-describe("openDatabase on SQLite", () => {
-  it("gathers the query planner's statistics at open, and again for an index added since", async () => {
-    const path = join(tempDir(), "statistics.db");
-    await (await openDatabase(`file:${path}`)).$disconnect();
-    const raw = new Database(path);
-    raw
-      .prepare(
-        `INSERT INTO "Campaign" (id, "guildId", title, goal, "channelId", "updatedAt") VALUES (1, '1', 'Water', 500, '2', 0)`,
-      )
-      .run();
-    const addTask = raw.prepare(
-      `INSERT INTO "OutreachTask" ("guildId", "campaignId", title, "updatedAt") VALUES ('1', 1, ?, 0)`,
-    );
-    raw.transaction(() => {
-      for (let task = 0; task < 2000; task++) addTask.run(`Flyers ${task}`);
-    })();
-    const analyzed = () =>
-      (
-        raw.prepare(`SELECT idx FROM sqlite_stat1 WHERE tbl = 'OutreachTask'`).all() as {
-          idx: string;
-        }[]
-      )
-        .map((row) => row.idx)
-        .sort();
-    expect(analyzed()).toEqual([]);
-
-    await (await openDatabase(`file:${path}`)).$disconnect();
-    expect(analyzed()).toEqual([
-      "OutreachTask_guildId_campaignId_status_idx",
-      "OutreachTask_guildId_status_dueAt_idx",
-      "OutreachTask_guildId_status_id_idx",
-    ]);
-
-    // As a later migration would: an index the statistics do not know yet.
-    raw.exec(`CREATE INDEX "OutreachTask_kind_idx" ON "OutreachTask"("kind")`);
-    await (await openDatabase(`file:${path}`)).$disconnect();
-    expect(analyzed()).toContain("OutreachTask_kind_idx");
-    raw.close();
   });
 });
 
