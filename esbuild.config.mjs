@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 const root = import.meta.dirname;
+const outdir = join(root, "dist");
 // zod is the one package bundled in: Node loads its many small ES modules one by one (120 ms of
 // start), bundled it takes ~60 ms. Bundling i18next, luxon and node-cron too changed nothing
 // measurable; bundling everything cost 9-40 MiB of RSS (bench/README.md).
@@ -23,7 +24,7 @@ const requireBanner =
   'import { createRequire as __rallyCreateRequire } from "node:module"; ' +
   "const require = __rallyCreateRequire(import.meta.url);";
 // Chunk names carry a content hash: without this, every change would leave stale chunks behind.
-rmSync(join(root, "dist"), { recursive: true, force: true });
+rmSync(outdir, { recursive: true, force: true });
 await build({
   // The chart worker is an entry of its own: a worker thread starts from a file.
   entryPoints: [
@@ -31,7 +32,7 @@ await build({
     join(root, "src/sharded.ts"),
     join(root, "src/render/chartWorker.ts"),
   ],
-  outdir: join(root, "dist"),
+  outdir,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -104,8 +105,8 @@ function prismaWasmFromFile() {
           );
         const name = found[1];
         const { wasm } = await import(`@prisma/client/runtime/${name}.wasm-base64.mjs`);
-        mkdirSync(join(root, "dist"), { recursive: true });
-        writeFileSync(join(root, "dist", `${name}.wasm`), Buffer.from(wasm, "base64"));
+        mkdirSync(outdir, { recursive: true });
+        writeFileSync(join(outdir, `${name}.wasm`), Buffer.from(wasm, "base64"));
         const readBytes = `new WebAssembly.Module(await (await import("node:fs/promises")).readFile(new URL("./${name}.wasm", import.meta.url)))`;
         return { contents: source.replace(base64Import, `return ${readBytes}`), loader: "ts" };
       });
