@@ -137,12 +137,11 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     throw error;
   }
   await ready;
+  const housekeepingDelayMs = options.housekeepingDelayMs ?? defaultHousekeepingDelayMs;
   const stopHousekeeping = new AbortController();
-  const leftServersChecked = delay(
-    options.housekeepingDelayMs ?? defaultHousekeepingDelayMs,
-    undefined,
-    { signal: stopHousekeeping.signal },
-  ).then(
+  const leftServersChecked = delay(housekeepingDelayMs, undefined, {
+    signal: stopHousekeeping.signal,
+  }).then(
     async () => {
       const present = new Set(client.guilds.cache.keys());
       await armErasureOfLeftGuilds(db, present, now(), serves).catch((error: unknown) =>
@@ -151,7 +150,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     },
     () => undefined, // stopped before it was due
   );
-  if (options.housekeepingDelayMs === 0) await leftServersChecked;
+  if (housekeepingDelayMs === 0) await leftServersChecked;
   // Started once, after the first ready: a gateway reconnect never starts a second one.
   const scheduler = startScheduler({
     db,
