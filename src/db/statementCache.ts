@@ -9,8 +9,12 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
  * `run()`), on a statement prepared once, whose column list is read once too.
  */
 export class CachingSqliteAdapterFactory extends PrismaBetterSqlite3 {
+  /** The adapter Prisma connected last (src/db/sqliteDirect.ts works beside it). */
+  connected: Awaited<ReturnType<PrismaBetterSqlite3["connect"]>> | undefined;
+
   override async connect() {
     const adapter = await super.connect();
+    this.connected = adapter;
     // The adapter's connection, a public field of its class; left alone should that change.
     const connection: unknown = (adapter as unknown as { client?: unknown }).client;
     if (connection instanceof Database) cacheStatements(connection);

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.ts";
 import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
-import { cancelJobs, scheduleJob, scheduleNewJobs } from "../scheduler/dueJobs.ts";
+import { takeClaimSlot } from "../db/claimSlot.ts";
+import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
@@ -15,10 +16,6 @@ export const openClaimStatuses = ["active", "submitted"] as const;
 export const claimJobKinds = ["claim.expire", "claim.remindExpiry", "claim.remindDue"] as const;
 
 type Tx = Prisma.TransactionClient;
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 /** Reads a task id as Discord sends it (autocomplete value, button or typed text). */
 export function parseTaskId(value: string): number {
@@ -75,12 +72,12 @@ export async function setTaskCard(
 
 /** Why a claim could not be taken, read after the conditional update said no. */
 async function claimRefusal(
-  tx: Tx,
+  db: Db,
   guildId: string,
   taskId: number,
   volunteerId: string,
 ): Promise<UserError> {
-  const task = await tx.outreachTask.findFirst({
+  const task = await db.outreachTask.findFirst({
     where: { id: taskId, guildId },
     include: { campaign: true },
   });
@@ -89,39 +86,20 @@ async function claimRefusal(
   if (task.status === "done") return new UserError("task.alreadyDone", { title: task.title });
   if (task.campaign.status !== "active")
     return new UserError("task.campaignClosed", { title: task.campaign.title });
-  const held = await tx.claim.count({
+  const held = await db.claim.count({
     where: { taskId, volunteerId, status: { in: [...openClaimStatuses] } },
   });
   if (held > 0) return new UserError("task.alreadyClaimed");
   return new UserError("task.full", { title: task.title, count: task.slots });
 }
 
-/** A new claim's expiry and reminders: one insert, since a new claim id has no jobs yet. */
-async function scheduleClaimJobs(
-  tx: Tx,
-  claim: Claim,
-  task: OutreachTask,
-  now: Date,
-): Promise<void> {
-  const subjectId = String(claim.id);
-  const { guildId } = claim;
-  const jobs = [{ guildId, kind: "claim.expire", subjectId, dueAt: claim.expiresAt }];
-  const expiryReminder = new Date(claim.expiresAt.getTime() - day);
-  if (expiryReminder > now)
-    jobs.push({ guildId, kind: "claim.remindExpiry", subjectId, dueAt: expiryReminder });
-  if (task.dueAt) {
-    const dueReminder = new Date(task.dueAt.getTime() - day);
-    if (dueReminder > now)
-      jobs.push({ guildId, kind: "claim.remindDue", subjectId, dueAt: dueReminder });
-  }
-  await scheduleNewJobs(tx, jobs);
-}
-
 /**
- * Takes one slot of a task for a member. The slot is decided by ONE conditional update (open
- * task, open campaign, fewer claims than slots), so members pressing Claim at the same instant
- * never overfill a task; the unique index on open claims refuses a second claim by the same
- * member, and the transaction gives the slot back.
+ * Takes one slot of a task for a member, with its expiry after the server's claim expiry days
+ * and reminders a day before that and a day before the task is due (those still ahead). The
+ * slot is decided by ONE conditional update (open task, open campaign, fewer claims than slots),
+ * so members pressing Claim at the same instant never overfill a task; the unique index on open
+ * claims refuses a second claim by the same member, and the slot goes back with it. The write is
+ * src/db/claimSlot.ts: Rally's most frequent one, made without Prisma's per-statement cost.
  */
 export async function claimTask(
   db: Db,
@@ -131,38 +109,35 @@ export async function claimTask(
   now: Date,
   claimExpiryDays: number,
 ): Promise<{ task: TaskWithCampaign; claim: Claim }> {
-  try {
-    return await db.$transaction(async (tx) => {
-      // The slot is taken and the task as it is now read back in the same statement.
-      const [taken] = await tx.outreachTask.updateManyAndReturn({
-        where: {
-          id: taskId,
-          guildId,
-          status: "open",
-          campaign: { status: "active" },
-          claimedSlots: { lt: tx.outreachTask.fields.slots },
-        },
-        data: { claimedSlots: { increment: 1 } },
-      });
-      if (!taken) throw await claimRefusal(tx, guildId, taskId, volunteerId);
-      const claim = await tx.claim.create({
-        data: {
-          guildId,
-          taskId,
-          volunteerId,
-          claimedAt: now,
-          expiresAt: new Date(now.getTime() + claimExpiryDays * day),
-        },
-      });
-      const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: taken.campaignId } });
-      const task = { ...taken, campaign };
-      await scheduleClaimJobs(tx, claim, task, now);
-      return { task, claim };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new UserError("task.alreadyClaimed");
-    throw error;
-  }
+  const expiresAt = new Date(now.getTime() + claimExpiryDays * day);
+  const taken = await takeClaimSlot(db, {
+    guildId,
+    taskId,
+    volunteerId,
+    claimedAt: now,
+    expiresAt,
+    remindBeforeMs: day,
+  });
+  if (taken.outcome === "alreadyHeld") throw new UserError("task.alreadyClaimed");
+  if (taken.outcome === "refused") throw await claimRefusal(db, guildId, taskId, volunteerId);
+  const claim: Claim = {
+    id: taken.claimId,
+    guildId,
+    taskId,
+    volunteerId,
+    status: "active",
+    openMarker: 1,
+    proofLink: null,
+    note: null,
+    rejectReason: null,
+    reviewedById: null,
+    claimedAt: now,
+    expiresAt,
+    submittedAt: null,
+    closedAt: null,
+  };
+  // As it is now: what the claimer and the card show.
+  return { task: await getTask(db, guildId, taskId), claim };
 }
 
 /** An organizer gives a slot to a member, exactly as if they had claimed it. */

@@ -58,19 +58,6 @@ export async function scheduleJob(
 }
 
 /**
- * Schedules jobs of a subject that has none yet (a row just created): plain inserts, cheaper
- * than `scheduleJob`'s upsert (Prisma's createMany measured slower still on SQLite). A subject
- * that may already have jobs goes through `scheduleJob`, which re-arms them.
- */
-export async function scheduleNewJobs(
-  db: DueJobWriter,
-  jobs: { guildId: string; kind: string; subjectId: string; dueAt: Date }[],
-): Promise<void> {
-  for (const job of jobs)
-    await db.dueJob.create({ data: { ...job, status: "pending", attempts: 0 } });
-}
-
-/**
  * Cancels the pending jobs of a subject, only of these kinds when given. Subject ids are only
  * unique per kind: pass kinds when ids of different families could collide.
  */

@@ -481,6 +481,41 @@ describe("members pressing Claim at the same instant never overfill a task", () 
   );
 });
 
+describe("a claim during another change of the same task", () => {
+  it("waits for that change to end, and stays when the change is undone", async () => {
+    const db = await createTestDb();
+    const task = await taskIn(db, { slots: 3 });
+    let halfWay = () => {};
+    const reachedHalfWay = new Promise<void>((resolve) => (halfWay = resolve));
+    let undo = () => {};
+    const undone = new Promise<void>((resolve) => (undo = resolve));
+    const otherChange = db
+      .$transaction(async (tx) => {
+        await tx.outreachTask.update({ where: { id: task.id }, data: { title: "Renamed" } });
+        halfWay();
+        await undone;
+        throw new Error("the change is undone");
+      })
+      .catch((error: unknown) => error);
+    await reachedHalfWay;
+
+    const claimed = claim(db, alice, task.id);
+    let claimEnded = false;
+    void claimed.finally(() => (claimEnded = true)).catch(() => undefined);
+    // Time for the claim to run ahead, if it could (it must wait: the row is being changed).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(claimEnded).toBe(false);
+    undo();
+
+    expect(await otherChange).toBeInstanceOf(Error);
+    const { claim: held, task: after } = await claimed;
+    expect(held).toMatchObject({ volunteerId: alice, status: "active" });
+    expect(after).toMatchObject({ title: task.title, claimedSlots: 1 });
+    expect(await taskRow(db, task.id)).toMatchObject({ title: task.title, claimedSlots: 1 });
+    expect((await claimsOf(db, task.id)).map((row) => row.id)).toEqual([held.id]);
+  });
+});
+
 describe("releasing a claim gives the slot back", () => {
   it("frees the slot, closes the claim and cancels its pending reminders and expiry", async () => {
     const db = await createTestDb();

@@ -1,0 +1,50 @@
+import Database from "better-sqlite3";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
+import type { Db } from "./client.ts";
+
+/**
+ * The SQLite connection under a Prisma client, for the few writes Rally makes below Prisma's
+ * query builder (src/db/claimSlot.ts). Prisma's SQLite adapter holds ONE connection and lets one
+ * transaction at a time have it (an async lock in `startTransaction`); work done here takes that
+ * same lock, so it never lands inside a transaction of Prisma's that is waiting between two of
+ * its statements, and Prisma's never inside this one.
+ */
+const adapters = new WeakMap<Db, () => SqlDriverAdapter | undefined>();
+
+/** Called by openDatabase: `adapter` returns the adapter Prisma connected last. */
+export function registerSqliteAdapter(db: Db, adapter: () => SqlDriverAdapter | undefined): void {
+  adapters.set(db, adapter);
+}
+
+/** The connection, or undefined for PostgreSQL (and before Prisma connected). */
+export function sqliteConnectionOf(db: Db): Database.Database | undefined {
+  const client: unknown = (adapters.get(db)?.() as { client?: unknown } | undefined)?.client;
+  return client instanceof Database ? client : undefined;
+}
+
+/**
+ * Runs `work` synchronously in a transaction of its own, committed when it returns and rolled
+ * back when it throws. Being synchronous, nothing else in this process runs in between.
+ */
+export async function withSqliteTransaction<T>(
+  db: Db,
+  work: (connection: Database.Database) => T,
+): Promise<T> {
+  const adapter = adapters.get(db)?.();
+  const connection = sqliteConnectionOf(db);
+  if (!adapter || !connection) throw new Error("not a connected SQLite database");
+  // The adapter takes its lock and sends BEGIN; its commit() and rollback() only give the lock
+  // back, because Prisma sends COMMIT and ROLLBACK itself (`usePhantomQuery: false`): so do we.
+  const lock = await adapter.startTransaction();
+  let result: T;
+  try {
+    result = work(connection);
+    connection.exec("COMMIT");
+  } catch (error) {
+    if (connection.inTransaction) connection.exec("ROLLBACK");
+    await lock.rollback();
+    throw error;
+  }
+  await lock.commit();
+  return result;
+}
