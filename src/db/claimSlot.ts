@@ -36,9 +36,9 @@ export type ClaimSlotOutcome =
  * update: members pressing Claim at the same instant never overfill a task.
  */
 export async function takeClaimSlot(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
-  const sqlite = sqliteConnectionOf(db);
+  const onSqlite = sqliteConnectionOf(db) !== undefined;
   try {
-    const claimId = sqlite
+    const claimId = onSqlite
       ? await withSqliteTransaction(db, (connection) => takeOnSqlite(connection, request))
       : await takeOnPostgres(db, request);
     return claimId === null ? { outcome: "refused" } : { outcome: "taken", claimId };
