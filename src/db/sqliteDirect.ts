@@ -35,16 +35,19 @@ export async function withSqliteTransaction<T>(
   if (!adapter || !connection) throw new Error("not a connected SQLite database");
   // The adapter takes its lock and sends BEGIN; its commit() and rollback() only give the lock
   // back, because Prisma sends COMMIT and ROLLBACK itself (`usePhantomQuery: false`): so do we.
+  // The lock goes back whatever happens, or every later transaction would wait forever.
   const lock = await adapter.startTransaction();
-  let result: T;
+  let committed = false;
   try {
-    result = work(connection);
+    const result = work(connection);
     connection.exec("COMMIT");
-  } catch (error) {
-    if (connection.inTransaction) connection.exec("ROLLBACK");
-    await lock.rollback();
-    throw error;
+    committed = true;
+    return result;
+  } finally {
+    try {
+      if (!committed && connection.inTransaction) connection.exec("ROLLBACK");
+    } finally {
+      await (committed ? lock.commit() : lock.rollback());
+    }
   }
-  await lock.commit();
-  return result;
 }

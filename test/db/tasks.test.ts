@@ -360,6 +360,9 @@ describe("claiming a task takes one of its slots", () => {
     expect((await taskRow(db, task.id)).claimedSlots).toBe(1);
     expect((await claimsOf(db, task.id)).map((row) => row.id)).toEqual([first.claim.id]);
     expect(await db.dueJob.count()).toBe(2);
+    // The refused claim left nothing half-done: the next change, in a transaction, goes through.
+    await releaseTask(db, guild, alice, task.id, later(2 * hour));
+    expect((await taskRow(db, task.id)).claimedSlots).toBe(0);
   });
 
   it("tells the holder of a one-slot task that they hold it, not that someone took it", async () => {
