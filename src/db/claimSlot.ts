@@ -1,6 +1,6 @@
 import Database, { type Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
-import { sqliteConnectionOf, withSqliteTransaction } from "./sqliteDirect.ts";
+import { isSqlite, withSqliteTransaction } from "./sqliteDirect.ts";
 
 /**
  * A claim in one step: the slot, the claim and its jobs (the expiry and two reminders), written
@@ -36,9 +36,8 @@ export type ClaimSlotOutcome =
  * update: members pressing Claim at the same instant never overfill a task.
  */
 export async function takeClaimSlot(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
-  const onSqlite = sqliteConnectionOf(db) !== undefined;
   try {
-    const claimId = onSqlite
+    const claimId = isSqlite(db)
       ? await withSqliteTransaction(db, (connection) => takeOnSqlite(connection, request))
       : await takeOnPostgres(db, request);
     return claimId === null ? { outcome: "refused" } : { outcome: "taken", claimId };

@@ -16,8 +16,13 @@ export function registerSqliteAdapter(db: Db, adapter: () => SqlDriverAdapter | 
   adapters.set(db, adapter);
 }
 
-/** The connection, or undefined for PostgreSQL (and before Prisma connected). */
-export function sqliteConnectionOf(db: Db): Database.Database | undefined {
+/** Whether this client was opened on SQLite (by openDatabase); PostgreSQL otherwise. */
+export function isSqlite(db: Db): boolean {
+  return adapters.has(db);
+}
+
+/** The connection under the adapter Prisma connected last, if it is one of better-sqlite3's. */
+function sqliteConnectionOf(db: Db): Database.Database | undefined {
   const client: unknown = (adapters.get(db)?.() as { client?: unknown } | undefined)?.client;
   return client instanceof Database ? client : undefined;
 }
@@ -32,7 +37,8 @@ export async function withSqliteTransaction<T>(
 ): Promise<T> {
   const adapter = adapters.get(db)?.();
   const connection = sqliteConnectionOf(db);
-  if (!adapter || !connection) throw new Error("not a connected SQLite database");
+  // Loud rather than wrong: a SQLite client must never fall through to another database's SQL.
+  if (!adapter || !connection) throw new Error("no better-sqlite3 connection under this client");
   // The adapter takes its lock and sends BEGIN; its commit() and rollback() only give the lock
   // back, because Prisma sends COMMIT and ROLLBACK itself (`usePhantomQuery: false`): so do we.
   // The lock goes back whatever happens, or every later transaction would wait forever.
