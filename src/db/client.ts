@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { PrismaClient } from "./generated/client.ts";
 import { CachingSqliteAdapterFactory } from "./statementCache.ts";
-import { registerSqliteAdapter } from "./sqliteDirect.ts";
+import { registerSqliteConnection } from "./sqliteDirect.ts";
 import {
   applyMigrations,
   applyPostgresMigrations,
@@ -55,7 +55,7 @@ export async function openDatabase(url: string): Promise<Db> {
   }
   const adapter = new CachingSqliteAdapterFactory({ url: path, timeout: busyTimeoutMs });
   const db = new PrismaClient({ adapter, transactionOptions, errorFormat });
-  registerSqliteAdapter(db, () => adapter.connected);
+  registerSqliteConnection(db, () => adapter.connected);
   await db.$connect();
   // The adapter keeps one connection, so this holds for every query. With WAL, NORMAL syncs at
   // checkpoints instead of every commit: a crash of the process loses nothing and the file stays

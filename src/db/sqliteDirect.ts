@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import type { Db } from "./client.ts";
 
@@ -9,22 +9,24 @@ import type { Db } from "./client.ts";
  * same lock, so it never lands inside a transaction of Prisma's that is waiting between two of
  * its statements, and Prisma's never inside this one.
  */
-const adapters = new WeakMap<Db, () => SqlDriverAdapter | undefined>();
+interface SqliteConnection {
+  adapter: SqlDriverAdapter;
+  connection: Database.Database;
+}
 
-/** Called by openDatabase: `adapter` returns the adapter Prisma connected last. */
-export function registerSqliteAdapter(db: Db, adapter: () => SqlDriverAdapter | undefined): void {
-  adapters.set(db, adapter);
+const connections = new WeakMap<Db, () => SqliteConnection | undefined>();
+
+/** From openDatabase: `connected` gives the adapter Prisma connected last, and its connection. */
+export function registerSqliteConnection(
+  db: Db,
+  connected: () => SqliteConnection | undefined,
+): void {
+  connections.set(db, connected);
 }
 
 /** Whether this client was opened on SQLite (by openDatabase); PostgreSQL otherwise. */
 export function isSqlite(db: Db): boolean {
-  return adapters.has(db);
-}
-
-/** The connection under the adapter Prisma connected last, if it is one of better-sqlite3's. */
-function sqliteConnectionOf(db: Db): Database.Database | undefined {
-  const client: unknown = (adapters.get(db)?.() as { client?: unknown } | undefined)?.client;
-  return client instanceof Database ? client : undefined;
+  return connections.has(db);
 }
 
 /**
@@ -35,10 +37,10 @@ export async function withSqliteTransaction<T>(
   db: Db,
   work: (connection: Database.Database) => T,
 ): Promise<T> {
-  const adapter = adapters.get(db)?.();
-  const connection = sqliteConnectionOf(db);
+  const connected = connections.get(db)?.();
   // Loud rather than wrong: a SQLite client must never fall through to another database's SQL.
-  if (!adapter || !connection) throw new Error("no better-sqlite3 connection under this client");
+  if (!connected) throw new Error("no better-sqlite3 connection under this client");
+  const { adapter, connection } = connected;
   // The adapter takes its lock and sends BEGIN; its commit() and rollback() only give the lock
   // back, because Prisma sends COMMIT and ROLLBACK itself (`usePhantomQuery: false`): so do we.
   // The lock goes back whatever happens, or every later transaction would wait forever.

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 
 /**
  * Prisma's SQLite adapter prepares every statement anew (50-80 µs each here) because it passes
@@ -9,15 +10,22 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
  * `run()`), on a statement prepared once, whose column list is read once too.
  */
 export class CachingSqliteAdapterFactory extends PrismaBetterSqlite3 {
-  /** The adapter Prisma connected last (src/db/sqliteDirect.ts works beside it). */
-  connected: Awaited<ReturnType<PrismaBetterSqlite3["connect"]>> | undefined;
+  /**
+   * The adapter Prisma connected last and its connection (src/db/sqliteDirect.ts works beside
+   * them); undefined before Prisma connects, or should the adapter stop exposing its connection.
+   */
+  connected: { adapter: SqlDriverAdapter; connection: Database.Database } | undefined;
 
   override async connect() {
     const adapter = await super.connect();
-    this.connected = adapter;
     // The adapter's connection, a public field of its class; left alone should that change.
     const connection: unknown = (adapter as unknown as { client?: unknown }).client;
-    if (connection instanceof Database) cacheStatements(connection);
+    if (connection instanceof Database) {
+      cacheStatements(connection);
+      this.connected = { adapter, connection };
+    } else {
+      this.connected = undefined;
+    }
     return adapter;
   }
 }
