@@ -24,6 +24,14 @@ export function registerSqliteConnection(
   connections.set(db, connected);
 }
 
+/**
+ * The connection under a client opened on SQLite, once Prisma has connected; undefined on
+ * PostgreSQL and for a transaction's client (which is not registered).
+ */
+export function sqliteConnection(db: Db | object): Database.Database | undefined {
+  return connections.get(db as Db)?.()?.connection;
+}
+
 /** Whether this client was opened on SQLite (by openDatabase); PostgreSQL otherwise. */
 export function isSqlite(db: Db): boolean {
   return connections.has(db);

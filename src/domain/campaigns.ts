@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.ts";
 import type { Campaign } from "../db/generated/client.ts";
+import { sqliteReads } from "../db/sqliteReads.ts";
 import { recordAudit } from "./audit.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
@@ -82,7 +83,10 @@ export function parseCampaignId(value: string): number {
 
 /** A campaign of this server; another server's id is "not found", never a hint it exists. */
 export async function getCampaign(db: Db, guildId: string, id: number): Promise<Campaign> {
-  const campaign = await db.campaign.findFirst({ where: { id, guildId } });
+  const sqlite = sqliteReads(db);
+  const campaign = sqlite
+    ? sqlite.campaign(guildId, id)
+    : await db.campaign.findFirst({ where: { id, guildId } });
   if (!campaign) throw new UserError("campaign.notFound");
   return campaign;
 }

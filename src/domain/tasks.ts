@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.ts";
 import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
 import { takeClaimSlot } from "../db/claimSlot.ts";
+import { sqliteReads } from "../db/sqliteReads.ts";
 import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
@@ -25,10 +26,10 @@ export function parseTaskId(value: string): number {
 
 /** A task of this server; another server's id is "not found", never a hint that it exists. */
 export async function getTask(db: Db | Tx, guildId: string, id: number): Promise<TaskWithCampaign> {
-  const task = await db.outreachTask.findFirst({
-    where: { id, guildId },
-    include: { campaign: true },
-  });
+  const sqlite = sqliteReads(db);
+  const task = sqlite
+    ? sqlite.task(guildId, id)
+    : await db.outreachTask.findFirst({ where: { id, guildId }, include: { campaign: true } });
   if (!task) throw new UserError("task.notFound");
   return task;
 }
@@ -611,14 +612,19 @@ export async function taskNumbers(
   guildId: string,
   campaignId: number,
 ): Promise<{ open: number; done: number }> {
-  const groups = await db.outreachTask.groupBy({
-    by: ["status"],
-    where: { guildId, campaignId },
-    _count: { _all: true },
-  });
-  const count = (status: string) =>
-    groups.find((group) => group.status === status)?._count._all ?? 0;
-  return { open: count("open"), done: count("done") };
+  const sqlite = sqliteReads(db);
+  const counts = sqlite
+    ? sqlite.taskCountsByStatus(guildId, campaignId)
+    : new Map(
+        (
+          await db.outreachTask.groupBy({
+            by: ["status"],
+            where: { guildId, campaignId },
+            _count: { _all: true },
+          })
+        ).map((group) => [group.status, group._count._all]),
+      );
+  return { open: counts.get("open") ?? 0, done: counts.get("done") ?? 0 };
 }
 
 /** The member's own claims and totals, for /me status. */

@@ -1,0 +1,121 @@
+import Database, { type Statement } from "better-sqlite3";
+import type { Campaign, OutreachTask } from "./generated/client.ts";
+import type { Db } from "./client.ts";
+import { sqliteConnection } from "./sqliteDirect.ts";
+
+/**
+ * The reads nearly every member's interaction makes (a task with its campaign, a campaign, a
+ * campaign's task numbers), made synchronously on SQLite's connection instead of through
+ * Prisma's query builder: each costs tens of microseconds here against 0.3-1.2 ms through
+ * Prisma (bench/README.md). They return exactly what Prisma's `findFirst` and `groupBy` return
+ * (test/db/sqliteReads.test.ts compares them row for row), so callers cannot tell the two apart.
+ *
+ * Reads only: writes stay with Prisma (and src/db/claimSlot.ts). Like Prisma's own reads on
+ * SQLite, these do not wait for a transaction of Prisma's that is open on the connection.
+ */
+export interface SqliteReads {
+  task(guildId: string, id: number): (OutreachTask & { campaign: Campaign }) | null;
+  campaign(guildId: string, id: number): Campaign | null;
+  /** How many of a campaign's tasks are in each status. */
+  taskCountsByStatus(guildId: string, campaignId: number): Map<string, number>;
+}
+
+/**
+ * The synchronous reads of a client opened on SQLite; undefined on PostgreSQL and for a
+ * transaction's client (whose reads must go through the transaction), which read through Prisma.
+ */
+export function sqliteReads(db: Db | object): SqliteReads | undefined {
+  const connection = sqliteConnection(db);
+  if (!connection) return undefined;
+  let reads = readsByConnection.get(connection);
+  if (!reads) {
+    reads = prepareReads(db as Db, connection);
+    readsByConnection.set(connection, reads);
+  }
+  return reads;
+}
+
+const readsByConnection = new WeakMap<Database.Database, SqliteReads>();
+
+/**
+ * A model's columns as Prisma's client describes them (`db.campaign.fields`), so a column added
+ * to the schema is read, and converted, without a list here to keep up to date.
+ */
+interface ModelShape {
+  /** The SELECT list, in the schema's order (the order of Prisma's own objects' keys). */
+  columns: string;
+  /** SQLite keeps what Prisma calls DateTime as text and Boolean as 0 or 1. */
+  dates: string[];
+  booleans: string[];
+}
+
+type ModelFields = Record<string, { name: string; typeName: string }>;
+
+/** Types SQLite returns as Prisma does (Int, String, Float), and the two converted here. */
+const readableTypes = new Set(["Int", "String", "Float", "DateTime", "Boolean"]);
+
+function shapeOf(fields: ModelFields): ModelShape {
+  const all = Object.values(fields);
+  // Loud rather than wrong: a BigInt, Decimal, Json or Bytes column would need converting too.
+  const unreadable = all.find((field) => !readableTypes.has(field.typeName));
+  if (unreadable)
+    throw new Error(`sqliteReads cannot read ${unreadable.name} (${unreadable.typeName})`);
+  const named = (typeName: string) =>
+    all.filter((field) => field.typeName === typeName).map((field) => field.name);
+  return {
+    columns: all.map((field) => `"${field.name}"`).join(", "),
+    dates: named("DateTime"),
+    booleans: named("Boolean"),
+  };
+}
+
+/** A row as Prisma returns it: dates as Date, booleans as boolean, null kept. */
+function asModel<T>(row: Record<string, unknown>, shape: ModelShape): T {
+  for (const column of shape.dates) {
+    const value = row[column];
+    if (value !== null) row[column] = new Date(value as string | number);
+  }
+  for (const column of shape.booleans) {
+    const value = row[column];
+    if (value !== null) row[column] = value === 1;
+  }
+  return row as T;
+}
+
+function prepareReads(db: Db, connection: Database.Database): SqliteReads {
+  const taskShape = shapeOf(db.outreachTask.fields as unknown as ModelFields);
+  const campaignShape = shapeOf(db.campaign.fields as unknown as ModelFields);
+  // Prepared by the class's own `prepare` (Prisma's statement cache wraps the connection's), and
+  // read as numbers: the adapter turns on BigInt reads for this connection.
+  const prepare = (sql: string): Statement =>
+    (Database.prototype.prepare.call(connection, sql) as Statement).safeIntegers(false);
+  const task = prepare(
+    `SELECT ${taskShape.columns} FROM "OutreachTask" WHERE "id" = ? AND "guildId" = ?`,
+  );
+  const campaign = prepare(
+    `SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" = ? AND "guildId" = ?`,
+  );
+  const campaignById = prepare(`SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" = ?`);
+  const countsByStatus = prepare(`SELECT "status", COUNT(*) AS "count" FROM "OutreachTask"
+    WHERE "guildId" = ? AND "campaignId" = ? GROUP BY "status"`);
+  const readCampaign = (guildId: string, id: number): Campaign | null => {
+    const row = campaign.get(id, guildId) as Record<string, unknown> | undefined;
+    return row ? asModel<Campaign>(row, campaignShape) : null;
+  };
+  return {
+    task(guildId, id) {
+      const row = task.get(id, guildId) as Record<string, unknown> | undefined;
+      if (!row) return null;
+      const found = asModel<OutreachTask>(row, taskShape);
+      // As Prisma's `include` reads it: by the task's campaignId, which a foreign key keeps valid.
+      const ofTask = campaignById.get(found.campaignId) as Record<string, unknown> | undefined;
+      if (!ofTask) throw new Error(`task ${id} has no campaign ${found.campaignId}`);
+      return { ...found, campaign: asModel<Campaign>(ofTask, campaignShape) };
+    },
+    campaign: readCampaign,
+    taskCountsByStatus(guildId, campaignId) {
+      const rows = countsByStatus.all(guildId, campaignId) as { status: string; count: number }[];
+      return new Map(rows.map((row) => [row.status, row.count]));
+    },
+  };
+}
