@@ -18,6 +18,24 @@ export interface SqliteReads {
   campaign(guildId: string, id: number): Campaign | null;
   /** How many of a campaign's tasks are in each status. */
   taskCountsByStatus(guildId: string, campaignId: number): Map<string, number>;
+  /** The tasks a member holds an open claim on (active or submitted), newest first. */
+  heldTaskIds(guildId: string, userId: string, limit?: number): number[];
+  /** What autocomplete shows of a server's tasks, newest first. */
+  taskChoices(query: TaskChoiceQuery): TaskChoice[];
+}
+
+export type TaskChoice = Pick<OutreachTask, "id" | "title" | "claimedSlots" | "slots">;
+
+export interface TaskChoiceQuery {
+  guildId: string;
+  /** Only these tasks. */
+  ids?: readonly number[];
+  openOnly?: boolean;
+  /** Only tasks older than this one (ids grow with time). */
+  before?: number | undefined;
+  /** Only tasks whose folded title contains this, or that have no folded title (older rows). */
+  foldedTitleContains?: string;
+  take?: number;
 }
 
 /**
@@ -98,6 +116,36 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
   const campaignById = prepare(`SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" = ?`);
   const countsByStatus = prepare(`SELECT "status", COUNT(*) AS "count" FROM "OutreachTask"
     WHERE "guildId" = ? AND "campaignId" = ? GROUP BY "status"`);
+  const held = prepare(`SELECT "taskId" FROM "Claim" WHERE "guildId" = ? AND "volunteerId" = ?
+    AND "status" IN ('active', 'submitted') ORDER BY "taskId" DESC LIMIT ?`);
+  // Autocomplete's reads differ by which conditions apply: one statement for each combination.
+  const choiceStatements = new Map<string, Statement>();
+  const choices = (query: TaskChoiceQuery): TaskChoice[] => {
+    const conditions = [`"guildId" = ?`];
+    const parameters: (string | number)[] = [query.guildId];
+    if (query.ids) {
+      conditions.push(`"id" IN (SELECT "value" FROM json_each(?))`);
+      parameters.push(JSON.stringify(query.ids));
+    }
+    if (query.openOnly) conditions.push(`"status" = 'open'`);
+    if (query.before !== undefined) {
+      conditions.push(`"id" < ?`);
+      parameters.push(query.before);
+    }
+    if (query.foldedTitleContains) {
+      conditions.push(`(instr("titleFolded", ?) > 0 OR "titleFolded" IS NULL)`);
+      parameters.push(query.foldedTitleContains);
+    }
+    parameters.push(query.take ?? -1);
+    const sql = `SELECT "id", "title", "claimedSlots", "slots" FROM "OutreachTask"
+      WHERE ${conditions.join(" AND ")} ORDER BY "id" DESC LIMIT ?`;
+    let statement = choiceStatements.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      choiceStatements.set(sql, statement);
+    }
+    return statement.all(...parameters) as TaskChoice[];
+  };
   const readCampaign = (guildId: string, id: number): Campaign | null => {
     const row = campaign.get(id, guildId) as Record<string, unknown> | undefined;
     return row ? asModel<Campaign>(row, campaignShape) : null;
@@ -117,5 +165,10 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
       const rows = countsByStatus.all(guildId, campaignId) as { status: string; count: number }[];
       return new Map(rows.map((row) => [row.status, row.count]));
     },
+    heldTaskIds(guildId, userId, limit) {
+      const rows = held.all(guildId, userId, limit ?? -1) as { taskId: number }[];
+      return rows.map((row) => row.taskId);
+    },
+    taskChoices: choices,
   };
 }

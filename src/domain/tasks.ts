@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.ts";
 import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
 import { takeClaimSlot } from "../db/claimSlot.ts";
-import { sqliteReads } from "../db/sqliteReads.ts";
+import { sqliteReads, type TaskChoice, type TaskChoiceQuery } from "../db/sqliteReads.ts";
 import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
@@ -530,6 +530,8 @@ async function heldTaskIds(
   userId: string,
   limit?: number,
 ): Promise<number[]> {
+  const sqlite = sqliteReads(db);
+  if (sqlite) return sqlite.heldTaskIds(guildId, userId, limit);
   const claims = await db.claim.findMany({
     where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
     select: { taskId: true },
@@ -539,11 +541,29 @@ async function heldTaskIds(
   return claims.map((claim) => claim.taskId);
 }
 
-/** What autocomplete shows of a task. */
-export type TaskChoice = Pick<OutreachTask, "id" | "title" | "claimedSlots" | "slots">;
+export type { TaskChoice };
 const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
 const choiceLimit = 25;
 const largestSearchBatch = 1000;
+
+/** Autocomplete's read of a server's tasks, newest first (see TaskChoiceQuery). */
+async function taskChoices(db: Db, query: TaskChoiceQuery): Promise<TaskChoice[]> {
+  const sqlite = sqliteReads(db);
+  if (sqlite) return sqlite.taskChoices(query);
+  const needle = query.foldedTitleContains;
+  return db.outreachTask.findMany({
+    where: {
+      guildId: query.guildId,
+      ...(query.ids ? { id: { in: [...query.ids] } } : {}),
+      ...(query.openOnly ? { status: "open" } : {}),
+      ...(query.before === undefined ? {} : { id: { lt: query.before } }),
+      ...(needle ? { OR: [{ titleFolded: { contains: needle } }, { titleFolded: null }] } : {}),
+    },
+    select: choiceFields,
+    orderBy: { id: "desc" },
+    ...(query.take === undefined ? {} : { take: query.take }),
+  });
+}
 
 /**
  * Autocomplete: the member's own open claims first, then this server's tasks, newest first,
@@ -552,8 +572,9 @@ const largestSearchBatch = 1000;
  *
  * Case is folded here, not by the database (neither SQLite's LIKE nor PostgreSQL's folds case
  * in every script): SQL only narrows the rows read to those whose stored folded title contains
- * the folded needle, or that have none (older rows); the check here decides. LIKE's wildcards
- * typed by a member can only widen what SQL returns, never hide a match.
+ * the folded needle, or that have none (older rows); the check here decides. On PostgreSQL that
+ * is Prisma's `contains` (LIKE), whose wildcards typed by a member can only widen what SQL
+ * returns, never hide a match; on SQLite an exact `instr`.
  */
 export async function searchTasks(
   db: Db,
@@ -564,18 +585,9 @@ export async function searchTasks(
 ): Promise<TaskChoice[]> {
   const needle = foldTitle(query.trim());
   const matches = (task: TaskChoice) => foldTitle(task.title).includes(needle);
-  const narrowed: Prisma.OutreachTaskWhereInput =
-    needle === "" ? {} : { OR: [{ titleFolded: { contains: needle } }, { titleFolded: null }] };
   const held = await heldTaskIds(db, guildId, userId, 50);
   // Most members typing hold nothing: no second query then.
-  const mine =
-    held.length === 0
-      ? []
-      : await db.outreachTask.findMany({
-          where: { guildId, id: { in: held } },
-          select: choiceFields,
-          orderBy: { id: "desc" },
-        });
+  const mine = held.length === 0 ? [] : await taskChoices(db, { guildId, ids: held });
   const choices = mine.filter(matches).slice(0, choiceLimit);
   if (scope === "mine") return choices;
   const heldIds = new Set(mine.map((task) => task.id));
@@ -584,15 +596,11 @@ export async function searchTasks(
   // more each time after (rows without a folded title, or a needle with LIKE's wildcards).
   let batchSize = choiceLimit - choices.length + heldIds.size;
   while (choices.length < choiceLimit) {
-    const batch = await db.outreachTask.findMany({
-      where: {
-        guildId,
-        ...(scope === "open" ? { status: "open" } : {}),
-        ...(before === undefined ? {} : { id: { lt: before } }),
-        ...narrowed,
-      },
-      select: choiceFields,
-      orderBy: { id: "desc" },
+    const batch = await taskChoices(db, {
+      guildId,
+      openOnly: scope === "open",
+      before,
+      foldedTitleContains: needle,
       take: batchSize,
     });
     for (const task of batch) {

@@ -106,6 +106,55 @@ describe.runIf(databaseKind === "sqlite")("reads made directly on SQLite", () =>
     );
   });
 
+  it("read a member's held tasks and autocomplete's choices as Prisma's findMany does", async () => {
+    const db = await createTestDb();
+    const { tasks } = await seed(db);
+    const [claimed] = tasks;
+    if (!claimed) throw new Error("seed");
+    const plain = await addTask(db, guild, organizer, claimed.campaignId, {
+      title: "More flyers",
+      kind: "campus",
+      location: null,
+      slots: 1,
+      dueAt: null,
+      instructions: null,
+    });
+    // Rows written before titles were folded have none; autocomplete must still read them.
+    await db.outreachTask.update({ where: { id: plain.id }, data: { titleFolded: null } });
+    await claimTask(db, guild, alice, plain.id, now, 3);
+    const reads = sqliteReads(db);
+    const held = await db.claim.findMany({
+      where: { guildId: guild, volunteerId: alice, status: { in: ["active", "submitted"] } },
+      select: { taskId: true },
+      orderBy: { taskId: "desc" },
+    });
+    expect(reads?.heldTaskIds(guild, alice)).toEqual(held.map((claim) => claim.taskId));
+    expect(reads?.heldTaskIds(guild, alice, 1)).toEqual([plain.id]);
+    expect(reads?.heldTaskIds(otherGuild, alice)).toEqual([]);
+
+    const select = { id: true, title: true, claimedSlots: true, slots: true } as const;
+    const cases = [
+      { query: { ids: [claimed.id, plain.id] }, where: { id: { in: [claimed.id, plain.id] } } },
+      { query: { openOnly: true }, where: { status: "open" } },
+      { query: { before: plain.id + 1, take: 1 }, where: { id: { lt: plain.id + 1 } }, take: 1 },
+      {
+        query: { foldedTitleContains: "flyers" },
+        where: { OR: [{ titleFolded: { contains: "flyers" } }, { titleFolded: null }] },
+      },
+    ];
+    for (const { query, where, take } of cases) {
+      const byPrisma = await db.outreachTask.findMany({
+        where: { guildId: guild, ...where },
+        select,
+        orderBy: { id: "desc" },
+        ...(take === undefined ? {} : { take }),
+      });
+      expect(byPrisma.length).toBeGreaterThan(0);
+      expect(reads?.taskChoices({ guildId: guild, ...query })).toStrictEqual(byPrisma);
+    }
+    expect(reads?.taskChoices({ guildId: otherGuild })).toEqual([]);
+  });
+
   it("are not used for a transaction's reads, which see the transaction's own changes", async () => {
     const db = await createTestDb();
     const { tasks } = await seed(db);
