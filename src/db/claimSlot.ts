@@ -1,6 +1,6 @@
 import Database, { type Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
-import { isSqlite, withSqliteTransaction } from "./sqliteDirect.ts";
+import { isSqlite, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
 
 /**
  * A claim in one step: the slot, the claim and its jobs (the expiry and two reminders), written
@@ -65,11 +65,6 @@ interface SqliteClaimStatements {
 }
 
 const sqliteStatements = new WeakMap<Database.Database, SqliteClaimStatements>();
-
-/** Dates as Prisma's SQLite adapter writes them (ISO 8601, `+00:00`), so both read the same. */
-function sqliteDate(date: Date): string {
-  return date.toISOString().replace("Z", "+00:00");
-}
 
 function statementsFor(connection: Database.Database): SqliteClaimStatements {
   let statements = sqliteStatements.get(connection);

@@ -32,6 +32,14 @@ export function sqliteConnection(db: Db | object): Database.Database | undefined
   return connections.get(db as Db)?.()?.connection;
 }
 
+/**
+ * A date as Prisma's SQLite adapter writes it (ISO 8601, `+00:00`): rows written here read the
+ * same through Prisma, and compare as text with what Prisma wrote.
+ */
+export function sqliteDate(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
+}
+
 /** Whether this client was opened on SQLite (by openDatabase); PostgreSQL otherwise. */
 export function isSqlite(db: Db): boolean {
   return connections.has(db);

@@ -1,7 +1,7 @@
 import Database, { type Statement } from "better-sqlite3";
-import type { Campaign, OutreachTask } from "./generated/client.ts";
+import type { Campaign, Claim, OutreachTask } from "./generated/client.ts";
 import type { Db } from "./client.ts";
-import { sqliteConnection } from "./sqliteDirect.ts";
+import { sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
 
 /**
  * The reads nearly every member's interaction makes (a task with its campaign, a campaign, a
@@ -22,6 +22,32 @@ export interface SqliteReads {
   heldTaskIds(guildId: string, userId: string, limit?: number): number[];
   /** What autocomplete shows of a server's tasks, newest first. */
   taskChoices(query: TaskChoiceQuery): TaskChoice[];
+  /** How many tasks /task list has for this query. */
+  countTasks(query: TaskListQuery): number;
+  /**
+   * One page of /task list: due first (no due date last), then oldest, each with its campaign
+   * and its open claims, oldest first.
+   */
+  taskPage(query: TaskListQuery, skip: number, take: number): ListedTask[];
+}
+
+export type ListedTask = OutreachTask & { campaign: Campaign; claims: Claim[] };
+
+/**
+ * The lists of /task list: "open" has a free slot in an active campaign; "claimed" is open with
+ * an open claim; "review" has a claim waiting for review; "overdue" is open, past due, with an
+ * active claim; "mine" is the tasks of `heldIds`.
+ */
+export type TaskListFilter = "open" | "mine" | "claimed" | "review" | "done" | "overdue";
+
+export interface TaskListQuery {
+  guildId: string;
+  campaignId: number | null;
+  filter: TaskListFilter;
+  /** The tasks "mine" lists. */
+  heldIds: readonly number[];
+  /** What "overdue" compares due dates with. */
+  now: Date;
 }
 
 export type TaskChoice = Pick<OutreachTask, "id" | "title" | "claimedSlots" | "slots">;
@@ -118,8 +144,17 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
     WHERE "guildId" = ? AND "campaignId" = ? GROUP BY "status"`);
   const held = prepare(`SELECT "taskId" FROM "Claim" WHERE "guildId" = ? AND "volunteerId" = ?
     AND "status" IN ('active', 'submitted') ORDER BY "taskId" DESC LIMIT ?`);
-  // Autocomplete's reads differ by which conditions apply: one statement for each combination.
-  const choiceStatements = new Map<string, Statement>();
+  // Autocomplete's and the list's reads differ by which conditions apply: one statement for each
+  // combination, prepared when first needed.
+  const statements = new Map<string, Statement>();
+  const statement = (sql: string): Statement => {
+    let prepared = statements.get(sql);
+    if (!prepared) {
+      prepared = prepare(sql);
+      statements.set(sql, prepared);
+    }
+    return prepared;
+  };
   const choices = (query: TaskChoiceQuery): TaskChoice[] => {
     const conditions = [`"guildId" = ?`];
     const parameters: (string | number)[] = [query.guildId];
@@ -139,13 +174,51 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
     parameters.push(query.take ?? -1);
     const sql = `SELECT "id", "title", "claimedSlots", "slots" FROM "OutreachTask"
       WHERE ${conditions.join(" AND ")} ORDER BY "id" DESC LIMIT ?`;
-    let statement = choiceStatements.get(sql);
-    if (!statement) {
-      statement = prepare(sql);
-      choiceStatements.set(sql, statement);
-    }
-    return statement.all(...parameters) as TaskChoice[];
+    return statement(sql).all(...parameters) as TaskChoice[];
   };
+  const claimShape = shapeOf(db.claim.fields as unknown as ModelFields);
+  const openClaim = `"Claim"."taskId" = "OutreachTask"."id" AND "Claim"."status"`;
+  const listWhere = (query: TaskListQuery): { sql: string; parameters: (string | number)[] } => {
+    const conditions = [`"guildId" = ?`];
+    const parameters: (string | number)[] = [query.guildId];
+    if (query.campaignId !== null) {
+      conditions.push(`"campaignId" = ?`);
+      parameters.push(query.campaignId);
+    }
+    switch (query.filter) {
+      case "open":
+        conditions.push(`"status" = 'open' AND "claimedSlots" < "slots"
+          AND "campaignId" IN (SELECT "id" FROM "Campaign" WHERE "status" = 'active')`);
+        break;
+      case "mine":
+        conditions.push(`"id" IN (SELECT "value" FROM json_each(?))`);
+        parameters.push(JSON.stringify(query.heldIds));
+        break;
+      case "claimed":
+        conditions.push(`"status" = 'open'
+          AND EXISTS (SELECT 1 FROM "Claim" WHERE ${openClaim} IN ('active', 'submitted'))`);
+        break;
+      case "review":
+        conditions.push(`EXISTS (SELECT 1 FROM "Claim" WHERE ${openClaim} = 'submitted')`);
+        break;
+      case "done":
+        conditions.push(`"status" = 'done'`);
+        break;
+      case "overdue":
+        conditions.push(`"status" = 'open' AND "dueAt" < ?
+          AND EXISTS (SELECT 1 FROM "Claim" WHERE ${openClaim} = 'active')`);
+        parameters.push(sqliteDate(query.now));
+        break;
+    }
+    return { sql: conditions.join(" AND "), parameters };
+  };
+  const inList = `IN (SELECT "value" FROM json_each(?))`;
+  const campaignsById = prepare(
+    `SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" ${inList}`,
+  );
+  const openClaimsOf = prepare(`SELECT ${claimShape.columns} FROM "Claim"
+    WHERE "taskId" ${inList} AND "status" IN ('active', 'submitted')
+    ORDER BY "claimedAt", "id"`);
   const readCampaign = (guildId: string, id: number): Campaign | null => {
     const row = campaign.get(id, guildId) as Record<string, unknown> | undefined;
     return row ? asModel<Campaign>(row, campaignShape) : null;
@@ -170,5 +243,36 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
       return rows.map((row) => row.taskId);
     },
     taskChoices: choices,
+    countTasks(query) {
+      const where = listWhere(query);
+      const sql = `SELECT COUNT(*) AS "count" FROM "OutreachTask" WHERE ${where.sql}`;
+      return (statement(sql).get(...where.parameters) as { count: number }).count;
+    },
+    taskPage(query, skip, take) {
+      const where = listWhere(query);
+      const sql = `SELECT ${taskShape.columns} FROM "OutreachTask" WHERE ${where.sql}
+        ORDER BY "dueAt" ASC NULLS LAST, "id" ASC LIMIT ? OFFSET ?`;
+      const rows = statement(sql).all(...where.parameters, take, skip) as Record<string, unknown>[];
+      const tasks = rows.map((row) => asModel<OutreachTask>(row, taskShape));
+      if (tasks.length === 0) return [];
+      const campaignIds = JSON.stringify([...new Set(tasks.map((task) => task.campaignId))]);
+      const campaigns = new Map(
+        (campaignsById.all(campaignIds) as Record<string, unknown>[]).map((row) => {
+          const campaign = asModel<Campaign>(row, campaignShape);
+          return [campaign.id, campaign];
+        }),
+      );
+      const claims = new Map<number, Claim[]>();
+      const taskIds = JSON.stringify(tasks.map((task) => task.id));
+      for (const row of openClaimsOf.all(taskIds) as Record<string, unknown>[]) {
+        const claim = asModel<Claim>(row, claimShape);
+        claims.set(claim.taskId, [...(claims.get(claim.taskId) ?? []), claim]);
+      }
+      return tasks.map((task) => {
+        const campaign = campaigns.get(task.campaignId);
+        if (!campaign) throw new Error(`task ${task.id} has no campaign ${task.campaignId}`);
+        return { ...task, campaign, claims: claims.get(task.id) ?? [] };
+      });
+    },
   };
 }

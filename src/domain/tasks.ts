@@ -1,7 +1,13 @@
 import type { Db } from "../db/client.ts";
 import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
 import { takeClaimSlot } from "../db/claimSlot.ts";
-import { sqliteReads, type TaskChoice, type TaskChoiceQuery } from "../db/sqliteReads.ts";
+import {
+  sqliteReads,
+  type ListedTask,
+  type TaskChoice,
+  type TaskChoiceQuery,
+  type TaskListQuery,
+} from "../db/sqliteReads.ts";
 import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
@@ -462,25 +468,40 @@ export async function editTask(
 export const taskFilters = ["open", "mine", "claimed", "review", "done", "overdue"] as const;
 export type TaskFilter = (typeof taskFilters)[number];
 
-/** The conditions of a filter; "mine" is read from the member's claims (see heldTaskIds). */
-function filterWhere(
-  filter: Exclude<TaskFilter, "mine">,
-  now: Date,
+/** A list's conditions through Prisma (src/db/sqliteReads.ts has them in SQL for SQLite). */
+function listWhere(
+  list: TaskListQuery,
   fields: Db["outreachTask"]["fields"],
 ): Prisma.OutreachTaskWhereInput {
-  switch (filter) {
+  const where = {
+    guildId: list.guildId,
+    ...(list.campaignId === null ? {} : { campaignId: list.campaignId }),
+  };
+  switch (list.filter) {
     case "open":
-      return { status: "open", claimedSlots: { lt: fields.slots }, campaign: { status: "active" } };
+      return {
+        ...where,
+        status: "open",
+        claimedSlots: { lt: fields.slots },
+        campaign: { status: "active" },
+      };
+    case "mine":
+      return { ...where, id: { in: [...list.heldIds] } };
     case "claimed":
-      return { status: "open", claims: { some: { status: { in: [...openClaimStatuses] } } } };
+      return {
+        ...where,
+        status: "open",
+        claims: { some: { status: { in: [...openClaimStatuses] } } },
+      };
     case "review":
-      return { claims: { some: { status: "submitted" } } };
+      return { ...where, claims: { some: { status: "submitted" } } };
     case "done":
-      return { status: "done" };
+      return { ...where, status: "done" };
     case "overdue":
       return {
+        ...where,
         status: "open",
-        dueAt: { lt: now },
+        dueAt: { lt: list.now },
         claims: { some: { status: "active" } },
       };
   }
@@ -488,7 +509,7 @@ function filterWhere(
 
 export const taskPageSize = 10;
 
-export type ListedTask = TaskWithCampaign & { claims: Claim[] };
+export type { ListedTask };
 
 /** One page of this server's tasks, with their open claims (shown to organizers and to the claimer only). */
 export async function listTasks(
@@ -496,26 +517,34 @@ export async function listTasks(
   guildId: string,
   query: { campaignId: number | null; filter: TaskFilter; userId: string; now: Date; page: number },
 ): Promise<{ tasks: ListedTask[]; total: number; page: number; pages: number }> {
-  const where: Prisma.OutreachTaskWhereInput = {
+  const list: TaskListQuery = {
     guildId,
-    ...(query.campaignId === null ? {} : { campaignId: query.campaignId }),
-    ...(query.filter === "mine"
-      ? { id: { in: await heldTaskIds(db, guildId, query.userId) } }
-      : filterWhere(query.filter, query.now, db.outreachTask.fields)),
+    campaignId: query.campaignId,
+    filter: query.filter,
+    heldIds: query.filter === "mine" ? await heldTaskIds(db, guildId, query.userId) : [],
+    now: query.now,
   };
-  const total = await db.outreachTask.count({ where });
+  const sqlite = sqliteReads(db);
+  const where = listWhere(list, db.outreachTask.fields);
+  const total = sqlite ? sqlite.countTasks(list) : await db.outreachTask.count({ where });
   const pages = Math.max(1, Math.ceil(total / taskPageSize));
   const page = Math.min(Math.max(0, query.page), pages - 1);
-  const tasks = await db.outreachTask.findMany({
-    where,
-    include: {
-      campaign: true,
-      claims: { where: { status: { in: [...openClaimStatuses] } }, orderBy: { claimedAt: "asc" } },
-    },
-    orderBy: [{ dueAt: { sort: "asc", nulls: "last" } }, { id: "asc" }],
-    skip: page * taskPageSize,
-    take: taskPageSize,
-  });
+  const skip = page * taskPageSize;
+  const tasks = sqlite
+    ? sqlite.taskPage(list, skip, taskPageSize)
+    : await db.outreachTask.findMany({
+        where,
+        include: {
+          campaign: true,
+          claims: {
+            where: { status: { in: [...openClaimStatuses] } },
+            orderBy: [{ claimedAt: "asc" }, { id: "asc" }],
+          },
+        },
+        orderBy: [{ dueAt: { sort: "asc", nulls: "last" } }, { id: "asc" }],
+        skip,
+        take: taskPageSize,
+      });
   return { tasks, total, page, pages };
 }
 

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { sqliteReads } from "../../src/db/sqliteReads.ts";
 import { closeCampaign, createCampaign, getCampaign } from "../../src/domain/campaigns.ts";
-import { addTask, cancelTask, claimTask, getTask, setTaskCard } from "../../src/domain/tasks.ts";
+import {
+  addTask,
+  cancelTask,
+  claimTask,
+  finishTask,
+  getTask,
+  listTasks,
+  setTaskCard,
+  taskFilters,
+} from "../../src/domain/tasks.ts";
 import { createTestDb, databaseKind } from "../support/db.ts";
 
 const guild = "100000000000000001";
@@ -10,6 +19,7 @@ const otherGuild = "100000000000000002";
 const organizer = "200000000000000001";
 const alice = "300000000000000001";
 const now = new Date("2026-05-01T10:00:00.000Z");
+const noProof = { proofLink: null, note: null };
 
 /** Two campaigns (every optional field set / none, one closed) with tasks in several states. */
 async function seed(db: Db) {
@@ -153,6 +163,65 @@ describe.runIf(databaseKind === "sqlite")("reads made directly on SQLite", () =>
       expect(reads?.taskChoices({ guildId: guild, ...query })).toStrictEqual(byPrisma);
     }
     expect(reads?.taskChoices({ guildId: otherGuild })).toEqual([]);
+  });
+
+  it("list every filter's pages as Prisma does", async () => {
+    const db = await createTestDb();
+    const { campaigns } = await seed(db);
+    const [full] = campaigns;
+    if (!full) throw new Error("seed");
+    const member = (n: number) => `4${String(n).padStart(17, "0")}`;
+    const at = (days: number) => new Date(now.getTime() + days * 24 * 60 * 60 * 1000);
+    // 24 more tasks: due dates past, ahead and none (some equal), claimed, submitted, done.
+    for (let n = 0; n < 24; n += 1) {
+      const due = n % 3 === 0 ? null : at(n % 4 === 1 ? -2 : (n % 5) + 1);
+      // Every sixth task has one slot, which Alice takes and finishes: done.
+      const single = n % 6 === 3;
+      const task = await addTask(db, guild, organizer, full.id, {
+        title: `Task ${n}`,
+        kind: "online",
+        location: null,
+        slots: single ? 1 : 2,
+        dueAt: due,
+        instructions: null,
+      });
+      if (n % 2 === 0) continue;
+      const claimedAt = due && due < now ? at(-3) : now;
+      if (!single) await claimTask(db, guild, member(n), task.id, claimedAt, 3);
+      await claimTask(db, guild, alice, task.id, claimedAt, 3);
+      const review = !single && n % 4 === 1;
+      if (single || n % 3 === 1) await finishTask(db, guild, alice, task.id, noProof, now, review);
+    }
+    // Past due with only a claim waiting for review: in "review", not in "overdue".
+    const waiting = await addTask(db, guild, organizer, full.id, {
+      title: "Letters, waiting for review",
+      kind: "online",
+      location: null,
+      slots: 1,
+      dueAt: at(-1),
+      instructions: null,
+    });
+    await claimTask(db, guild, alice, waiting.id, at(-3), 3);
+    await finishTask(db, guild, alice, waiting.id, noProof, now, true);
+    for (const filter of taskFilters) {
+      for (const campaignId of [null, full.id]) {
+        for (const page of [0, 1, 2, 5]) {
+          const query = { campaignId, filter, userId: alice, now, page };
+          const direct = await listTasks(db, guild, query);
+          // A transaction's client reads through Prisma (sqliteReads gives it nothing).
+          const byPrisma = await db.$transaction((tx) => listTasks(tx as Db, guild, query));
+          expect(direct, `${filter} ${campaignId} ${page}`).toStrictEqual(byPrisma);
+        }
+      }
+    }
+    // Every list has something in it, and more than a page where the seed makes it so.
+    const totals: Record<string, number> = {};
+    for (const filter of taskFilters) {
+      const query = { campaignId: null, filter, userId: alice, now, page: 0 };
+      totals[filter] = (await listTasks(db, guild, query)).total;
+    }
+    for (const filter of taskFilters) expect(totals[filter], filter).toBeGreaterThan(0);
+    expect(totals["open"]).toBeGreaterThan(10);
   });
 
   it("are not used for a transaction's reads, which see the transaction's own changes", async () => {
