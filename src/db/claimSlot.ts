@@ -76,7 +76,8 @@ function statementsFor(connection: Database.Database): SqliteClaimStatements {
   statements = {
     take: prepare(`UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = ?
       WHERE "id" = ? AND "guildId" = ? AND "status" = 'open' AND "claimedSlots" < "slots"
-        AND "campaignId" IN (SELECT "id" FROM "Campaign" WHERE "status" = 'active')
+        AND EXISTS (SELECT 1 FROM "Campaign"
+          WHERE "Campaign"."id" = "OutreachTask"."campaignId" AND "Campaign"."status" = 'active')
       RETURNING "dueAt"`) as SqliteClaimStatements["take"],
     insertClaim: prepare(`INSERT INTO "Claim"
       ("guildId", "taskId", "volunteerId", "status", "openMarker", "claimedAt", "expiresAt")
@@ -129,7 +130,8 @@ async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<number
       UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = ${claimedAt}
       WHERE "id" = ${taskId} AND "guildId" = ${guildId} AND "status" = 'open'
         AND "claimedSlots" < "slots"
-        AND "campaignId" IN (SELECT "id" FROM "Campaign" WHERE "status" = 'active')
+        AND EXISTS (SELECT 1 FROM "Campaign"
+          WHERE "Campaign"."id" = "OutreachTask"."campaignId" AND "Campaign"."status" = 'active')
       RETURNING "id", "guildId", "dueAt"
     ), claim AS (
       INSERT INTO "Claim"

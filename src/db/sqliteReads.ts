@@ -187,8 +187,8 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
     }
     switch (query.filter) {
       case "open":
-        conditions.push(`"status" = 'open' AND "claimedSlots" < "slots"
-          AND "campaignId" IN (SELECT "id" FROM "Campaign" WHERE "status" = 'active')`);
+        conditions.push(`"status" = 'open' AND "claimedSlots" < "slots" AND EXISTS (SELECT 1
+          FROM "Campaign" WHERE "id" = "OutreachTask"."campaignId" AND "status" = 'active')`);
         break;
       case "mine":
         conditions.push(`"id" IN (SELECT "value" FROM json_each(?))`);
