@@ -84,11 +84,8 @@ async function claimRefusal(
   taskId: number,
   volunteerId: string,
 ): Promise<UserError> {
-  const task = await db.outreachTask.findFirst({
-    where: { id: taskId, guildId },
-    include: { campaign: true },
-  });
-  if (!task) return new UserError("task.notFound");
+  // A task that is not there (or not this server's) throws "not found" from here.
+  const task = await getTask(db, guildId, taskId);
   if (task.status === "cancelled") return new UserError("task.cancelled", { title: task.title });
   if (task.status === "done") return new UserError("task.alreadyDone", { title: task.title });
   if (task.campaign.status !== "active")
