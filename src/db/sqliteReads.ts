@@ -4,11 +4,12 @@ import type { Db } from "./client.ts";
 import { sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
 
 /**
- * The reads nearly every member's interaction makes (a task with its campaign, a campaign, a
- * campaign's task numbers), made synchronously on SQLite's connection instead of through
- * Prisma's query builder: each costs tens of microseconds here against 0.3-1.2 ms through
- * Prisma (bench/README.md). They return exactly what Prisma's `findFirst` and `groupBy` return
- * (test/db/sqliteReads.test.ts compares them row for row), so callers cannot tell the two apart.
+ * The reads of members' most frequent interactions (a task with its campaign, a campaign and its
+ * task numbers, autocomplete's search, /task list's page), made synchronously on SQLite's
+ * connection instead of through Prisma's query builder: each costs 0.01-0.1 ms here against
+ * 0.3-1.2 ms through Prisma (bench/README.md). They return exactly what Prisma returns
+ * (test/db/sqliteReads.test.ts compares them row for row), so callers cannot tell the two apart;
+ * on PostgreSQL the same domain functions read through Prisma.
  *
  * Reads only: writes stay with Prisma (and src/db/claimSlot.ts). Like Prisma's own reads on
  * SQLite, these do not wait for a transaction of Prisma's that is open on the connection.
@@ -126,17 +127,81 @@ function asModel<T>(row: Record<string, unknown>, shape: ModelShape): T {
   return row as T;
 }
 
+/** `"id" IN` a list given as one JSON parameter, so a statement serves lists of any length. */
+const inList = `IN (SELECT "value" FROM json_each(?))`;
+
+function choicesSql(query: TaskChoiceQuery): { sql: string; parameters: (string | number)[] } {
+  const conditions = [`"guildId" = ?`];
+  const parameters: (string | number)[] = [query.guildId];
+  if (query.ids) {
+    conditions.push(`"id" ${inList}`);
+    parameters.push(JSON.stringify(query.ids));
+  }
+  if (query.openOnly) conditions.push(`"status" = 'open'`);
+  if (query.before !== undefined) {
+    conditions.push(`"id" < ?`);
+    parameters.push(query.before);
+  }
+  if (query.foldedTitleContains) {
+    conditions.push(`(instr("titleFolded", ?) > 0 OR "titleFolded" IS NULL)`);
+    parameters.push(query.foldedTitleContains);
+  }
+  parameters.push(query.take ?? -1);
+  const sql = `SELECT "id", "title", "claimedSlots", "slots" FROM "OutreachTask"
+    WHERE ${conditions.join(" AND ")} ORDER BY "id" DESC LIMIT ?`;
+  return { sql, parameters };
+}
+
+const claimOfTask = `"Claim"."taskId" = "OutreachTask"."id" AND "Claim"."status"`;
+
+/** A list's conditions in SQL, as the domain's `listWhere` gives them to Prisma. */
+function listWhere(query: TaskListQuery): { sql: string; parameters: (string | number)[] } {
+  const conditions = [`"guildId" = ?`];
+  const parameters: (string | number)[] = [query.guildId];
+  if (query.campaignId !== null) {
+    conditions.push(`"campaignId" = ?`);
+    parameters.push(query.campaignId);
+  }
+  switch (query.filter) {
+    case "open":
+      conditions.push(`"status" = 'open' AND "claimedSlots" < "slots" AND EXISTS (SELECT 1
+        FROM "Campaign" WHERE "id" = "OutreachTask"."campaignId" AND "status" = 'active')`);
+      break;
+    case "mine":
+      conditions.push(`"id" ${inList}`);
+      parameters.push(JSON.stringify(query.heldIds));
+      break;
+    case "claimed":
+      conditions.push(`"status" = 'open'
+        AND EXISTS (SELECT 1 FROM "Claim" WHERE ${claimOfTask} IN ('active', 'submitted'))`);
+      break;
+    case "review":
+      conditions.push(`EXISTS (SELECT 1 FROM "Claim" WHERE ${claimOfTask} = 'submitted')`);
+      break;
+    case "done":
+      conditions.push(`"status" = 'done'`);
+      break;
+    case "overdue":
+      conditions.push(`"status" = 'open' AND "dueAt" < ?
+        AND EXISTS (SELECT 1 FROM "Claim" WHERE ${claimOfTask} = 'active')`);
+      parameters.push(sqliteDate(query.now));
+      break;
+  }
+  return { sql: conditions.join(" AND "), parameters };
+}
+
 function prepareReads(db: Db, connection: Database.Database): SqliteReads {
   const taskShape = shapeOf(db.outreachTask.fields as unknown as ModelFields);
   const campaignShape = shapeOf(db.campaign.fields as unknown as ModelFields);
+  const claimShape = shapeOf(db.claim.fields as unknown as ModelFields);
   // Prepared by the class's own `prepare` (Prisma's statement cache wraps the connection's), and
   // read as numbers: the adapter turns on BigInt reads for this connection.
   const prepare = (sql: string): Statement =>
     (Database.prototype.prepare.call(connection, sql) as Statement).safeIntegers(false);
-  const task = prepare(
+  const taskOfGuild = prepare(
     `SELECT ${taskShape.columns} FROM "OutreachTask" WHERE "id" = ? AND "guildId" = ?`,
   );
-  const campaign = prepare(
+  const campaignOfGuild = prepare(
     `SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" = ? AND "guildId" = ?`,
   );
   const campaignById = prepare(`SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" = ?`);
@@ -144,8 +209,14 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
     WHERE "guildId" = ? AND "campaignId" = ? GROUP BY "status"`);
   const held = prepare(`SELECT "taskId" FROM "Claim" WHERE "guildId" = ? AND "volunteerId" = ?
     AND "status" IN ('active', 'submitted') ORDER BY "taskId" DESC LIMIT ?`);
+  const campaignsById = prepare(
+    `SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" ${inList}`,
+  );
+  const openClaimsOf = prepare(`SELECT ${claimShape.columns} FROM "Claim"
+    WHERE "taskId" ${inList} AND "status" IN ('active', 'submitted')
+    ORDER BY "claimedAt", "id"`);
   // Autocomplete's and the list's reads differ by which conditions apply: one statement for each
-  // combination, prepared when first needed.
+  // combination (a few dozen at most), prepared when first needed.
   const statements = new Map<string, Statement>();
   const statement = (sql: string): Statement => {
     let prepared = statements.get(sql);
@@ -155,77 +226,13 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
     }
     return prepared;
   };
-  const choices = (query: TaskChoiceQuery): TaskChoice[] => {
-    const conditions = [`"guildId" = ?`];
-    const parameters: (string | number)[] = [query.guildId];
-    if (query.ids) {
-      conditions.push(`"id" IN (SELECT "value" FROM json_each(?))`);
-      parameters.push(JSON.stringify(query.ids));
-    }
-    if (query.openOnly) conditions.push(`"status" = 'open'`);
-    if (query.before !== undefined) {
-      conditions.push(`"id" < ?`);
-      parameters.push(query.before);
-    }
-    if (query.foldedTitleContains) {
-      conditions.push(`(instr("titleFolded", ?) > 0 OR "titleFolded" IS NULL)`);
-      parameters.push(query.foldedTitleContains);
-    }
-    parameters.push(query.take ?? -1);
-    const sql = `SELECT "id", "title", "claimedSlots", "slots" FROM "OutreachTask"
-      WHERE ${conditions.join(" AND ")} ORDER BY "id" DESC LIMIT ?`;
-    return statement(sql).all(...parameters) as TaskChoice[];
-  };
-  const claimShape = shapeOf(db.claim.fields as unknown as ModelFields);
-  const openClaim = `"Claim"."taskId" = "OutreachTask"."id" AND "Claim"."status"`;
-  const listWhere = (query: TaskListQuery): { sql: string; parameters: (string | number)[] } => {
-    const conditions = [`"guildId" = ?`];
-    const parameters: (string | number)[] = [query.guildId];
-    if (query.campaignId !== null) {
-      conditions.push(`"campaignId" = ?`);
-      parameters.push(query.campaignId);
-    }
-    switch (query.filter) {
-      case "open":
-        conditions.push(`"status" = 'open' AND "claimedSlots" < "slots" AND EXISTS (SELECT 1
-          FROM "Campaign" WHERE "id" = "OutreachTask"."campaignId" AND "status" = 'active')`);
-        break;
-      case "mine":
-        conditions.push(`"id" IN (SELECT "value" FROM json_each(?))`);
-        parameters.push(JSON.stringify(query.heldIds));
-        break;
-      case "claimed":
-        conditions.push(`"status" = 'open'
-          AND EXISTS (SELECT 1 FROM "Claim" WHERE ${openClaim} IN ('active', 'submitted'))`);
-        break;
-      case "review":
-        conditions.push(`EXISTS (SELECT 1 FROM "Claim" WHERE ${openClaim} = 'submitted')`);
-        break;
-      case "done":
-        conditions.push(`"status" = 'done'`);
-        break;
-      case "overdue":
-        conditions.push(`"status" = 'open' AND "dueAt" < ?
-          AND EXISTS (SELECT 1 FROM "Claim" WHERE ${openClaim} = 'active')`);
-        parameters.push(sqliteDate(query.now));
-        break;
-    }
-    return { sql: conditions.join(" AND "), parameters };
-  };
-  const inList = `IN (SELECT "value" FROM json_each(?))`;
-  const campaignsById = prepare(
-    `SELECT ${campaignShape.columns} FROM "Campaign" WHERE "id" ${inList}`,
-  );
-  const openClaimsOf = prepare(`SELECT ${claimShape.columns} FROM "Claim"
-    WHERE "taskId" ${inList} AND "status" IN ('active', 'submitted')
-    ORDER BY "claimedAt", "id"`);
   const readCampaign = (guildId: string, id: number): Campaign | null => {
-    const row = campaign.get(id, guildId) as Record<string, unknown> | undefined;
+    const row = campaignOfGuild.get(id, guildId) as Record<string, unknown> | undefined;
     return row ? asModel<Campaign>(row, campaignShape) : null;
   };
   return {
     task(guildId, id) {
-      const row = task.get(id, guildId) as Record<string, unknown> | undefined;
+      const row = taskOfGuild.get(id, guildId) as Record<string, unknown> | undefined;
       if (!row) return null;
       const found = asModel<OutreachTask>(row, taskShape);
       // As Prisma's `include` reads it: by the task's campaignId, which a foreign key keeps valid.
@@ -242,7 +249,10 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
       const rows = held.all(guildId, userId, limit ?? -1) as { taskId: number }[];
       return rows.map((row) => row.taskId);
     },
-    taskChoices: choices,
+    taskChoices(query) {
+      const { sql, parameters } = choicesSql(query);
+      return statement(sql).all(...parameters) as TaskChoice[];
+    },
     countTasks(query) {
       const where = listWhere(query);
       const sql = `SELECT COUNT(*) AS "count" FROM "OutreachTask" WHERE ${where.sql}`;
