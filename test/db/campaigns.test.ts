@@ -16,6 +16,7 @@ import {
   type CampaignFields,
 } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
+import { campaignFields } from "../support/domain.ts";
 import { createTestDb } from "../support/db.ts";
 
 const guild = "100000000000000001";
@@ -25,18 +26,7 @@ const secondOrganizer = "200000000000000002";
 const day = (iso: string) => new Date(iso);
 
 function fields(overrides: Partial<CampaignFields> = {}): CampaignFields {
-  return {
-    title: "Free political prisoners",
-    goal: 500,
-    unit: "signatures",
-    description: null,
-    link: null,
-    callToAction: null,
-    channelId: "300000000000000001",
-    endsAt: null,
-    autoRaise: true,
-    ...overrides,
-  };
+  return campaignFields({ channelId: "300000000000000001", ...overrides });
 }
 
 /** The refusal a member would read: a UserError with this key (and, when given, these params). */

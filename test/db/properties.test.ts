@@ -15,6 +15,7 @@ import {
   reviewClaim,
 } from "../../src/domain/tasks.ts";
 import { createTestDb } from "../support/db.ts";
+import { campaignFields } from "../support/domain.ts";
 
 const guild = "100000000000000001";
 const organizer = "200000000000000001";
@@ -156,17 +157,12 @@ it("claims never overfill a task and claimedSlots always counts the claims that 
       fc.array(operation, { minLength: 1, maxLength: 30 }),
       async (slots, ops) => {
         campaignNumber += 1;
-        const campaign = await createCampaign(db, guild, organizer, {
-          title: `Campaign ${campaignNumber}`,
-          goal: 100,
-          unit: "signatures",
-          description: null,
-          link: null,
-          callToAction: null,
-          channelId: "500000000000000001",
-          endsAt: null,
-          autoRaise: true,
-        });
+        const campaign = await createCampaign(
+          db,
+          guild,
+          organizer,
+          campaignFields({ title: `Campaign ${campaignNumber}`, goal: 100 }),
+        );
         const task = await db.outreachTask.create({
           data: {
             guildId: guild,

@@ -13,38 +13,33 @@ import {
   taskFilters,
 } from "../../src/domain/tasks.ts";
 import { createTestDb, databaseKind } from "../support/db.ts";
+import { campaignFields, ids } from "../support/domain.ts";
 
-const guild = "100000000000000001";
-const otherGuild = "100000000000000002";
-const organizer = "200000000000000001";
-const alice = "300000000000000001";
+const { guild, otherGuild, organizer, alice } = ids;
 const now = new Date("2026-05-01T10:00:00.000Z");
 const noProof = { proofLink: null, note: null };
 
 /** Two campaigns (every optional field set / none, one closed) with tasks in several states. */
 async function seed(db: Db) {
-  const full = await createCampaign(db, guild, organizer, {
-    title: "Free political prisoners",
-    goal: 500,
-    unit: "letters",
-    description: "Write to them",
-    link: "https://example.org/letters",
-    callToAction: "text SIGN PMSUBG to 50409",
-    channelId: "500000000000000001",
-    endsAt: new Date("2026-08-01T18:30:00.123Z"),
-    autoRaise: false,
-  });
-  const bare = await createCampaign(db, guild, organizer, {
-    title: "Bus lanes",
-    goal: 100,
-    unit: "signatures",
-    description: null,
-    link: null,
-    callToAction: null,
-    channelId: "500000000000000001",
-    endsAt: null,
-    autoRaise: true,
-  });
+  const full = await createCampaign(
+    db,
+    guild,
+    organizer,
+    campaignFields({
+      unit: "letters",
+      description: "Write to them",
+      link: "https://example.org/letters",
+      callToAction: "text SIGN PMSUBG to 50409",
+      endsAt: new Date("2026-08-01T18:30:00.123Z"),
+      autoRaise: false,
+    }),
+  );
+  const bare = await createCampaign(
+    db,
+    guild,
+    organizer,
+    campaignFields({ title: "Bus lanes", goal: 100 }),
+  );
   const task = (campaignId: number, title: string, dueAt: Date | null) =>
     addTask(db, guild, organizer, campaignId, {
       title,

@@ -13,6 +13,7 @@ import {
   type ParsedImport,
 } from "../../src/domain/taskImport.ts";
 import { translate } from "../../src/i18n/index.ts";
+import { campaignFields } from "../support/domain.ts";
 import { createTestDb } from "../support/db.ts";
 
 const guild = "100000000000000001";
@@ -23,17 +24,12 @@ const now = new Date("2026-05-01T10:00:00Z");
 const header = "title,kind,location,slots,due,instructions";
 
 async function campaign(db: Db, guildId = guild) {
-  return createCampaign(db, guildId, organizer, {
-    title: "Free political prisoners",
-    goal: 500,
-    unit: "signatures",
-    description: null,
-    link: null,
-    callToAction: null,
-    channelId: "300000000000000001",
-    endsAt: null,
-    autoRaise: true,
-  });
+  return createCampaign(
+    db,
+    guildId,
+    organizer,
+    campaignFields({ channelId: "300000000000000001" }),
+  );
 }
 
 function file(text: string): Uint8Array {

@@ -40,6 +40,7 @@ import {
 import { translator } from "../../src/i18n/index.ts";
 import { scheduleJob } from "../../src/scheduler/dueJobs.ts";
 import { createTestDb } from "../support/db.ts";
+import { campaignFields } from "../support/domain.ts";
 
 const guild = "100000000000000001";
 const otherGuild = "100000000000000002";
@@ -61,17 +62,12 @@ let campaignNumber = 0;
 
 async function campaign(db: Db, guildId = guild): Promise<Campaign> {
   campaignNumber += 1;
-  return createCampaign(db, guildId, organizer, {
-    title: `Free political prisoners ${campaignNumber}`,
-    goal: 500,
-    unit: "signatures",
-    description: null,
-    link: null,
-    callToAction: null,
-    channelId: "500000000000000001",
-    endsAt: null,
-    autoRaise: true,
-  });
+  return createCampaign(
+    db,
+    guildId,
+    organizer,
+    campaignFields({ title: `Free political prisoners ${campaignNumber}` }),
+  );
 }
 
 function fields(overrides: Partial<TaskFields> = {}): TaskFields {
