@@ -577,12 +577,15 @@ async function taskChoices(db: Db, query: TaskChoiceQuery): Promise<TaskChoice[]
   const sqlite = sqliteReads(db);
   if (sqlite) return sqlite.taskChoices(query);
   const needle = query.foldedTitleContains;
+  const id: Prisma.IntFilter = {
+    ...(query.ids ? { in: [...query.ids] } : {}),
+    ...(query.before === undefined ? {} : { lt: query.before }),
+  };
   return db.outreachTask.findMany({
     where: {
       guildId: query.guildId,
-      ...(query.ids ? { id: { in: [...query.ids] } } : {}),
+      id,
       ...(query.openOnly ? { status: "open" } : {}),
-      ...(query.before === undefined ? {} : { id: { lt: query.before } }),
       ...(needle ? { OR: [{ titleFolded: { contains: needle } }, { titleFolded: null }] } : {}),
     },
     select: choiceFields,
