@@ -114,11 +114,20 @@ function shapeOf(fields: ModelFields): ModelShape {
   };
 }
 
+/** A stored date: Prisma's ISO text, or SQLite's own CURRENT_TIMESTAMP (UTC, without a zone). */
+function dateOf(value: string | number): Date {
+  if (typeof value === "number" || /(?:Z|[+-]\d\d:?\d\d)$/i.test(value)) return new Date(value);
+  // A time without a zone would be read as local time; SQLite and Prisma mean UTC.
+  return /\d:\d\d(?::\d\d(?:\.\d+)?)?$/.test(value)
+    ? new Date(`${value.replace(" ", "T")}Z`)
+    : new Date(value);
+}
+
 /** A row as Prisma returns it: dates as Date, booleans as boolean, null kept. */
 function asModel<T>(row: Record<string, unknown>, shape: ModelShape): T {
   for (const column of shape.dates) {
     const value = row[column];
-    if (value !== null) row[column] = new Date(value as string | number);
+    if (value !== null) row[column] = dateOf(value as string | number);
   }
   for (const column of shape.booleans) {
     const value = row[column];

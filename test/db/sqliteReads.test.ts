@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { sqliteReads } from "../../src/db/sqliteReads.ts";
 import { closeCampaign, createCampaign, getCampaign } from "../../src/domain/campaigns.ts";
@@ -79,6 +79,30 @@ describe.runIf(databaseKind === "sqlite")("reads made directly on SQLite", () =>
     // Another server's id reads as nothing at all.
     expect(reads?.task(otherGuild, tasks[0]?.id ?? 0)).toBeNull();
     expect(reads?.task(guild, 999_999)).toBeNull();
+  });
+
+  it("read a date SQLite wrote itself (CURRENT_TIMESTAMP, UTC without a zone) as Prisma does", async () => {
+    // Away from UTC, a date read without its zone would move by the offset.
+    const zone = process.env["TZ"];
+    process.env["TZ"] = "America/New_York";
+    onTestFinished(() => {
+      if (zone === undefined) delete process.env["TZ"];
+      else process.env["TZ"] = zone;
+    });
+    const db = await createTestDb();
+    const { tasks } = await seed(db);
+    const id = tasks[0]?.id ?? 0;
+    // An operator's INSERT that leaves createdAt to the column's default writes this format.
+    await db.$executeRawUnsafe(
+      `UPDATE "OutreachTask" SET "createdAt" = '2026-05-01 10:00:00' WHERE "id" = ?`,
+      id,
+    );
+    const byPrisma = await db.outreachTask.findFirst({
+      where: { id, guildId: guild },
+      include: { campaign: true },
+    });
+    expect(byPrisma?.createdAt.toISOString()).toBe("2026-05-01T10:00:00.000Z");
+    expect(sqliteReads(db)?.task(guild, id)).toStrictEqual(byPrisma);
   });
 
   it("read campaigns exactly as Prisma's findFirst returns them", async () => {
