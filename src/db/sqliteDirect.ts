@@ -3,11 +3,12 @@ import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import type { Db } from "./client.ts";
 
 /**
- * The SQLite connection under a Prisma client, for the few writes Rally makes below Prisma's
- * query builder (src/db/claimSlot.ts). Prisma's SQLite adapter holds ONE connection and lets one
- * transaction at a time have it (an async lock in `startTransaction`); work done here takes that
- * same lock, so it never lands inside a transaction of Prisma's that is waiting between two of
- * its statements, and Prisma's never inside this one.
+ * The SQLite connection under a Prisma client, for the work Rally does below Prisma's query
+ * builder: the claim's write (src/db/claimSlot.ts) and the hot reads (src/db/sqliteReads.ts).
+ * Prisma's SQLite adapter holds ONE connection and lets one transaction at a time have it (an
+ * async lock in `startTransaction`); a write here takes that same lock, so it never lands inside
+ * a transaction of Prisma's that is waiting between two of its statements, and Prisma's never
+ * inside this one. Reads, like Prisma's own, take no lock.
  */
 interface SqliteConnection {
   adapter: SqlDriverAdapter;
