@@ -39,6 +39,16 @@ export interface BotProcess {
 }
 
 /**
+ * Bots still running when the bench itself exits (a part failed and threw): ended with it, or
+ * they would stay behind, reconnecting to a local Discord that is gone and taking the CPU of
+ * every later measurement on this machine.
+ */
+const runningBots = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of runningBots) child.kill("SIGKILL");
+});
+
+/**
  * Both bots as plain JavaScript in a child node process, as `npm start` runs Rally: its dist/
  * bundle (src/main.ts), and bareBot.ts bundled the same way, so neither pays for tsx.
  */
@@ -67,6 +77,8 @@ export function startBot(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  runningBots.add(child);
+  child.once("exit", () => runningBots.delete(child));
   let errors = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     if (logFile) appendFileSync(logFile, chunk);
