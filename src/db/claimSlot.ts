@@ -1,6 +1,7 @@
-import Database, { type Statement } from "better-sqlite3";
+import type Database from "better-sqlite3";
+import type { Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
-import { isSqlite, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
+import { isSqlite, prepareDirect, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
 
 /**
  * A claim in one step: the slot, the claim and its jobs (the expiry and two reminders), written
@@ -69,10 +70,7 @@ const sqliteStatements = new WeakMap<Database.Database, SqliteClaimStatements>()
 function statementsFor(connection: Database.Database): SqliteClaimStatements {
   let statements = sqliteStatements.get(connection);
   if (statements) return statements;
-  // Prisma's statement cache wraps `prepare`; these are prepared once, by the class's own. The
-  // adapter reads integers as BigInt on this connection; ids here fit a number.
-  const prepare = (sql: string): Statement =>
-    (Database.prototype.prepare.call(connection, sql) as Statement).safeIntegers(false);
+  const prepare = (sql: string) => prepareDirect(connection, sql);
   statements = {
     take: prepare(`UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = ?
       WHERE "id" = ? AND "guildId" = ? AND "status" = 'open' AND "claimedSlots" < "slots"

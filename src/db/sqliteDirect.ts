@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import Database, { type Statement } from "better-sqlite3";
 import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import type { Db } from "./client.ts";
 
@@ -39,6 +39,15 @@ export function sqliteConnection(db: Db | object): Database.Database | undefined
  */
 export function sqliteDate(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
+}
+
+/**
+ * A statement of Rally's own on the connection: prepared by the class's `prepare`, which Prisma's
+ * statement cache (src/db/statementCache.ts) wraps on the connection itself, and reading integers
+ * as numbers, which the adapter turns into BigInt on this connection (Rally's ids fit a number).
+ */
+export function prepareDirect(connection: Database.Database, sql: string): Statement {
+  return (Database.prototype.prepare.call(connection, sql) as Statement).safeIntegers(false);
 }
 
 /** Whether this client was opened on SQLite (by openDatabase); PostgreSQL otherwise. */

@@ -1,7 +1,8 @@
-import Database, { type Statement } from "better-sqlite3";
+import type Database from "better-sqlite3";
+import type { Statement } from "better-sqlite3";
 import type { Campaign, Claim, OutreachTask } from "./generated/client.ts";
 import type { Db } from "./client.ts";
-import { sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
+import { prepareDirect, sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
 
 /**
  * The reads of members' most frequent interactions (a task with its campaign, a campaign and its
@@ -203,10 +204,7 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
   const taskShape = shapeOf(db.outreachTask.fields as unknown as ModelFields);
   const campaignShape = shapeOf(db.campaign.fields as unknown as ModelFields);
   const claimShape = shapeOf(db.claim.fields as unknown as ModelFields);
-  // Prepared by the class's own `prepare` (Prisma's statement cache wraps the connection's), and
-  // read as numbers: the adapter turns on BigInt reads for this connection.
-  const prepare = (sql: string): Statement =>
-    (Database.prototype.prepare.call(connection, sql) as Statement).safeIntegers(false);
+  const prepare = (sql: string) => prepareDirect(connection, sql);
   const taskOfGuild = prepare(
     `SELECT ${taskShape.columns} FROM "OutreachTask" WHERE "id" = ? AND "guildId" = ?`,
   );
