@@ -262,8 +262,11 @@ async function measureBare(world: World, cardId: string): Promise<Record<string,
       const slash = await timeInteraction(discord, () =>
         discord.slash(slashInput(discord, server, userId, "/campaign show campaign:1")),
       );
-      const button = await timeInteraction(discord, () =>
-        discord.clickButton({ messageId: cardId, userId, label: "Claim" }),
+      // Its follow-up read before the next interaction, as Rally's are in measureKinds.
+      const button = await timeInteraction(
+        discord,
+        () => discord.clickButton({ messageId: cardId, userId, label: "Claim" }),
+        true,
       );
       const started = performance.now();
       await discord.autocomplete({
@@ -346,54 +349,77 @@ async function roundTrips(world: World, bot: BotProcess): Promise<void> {
   }
 }
 
-async function contention(world: World): Promise<void> {
+/**
+ * 50 members press Claim at once, each on one of the cards; done when every one has read an
+ * answer. CPU is the bot's, until its work after the answers has run too.
+ */
+async function rush(world: World, cardIds: string[], bot: BotProcess) {
+  const { discord } = world;
+  const server = world.servers[0] as BenchServer;
+  const before = discord.requests.length;
+  const cpuBefore = bot.cpuMs();
+  const started = performance.now();
+  await Promise.all(
+    server.memberIds.map((userId, index) =>
+      timeInteraction(
+        discord,
+        () =>
+          discord.clickButton({
+            messageId: cardIds[index % cardIds.length] ?? "",
+            userId,
+            label: "Claim",
+          }),
+        true,
+      ),
+    ),
+  );
+  const total = performance.now() - started;
+  await sleep(300);
+  const cpuPerClaim = (bot.cpuMs() - cpuBefore) / server.memberIds.length;
+  const rateLimited = discord.requests
+    .slice(before)
+    .filter((request) => request.status === 429).length;
+  return { total, rateLimited, cpuPerClaim };
+}
+
+async function contention(world: World, bot: BotProcess): Promise<void> {
   out(
     `\n[2] claims under contention on ${world.engine}: 50 members press Claim on 10 tasks at once`,
   );
-  const { discord } = world;
-  const server = world.servers[0] as BenchServer;
   const rounds = quick ? 2 : 3;
   const totals: number[] = [];
+  const cpu: number[] = [];
   let won = 0;
   let full = 0;
   let rateLimited = 0;
-  for (let round_ = 0; round_ < rounds; round_ += 1) {
+  // Round 0 warms the process up (its first rush is ~2× slower), as the bare client's first is.
+  for (let round_ = 0; round_ <= rounds; round_ += 1) {
     const cards: { id: number; cardId: string }[] = [];
     for (let index = 0; index < 10; index += 1) {
       cards.push(await addTask(world, `Rush ${round_}-${index} ${world.engine}`, 3));
     }
     await sleep(1100); // a fresh second of the global limit for the 50 follow-ups
-    const before = discord.requests.length;
-    const started = performance.now();
-    const answers = await Promise.all(
-      server.memberIds.map((userId, index) =>
-        timeInteraction(
-          discord,
-          () =>
-            discord.clickButton({
-              messageId: cards[index % 10]?.cardId ?? "",
-              userId,
-              label: "Claim",
-            }),
-          true,
-        ),
-      ),
+    const result = await rush(
+      world,
+      cards.map((card) => card.cardId),
+      bot,
     );
-    totals.push(performance.now() - started);
-    rateLimited += discord.requests
-      .slice(before)
-      .filter((request) => request.status === 429).length;
+    if (round_ > 0) {
+      totals.push(result.total);
+      cpu.push(result.cpuPerClaim);
+    }
+    rateLimited += result.rateLimited;
     const claimed = await world.db.outreachTask.aggregate({
       where: { id: { in: cards.map((card) => card.id) } },
       _sum: { claimedSlots: true },
     });
     won += claimed._sum.claimedSlots ?? 0;
-    full += answers.length - (claimed._sum.claimedSlots ?? 0);
+    full += 50 - (claimed._sum.claimedSlots ?? 0);
     await sleep(1100);
   }
   const total = median(totals);
   note(
-    `${rounds} rounds: all 50 answered (follow-up read) in ${totals.map((value) => ms(value)).join(", ")}; slots taken ${won}, refused as full ${full}; 429s: ${rateLimited}`,
+    `${rounds} rounds after one to warm up: all 50 answered (follow-up read) in ${totals.map((value) => ms(value)).join(", ")}; CPU a claim ${cpu.map((value) => ms(value)).join(", ")}; slots taken ${won}, refused as full ${full}; 429s: ${rateLimited}`,
   );
   record(
     "50 claims at once: all answered in",
@@ -402,7 +428,58 @@ async function contention(world: World): Promise<void> {
     "< 100 ms; ticket bot ~2.3 s",
     total < 100,
   );
+  record(
+    "50 claims at once: CPU per claim (Rally's process)",
+    world.engine,
+    ms(median(cpu)),
+    "50 in 100 ms needs < 2 ms on one thread; bare client below",
+  );
   contentionRate.set(world.engine, (50 / total) * 1000);
+  // Cards with Claim still enabled for the bare client's rush, after Rally has stopped.
+  if (bareRushFloor === undefined) {
+    rushCards = [];
+    for (let index = 0; index < 10; index += 1) {
+      rushCards.push((await addTask(world, `Rush floor ${index} ${world.engine}`, 50)).cardId);
+    }
+  }
+}
+
+let rushCards: string[] = [];
+let bareRushFloor: { total: number; cpuPerClaim: number } | undefined;
+
+/**
+ * The floor of the rush: the bare client answering the same 50 presses with an update and a
+ * follow-up each (Rally refuses 20 of them with a single reply), over the same local Discord.
+ * Measured once, after Rally has stopped, on cards Rally made for it.
+ */
+async function bareRush(world: World): Promise<void> {
+  if (bareRushFloor === undefined) {
+    const bare = startBot("bare", { apiUrl: world.discord.apiUrl });
+    await bare.ready;
+    const totals: number[] = [];
+    const cpu: number[] = [];
+    try {
+      await rush(world, rushCards, bare); // warm-up
+      for (let round_ = 0; round_ < (quick ? 2 : 3); round_ += 1) {
+        await sleep(1100);
+        const result = await rush(world, rushCards, bare);
+        totals.push(result.total);
+        cpu.push(result.cpuPerClaim);
+      }
+    } finally {
+      await bare.stop();
+    }
+    bareRushFloor = { total: median(totals), cpuPerClaim: median(cpu) };
+    note(
+      `bare discord.js, the same 50 presses: ${totals.map((value) => ms(value)).join(", ")}; CPU a press ${cpu.map((value) => ms(value)).join(", ")}`,
+    );
+  }
+  record(
+    "50 claims at once: bare discord.js floor (update + follow-up each)",
+    world.engine,
+    `${ms(bareRushFloor.total)} (CPU ${ms(bareRushFloor.cpuPerClaim)} a press)`,
+    "floor: discord.js and the local Discord alone",
+  );
 }
 const contentionRate = new Map<Engine, number>();
 
@@ -853,10 +930,13 @@ async function runOn(engine: Engine, runUrl: string): Promise<void> {
     let bot: BotProcess | undefined;
     if (needsBot) {
       bot = await startRallyChild(world);
-      if (only.has("claims")) await contention(world);
+      if (only.has("claims")) await contention(world, bot);
       if (only.has("roundtrip")) await roundTrips(world, bot);
       await bot.stop();
-      if (only.has("claims")) await rawClaims(world);
+      if (only.has("claims")) {
+        await bareRush(world);
+        await rawClaims(world);
+      }
     }
     if (only.has("summary")) await summaryBuild(world);
     if (only.has("coldstart")) await coldStart(world);
