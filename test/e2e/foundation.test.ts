@@ -125,6 +125,15 @@ describe("the bot over the wire", () => {
     const logged = bot.logs.find((entry) => entry["msg"] === "interaction failed");
     const errorId = String(logged?.["errorId"]);
     expect(errorId).toMatch(/^[0-9a-f]{8}$/);
+    // The log says which request failed and why, but not the token in its URL (whoever reads
+    // it could answer as the bot) nor what the reply said.
+    expect(logged?.["err"]).toMatchObject({
+      code: 50035,
+      method: "POST",
+      url: expect.stringMatching(/\/interactions\/\d+\/\[redacted\]\/callback/),
+    });
+    expect(JSON.stringify(bot.logs)).not.toContain(handle.token);
+    expect(JSON.stringify(bot.logs)).not.toContain("never shown");
     expect(reply.content).toContain(errorId);
     expect(reply.flags & ephemeral).toBe(ephemeral);
     // The bot is still alive and answering.
