@@ -36,7 +36,7 @@ import {
   type TaskFilter,
   type TaskWithCampaign,
 } from "../src/domain/tasks.ts";
-import { noteVolunteerActivity, volunteerLanguage } from "../src/domain/volunteers.ts";
+import { volunteerLanguage } from "../src/domain/volunteers.ts";
 import { hasAccess } from "../src/domain/permissions.ts";
 import { translator, type Language } from "../src/i18n/index.ts";
 import {
@@ -478,13 +478,9 @@ async function claim(taskId: number, context: InteractionContext) {
     taskId,
     context.now(),
     context.settings.claimExpiryDays,
+    context.language,
   );
-  return {
-    task: result.task,
-    text: claimedText(result.task, result.claim.expiresAt, context),
-    after: () =>
-      noteVolunteerActivity(context.db, context.guildId, context.userId, context.language),
-  };
+  return { task: result.task, text: claimedText(result.task, result.claim.expiresAt, context) };
 }
 
 async function release(taskId: number, context: InteractionContext) {

@@ -4,8 +4,8 @@ import type { Db } from "./client.ts";
 import { isSqlite, prepareDirect, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
 
 /**
- * A claim in one step: the slot, the claim and its jobs (the expiry and two reminders), written
- * together or not at all. This is the one write Rally makes below Prisma's query builder, on
+ * A claim in one step: the slot, the claim, its jobs (the expiry and two reminders) and the
+ * claimer's language for those reminders, written together or not at all. This is the one write Rally makes below Prisma's query builder, on
  * purpose: it is what members do most, often all at once when a task is announced, and through
  * Prisma it cost eight statements, each with ~0.3 ms of Prisma's own JavaScript, and on
  * PostgreSQL a network round trip each while the task's row stayed locked. Here it is one
@@ -23,6 +23,12 @@ export interface ClaimSlotRequest {
    * when that moment is still ahead.
    */
   remindBeforeMs: number;
+  /**
+   * The language the member claimed in, which their reminders are written in; noting it also
+   * reopens their DMs after a refusal (they are here again). Absent when an organizer assigns
+   * the task: the language is then the organizer's, not the member's.
+   */
+  claimerLanguage?: string | undefined;
 }
 
 export type ClaimSlotOutcome =
@@ -63,6 +69,7 @@ interface SqliteClaimStatements {
   take: Statement<[string, number, string]>;
   insertClaim: Statement<[string, number, string, string, string]>;
   insertJob: Statement<[string, string, string, string, string]>;
+  noteClaimer: Statement<[string, string, string, string, string]>;
 }
 
 const sqliteStatements = new WeakMap<Database.Database, SqliteClaimStatements>();
@@ -83,13 +90,19 @@ function statementsFor(connection: Database.Database): SqliteClaimStatements {
     insertJob: prepare(`INSERT INTO "DueJob"
       ("guildId", "kind", "subjectId", "dueAt", "status", "attempts", "createdAt")
       VALUES (?, ?, ?, ?, 'pending', 0, ?)`) as SqliteClaimStatements["insertJob"],
+    noteClaimer: prepare(`INSERT INTO "Volunteer"
+      ("guildId", "userId", "lastLocale", "dmsClosed", "createdAt", "updatedAt")
+      VALUES (?, ?, ?, 0, ?, ?)
+      ON CONFLICT ("guildId", "userId") DO UPDATE SET "lastLocale" = excluded."lastLocale",
+        "dmsClosed" = 0, "updatedAt" = excluded."updatedAt"`) as SqliteClaimStatements["noteClaimer"],
   };
   sqliteStatements.set(connection, statements);
   return statements;
 }
 
 function takeOnSqlite(connection: Database.Database, request: ClaimSlotRequest): number | null {
-  const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs } = request;
+  const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs, claimerLanguage } =
+    request;
   const statements = statementsFor(connection);
   const now = sqliteDate(claimedAt);
   const taken = statements.take.get(now, taskId, guildId) as { dueAt: string | null } | undefined;
@@ -112,6 +125,8 @@ function takeOnSqlite(connection: Database.Database, request: ClaimSlotRequest):
     if (kind !== "claim.expire" && dueAt <= claimedAt) continue;
     statements.insertJob.run(guildId, kind, subjectId, sqliteDate(dueAt), now);
   }
+  if (claimerLanguage !== undefined)
+    statements.noteClaimer.run(guildId, volunteerId, claimerLanguage, now, now);
   return claim.id;
 }
 
@@ -122,7 +137,10 @@ function takeOnSqlite(connection: Database.Database, request: ClaimSlotRequest):
  * the whole statement, slot included.
  */
 async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<number | null> {
-  const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs } = request;
+  const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs, claimerLanguage } =
+    request;
+  // NULL: nothing to note (an assignment); the INSERT then selects no row.
+  const language = claimerLanguage ?? null;
   const rows = await db.$queryRaw<{ id: number }[]>`
     WITH taken AS (
       UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = ${claimedAt}
@@ -145,6 +163,12 @@ async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<number
         ('claim.remindDue', taken."dueAt" - ${remindBeforeMs}::float8 * interval '1 millisecond')
       ) AS job("kind", "dueAt")
       WHERE job."kind" = 'claim.expire' OR job."dueAt" > ${claimedAt}
+    ), noted AS (
+      INSERT INTO "Volunteer" ("guildId", "userId", "lastLocale", "dmsClosed", "createdAt", "updatedAt")
+      SELECT claim."guildId", ${volunteerId}, ${language}::text, false, ${claimedAt}, ${claimedAt}
+      FROM claim WHERE ${language}::text IS NOT NULL
+      ON CONFLICT ("guildId", "userId") DO UPDATE SET "lastLocale" = EXCLUDED."lastLocale",
+        "dmsClosed" = false, "updatedAt" = EXCLUDED."updatedAt"
     )
     SELECT "id" FROM claim`;
   return rows[0]?.id ?? null;

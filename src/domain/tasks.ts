@@ -102,8 +102,10 @@ async function claimRefusal(
  * and reminders a day before that and a day before the task is due (those still ahead). The
  * slot is decided by ONE conditional update (open task, open campaign, fewer claims than slots),
  * so members pressing Claim at the same instant never overfill a task; the unique index on open
- * claims refuses a second claim by the same member, and the slot goes back with it. The write is
- * src/db/claimSlot.ts: Rally's most frequent one, made without Prisma's per-statement cost.
+ * claims refuses a second claim by the same member, and the slot goes back with it. A member's
+ * own claim (`claimerLanguage` given) also notes the language their reminders are written in.
+ * The write is src/db/claimSlot.ts: Rally's most frequent one, made without Prisma's
+ * per-statement cost.
  */
 export async function claimTask(
   db: Db,
@@ -112,6 +114,7 @@ export async function claimTask(
   taskId: number,
   now: Date,
   claimExpiryDays: number,
+  claimerLanguage?: string,
 ): Promise<{ task: TaskWithCampaign; claim: Claim }> {
   const expiresAt = new Date(now.getTime() + claimExpiryDays * day);
   const taken = await takeClaimSlot(db, {
@@ -121,6 +124,7 @@ export async function claimTask(
     claimedAt: now,
     expiresAt,
     remindBeforeMs: day,
+    claimerLanguage,
   });
   if (taken.outcome === "alreadyHeld") throw new UserError("task.alreadyClaimed");
   if (taken.outcome === "refused") throw await claimRefusal(db, guildId, taskId, volunteerId);

@@ -24,7 +24,8 @@ export async function getVolunteer(
   };
 }
 
-type VolunteerChange = Partial<Omit<VolunteerView, "lastLocale">> & { lastLocale?: string | null };
+/** The language is noted by a claim (src/db/claimSlot.ts), not here. */
+type VolunteerChange = Partial<Omit<VolunteerView, "lastLocale">>;
 
 async function updateVolunteer(db: Db, guildId: string, userId: string, data: VolunteerChange) {
   await db.volunteer.upsert({
@@ -49,11 +50,6 @@ export function setReminders(db: Db, guildId: string, userId: string, remindersE
 /** Discord refused a DM (50007): stop trying until the member acts again. */
 export function markDmsClosed(db: Db, guildId: string, userId: string) {
   return updateVolunteer(db, guildId, userId, { dmsClosed: true });
-}
-
-/** Remembers the language of the member's last interaction, for their reminders. */
-export function noteVolunteerActivity(db: Db, guildId: string, userId: string, locale: string) {
-  return updateVolunteer(db, guildId, userId, { lastLocale: locale, dmsClosed: false });
 }
 
 /** The language to write to a member in: their last interaction's, else the server's. */

@@ -34,7 +34,7 @@ import {
   reviewClaim,
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
-import { noteVolunteerActivity, setCredit, setReminders } from "../../src/domain/volunteers.ts";
+import { setCredit, setReminders } from "../../src/domain/volunteers.ts";
 import { createLogger } from "../../src/log.ts";
 import { runDueJobs } from "../../src/scheduler/dueJobs.ts";
 import { createTestDb, dumpTables, type Row } from "../support/db.ts";
@@ -170,7 +170,8 @@ async function claimAndFinish(
   when = now,
   review = false,
 ) {
-  await claimTask(db, task.guildId, volunteer, task.id, when, expiryDays);
+  // Their own claim, in English: it notes the language of their reminders.
+  await claimTask(db, task.guildId, volunteer, task.id, when, expiryDays, "en");
   return finishTask(db, task.guildId, volunteer, task.id, proof, when, review);
 }
 
@@ -253,8 +254,6 @@ async function aliceEverywhere(db: Db, guildId: string) {
   const aliceTask = await taskIn(db, hers, "Alice's task", {}, alice);
   await setCredit(db, guildId, alice, true);
   await setReminders(db, guildId, alice, false);
-  await noteVolunteerActivity(db, guildId, alice, "en");
-  await noteVolunteerActivity(db, guildId, bob, "en");
   return { campaign, hers, flyers, board, reviewed, aliceTask, schedule, bobsClaim };
 }
 

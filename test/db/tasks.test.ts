@@ -33,7 +33,6 @@ import {
 import {
   getVolunteer,
   markDmsClosed,
-  noteVolunteerActivity,
   setCredit,
   setReminders,
 } from "../../src/domain/volunteers.ts";
@@ -1579,12 +1578,52 @@ describe("a member's own choices", () => {
       dmsClosed: false,
       creditPublic: true,
     });
+  });
 
+  it("note the language a member claims in, for their reminders, and reopen their DMs", async () => {
+    const db = await createTestDb();
+    const first = await taskIn(db, { slots: 2 });
+    const second = await taskIn(db, { slots: 2 });
+    await setCredit(db, guild, alice, true);
     await markDmsClosed(db, guild, alice);
-    await noteVolunteerActivity(db, guild, alice, "en-GB");
-    expect(await getVolunteer(db, guild, alice)).toMatchObject({
+
+    await claimTask(db, guild, alice, first.id, now, expiryDays, "ru");
+    expect(await getVolunteer(db, guild, alice)).toEqual({
+      creditPublic: true,
+      remindersEnabled: true,
       dmsClosed: false,
-      lastLocale: "en-GB",
+      lastLocale: "ru",
     });
+    // A first claim creates the member's row with the defaults; the next one changes the language.
+    await claimTask(db, guild, bob, first.id, now, expiryDays, "uk");
+    await claimTask(db, guild, bob, second.id, later(hour), expiryDays, "en");
+    expect(await getVolunteer(db, guild, bob)).toEqual({
+      creditPublic: false,
+      remindersEnabled: true,
+      dmsClosed: false,
+      lastLocale: "en",
+    });
+  });
+
+  it("are not touched by a refused claim or by an organizer's assignment", async () => {
+    const db = await createTestDb();
+    const task = await taskIn(db, { slots: 1 });
+    await claimTask(db, guild, alice, task.id, now, expiryDays, "ru");
+    await markDmsClosed(db, guild, alice);
+
+    // Already held: the unique index undoes the whole write, the note included.
+    await expectRefusal(
+      claimTask(db, guild, alice, task.id, now, expiryDays, "en"),
+      "task.alreadyClaimed",
+    );
+    await expectRefusal(claimTask(db, guild, bob, task.id, now, expiryDays, "en"), "task.full");
+    const other = await taskIn(db, { slots: 1 });
+    await assignTask(db, guild, organizer, other.id, alice, now, expiryDays);
+
+    expect(await getVolunteer(db, guild, alice)).toMatchObject({
+      dmsClosed: true,
+      lastLocale: "ru",
+    });
+    expect(await db.volunteer.count({ where: { userId: bob } })).toBe(0);
   });
 });

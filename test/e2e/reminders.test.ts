@@ -58,6 +58,22 @@ describe("reminders and claim expiry, run by the due-job scheduler", () => {
     expect(bot.discord.rejected()).toEqual([]);
   });
 
+  it("writes the reminder in the language the member claimed in, not the server's", async () => {
+    const clock = { now: new Date(Date.UTC(2026, 11, 1, 12, 0)) };
+    const { bot, task } = await setUp(clock);
+    const [volunteer] = bot.volunteerIds;
+    await bot.run(volunteer, `/task claim task:${task.id}`, undefined, { locale: "ru" });
+
+    clock.now = new Date(clock.now.getTime() + 2 * day + 60_000);
+    await bot.rally.scheduler.tick();
+    const sent = directMessages(bot, volunteer);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.content).toMatch(
+      /^⏰ Напоминание: срок задания \*\*Flyers at the university\*\* \(Free political prisoners\) истекает <t:\d+:R>\./,
+    );
+    expect(sent[0]?.content).toContain("/me reminders enabled:false на сервере");
+  });
+
   it("gives an unfinished claim back to the pool after the expiry, tells the volunteer, and updates the card", async () => {
     const clock = { now: new Date(Date.UTC(2026, 11, 1, 12, 0)) };
     const { bot, task, campaigns } = await setUp(clock);
