@@ -90,10 +90,9 @@ async function claimRefusal(
   if (task.status === "done") return new UserError("task.alreadyDone", { title: task.title });
   if (task.campaign.status !== "active")
     return new UserError("task.campaignClosed", { title: task.campaign.title });
-  const held = await db.claim.count({
-    where: { taskId, volunteerId, status: { in: [...openClaimStatuses] } },
-  });
-  if (held > 0) return new UserError("task.alreadyClaimed");
+  // A member holds few tasks at once; on SQLite this read is a prepared statement, not Prisma.
+  const held = await heldTaskIds(db, guildId, volunteerId);
+  if (held.includes(taskId)) return new UserError("task.alreadyClaimed");
   return new UserError("task.full", { title: task.title, count: task.slots });
 }
 
