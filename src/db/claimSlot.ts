@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
+import type { Campaign, OutreachTask } from "./generated/client.ts";
 import { isSqlite, prepareDirect, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
+import { sqliteReads } from "./sqliteReads.ts";
 
 /**
  * A claim in one step: the slot, the claim, its jobs (the expiry and two reminders) and the
@@ -31,10 +33,17 @@ export interface ClaimSlotRequest {
   claimerLanguage?: string | undefined;
 }
 
+type TaskWithCampaign = OutreachTask & { campaign: Campaign };
+
+/** Each outcome carries what the member's answer needs, read by the same write. */
 export type ClaimSlotOutcome =
-  | { outcome: "taken"; claimId: number }
-  /** No slot was taken: the task is not open, not this server's, full, or its campaign closed. */
-  | { outcome: "refused" }
+  /** The task as the claim left it. */
+  | { outcome: "taken"; claimId: number; task: TaskWithCampaign }
+  /**
+   * No slot was taken: the task is not open, full, or its campaign closed (`task` as it is), or
+   * it is not this server's (`task` null); `held` tells whether the member holds it already.
+   */
+  | { outcome: "refused"; task: TaskWithCampaign | null; held: boolean }
   /** The member already holds an open claim on the task (the unique index said so). */
   | { outcome: "alreadyHeld" };
 
@@ -44,10 +53,9 @@ export type ClaimSlotOutcome =
  */
 export async function takeClaimSlot(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
   try {
-    const claimId = isSqlite(db)
-      ? await withSqliteTransaction(db, (connection) => takeOnSqlite(connection, request))
+    return isSqlite(db)
+      ? await withSqliteTransaction(db, (connection) => takeOnSqlite(db, connection, request))
       : await takeOnPostgres(db, request);
-    return claimId === null ? { outcome: "refused" } : { outcome: "taken", claimId };
   } catch (error) {
     if (isUniqueViolation(error)) return { outcome: "alreadyHeld" };
     throw error;
@@ -100,13 +108,24 @@ function statementsFor(connection: Database.Database): SqliteClaimStatements {
   return statements;
 }
 
-function takeOnSqlite(connection: Database.Database, request: ClaimSlotRequest): number | null {
+function takeOnSqlite(
+  db: Db,
+  connection: Database.Database,
+  request: ClaimSlotRequest,
+): ClaimSlotOutcome {
   const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs, claimerLanguage } =
     request;
   const statements = statementsFor(connection);
+  // Read inside the same transaction: the task as this claim (or refusal) saw it.
+  const reads = sqliteReads(db);
+  if (!reads) throw new Error("no better-sqlite3 connection under this client");
   const now = sqliteDate(claimedAt);
   const taken = statements.take.get(now, taskId, guildId) as { dueAt: string | null } | undefined;
-  if (!taken) return null;
+  if (!taken) {
+    const task = reads.task(guildId, taskId);
+    const held = task !== null && reads.heldTaskIds(guildId, volunteerId).includes(taskId);
+    return { outcome: "refused", task, held };
+  }
   const claim = statements.insertClaim.get(
     guildId,
     taskId,
@@ -127,49 +146,101 @@ function takeOnSqlite(connection: Database.Database, request: ClaimSlotRequest):
   }
   if (claimerLanguage !== undefined)
     statements.noteClaimer.run(guildId, volunteerId, claimerLanguage, now, now);
-  return claim.id;
+  const task = reads.task(guildId, taskId);
+  if (!task) throw new Error(`task ${taskId} vanished inside its own claim`);
+  return { outcome: "taken", claimId: claim.id, task };
 }
 
 /**
  * PostgreSQL: one statement, so the task's row is locked for the statement only, not across
  * round trips. Concurrent updates of the row wait and then re-check the WHERE on the row as the
  * first left it (READ COMMITTED), so the slot count holds; a unique violation on the claim undoes
- * the whole statement, slot included.
+ * the whole statement, slot included. It also returns what the answer shows: the task as the
+ * update left it (a statement's own changes are only visible through RETURNING), or, when no
+ * slot was taken, the task as it is and whether the member holds it.
  */
-async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<number | null> {
+async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
   const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs, claimerLanguage } =
     request;
-  // NULL: nothing to note (an assignment); the INSERT then selects no row.
-  const language = claimerLanguage ?? null;
-  const rows = await db.$queryRaw<{ id: number }[]>`
-    WITH taken AS (
-      UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = ${claimedAt}
-      WHERE "id" = ${taskId} AND "guildId" = ${guildId} AND "status" = 'open'
-        AND "claimedSlots" < "slots"
+  const { task, campaign } = postgresColumns(db);
+  const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+    `WITH taken AS (
+      UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = $1
+      WHERE "id" = $2 AND "guildId" = $3 AND "status" = 'open' AND "claimedSlots" < "slots"
         AND EXISTS (SELECT 1 FROM "Campaign"
           WHERE "Campaign"."id" = "OutreachTask"."campaignId" AND "Campaign"."status" = 'active')
-      RETURNING "id", "guildId", "dueAt"
+      RETURNING *
     ), claim AS (
       INSERT INTO "Claim"
         ("guildId", "taskId", "volunteerId", "status", "openMarker", "claimedAt", "expiresAt")
-      SELECT "guildId", "id", ${volunteerId}, 'active', 1, ${claimedAt}, ${expiresAt} FROM taken
+      SELECT "guildId", "id", $4, 'active', 1, $1, $5 FROM taken
       RETURNING "id", "guildId", "expiresAt"
     ), jobs AS (
       INSERT INTO "DueJob" ("guildId", "kind", "subjectId", "dueAt", "status", "attempts", "createdAt")
-      SELECT claim."guildId", job."kind", claim."id"::text, job."dueAt", 'pending', 0, ${claimedAt}
+      SELECT claim."guildId", job."kind", claim."id"::text, job."dueAt", 'pending', 0, $1
       FROM claim CROSS JOIN taken CROSS JOIN LATERAL (VALUES
         ('claim.expire', claim."expiresAt"),
-        ('claim.remindExpiry', claim."expiresAt" - ${remindBeforeMs}::float8 * interval '1 millisecond'),
-        ('claim.remindDue', taken."dueAt" - ${remindBeforeMs}::float8 * interval '1 millisecond')
+        ('claim.remindExpiry', claim."expiresAt" - $6::float8 * interval '1 millisecond'),
+        ('claim.remindDue', taken."dueAt" - $6::float8 * interval '1 millisecond')
       ) AS job("kind", "dueAt")
-      WHERE job."kind" = 'claim.expire' OR job."dueAt" > ${claimedAt}
+      WHERE job."kind" = 'claim.expire' OR job."dueAt" > $1
     ), noted AS (
       INSERT INTO "Volunteer" ("guildId", "userId", "lastLocale", "dmsClosed", "createdAt", "updatedAt")
-      SELECT claim."guildId", ${volunteerId}, ${language}::text, false, ${claimedAt}, ${claimedAt}
-      FROM claim WHERE ${language}::text IS NOT NULL
+      SELECT claim."guildId", $4, $7::text, false, $1, $1
+      FROM claim WHERE $7::text IS NOT NULL
       ON CONFLICT ("guildId", "userId") DO UPDATE SET "lastLocale" = EXCLUDED."lastLocale",
         "dmsClosed" = false, "updatedAt" = EXCLUDED."updatedAt"
     )
-    SELECT "id" FROM claim`;
-  return rows[0]?.id ?? null;
+    SELECT claim."id" AS "claimId", false AS "held", ${task("taken")}, ${campaign}
+    FROM claim CROSS JOIN taken JOIN "Campaign" ON "Campaign"."id" = taken."campaignId"
+    UNION ALL
+    SELECT NULL, EXISTS (SELECT 1 FROM "Claim" WHERE "Claim"."taskId" = task."id"
+        AND "Claim"."volunteerId" = $4 AND "Claim"."status" IN ('active', 'submitted')),
+      ${task("task")}, ${campaign}
+    FROM "OutreachTask" AS task JOIN "Campaign" ON "Campaign"."id" = task."campaignId"
+    WHERE task."id" = $2 AND task."guildId" = $3 AND NOT EXISTS (SELECT 1 FROM claim)`,
+    claimedAt,
+    taskId,
+    guildId,
+    volunteerId,
+    expiresAt,
+    remindBeforeMs,
+    // NULL: nothing to note (an assignment); the INSERT then selects no row.
+    claimerLanguage ?? null,
+  );
+  const row = rows[0];
+  if (!row) return { outcome: "refused", task: null, held: false };
+  const { claimId, held, ...columns } = row;
+  const found = splitTask(columns);
+  return typeof claimId === "number"
+    ? { outcome: "taken", claimId, task: found }
+    : { outcome: "refused", task: found, held: held === true };
+}
+
+const campaignPrefix = "campaign.";
+
+/**
+ * The SELECT lists of a task and of its campaign (as "campaign.<column>"), from Prisma's own
+ * field lists, so a column added to the schema is returned without a list here to keep up.
+ */
+function postgresColumns(db: Db) {
+  const names = (fields: object) =>
+    Object.values(fields as Record<string, { name: string }>).map((field) => field.name);
+  const taskColumns = names(db.outreachTask.fields);
+  return {
+    task: (table: string) => taskColumns.map((name) => `${table}."${name}"`).join(", "),
+    campaign: names(db.campaign.fields)
+      .map((name) => `"Campaign"."${name}" AS "${campaignPrefix}${name}"`)
+      .join(", "),
+  };
+}
+
+function splitTask(columns: Record<string, unknown>): TaskWithCampaign {
+  const task: Record<string, unknown> = {};
+  const campaign: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(columns)) {
+    if (name.startsWith(campaignPrefix)) campaign[name.slice(campaignPrefix.length)] = value;
+    else task[name] = value;
+  }
+  return { ...(task as OutreachTask), campaign: campaign as Campaign };
 }

@@ -77,22 +77,15 @@ export async function setTaskCard(
   });
 }
 
-/** Why a claim could not be taken, read after the conditional update said no. */
-async function claimRefusal(
-  db: Db,
-  guildId: string,
-  taskId: number,
-  volunteerId: string,
-): Promise<UserError> {
-  // A task that is not there (or not this server's) throws "not found" from here.
-  const task = await getTask(db, guildId, taskId);
+/** Why a claim could not be taken, from what the conditional update saw when it said no. */
+function claimRefusal(task: TaskWithCampaign | null, held: boolean): UserError {
+  // Another server's task is "not found", as everywhere.
+  if (!task) return new UserError("task.notFound");
   if (task.status === "cancelled") return new UserError("task.cancelled", { title: task.title });
   if (task.status === "done") return new UserError("task.alreadyDone", { title: task.title });
   if (task.campaign.status !== "active")
     return new UserError("task.campaignClosed", { title: task.campaign.title });
-  // A member holds few tasks at once; on SQLite this read is a prepared statement, not Prisma.
-  const held = await heldTaskIds(db, guildId, volunteerId);
-  if (held.includes(taskId)) return new UserError("task.alreadyClaimed");
+  if (held) return new UserError("task.alreadyClaimed");
   return new UserError("task.full", { title: task.title, count: task.slots });
 }
 
@@ -126,7 +119,7 @@ export async function claimTask(
     claimerLanguage,
   });
   if (taken.outcome === "alreadyHeld") throw new UserError("task.alreadyClaimed");
-  if (taken.outcome === "refused") throw await claimRefusal(db, guildId, taskId, volunteerId);
+  if (taken.outcome === "refused") throw claimRefusal(taken.task, taken.held);
   const claim: Claim = {
     id: taken.claimId,
     guildId,
@@ -143,8 +136,8 @@ export async function claimTask(
     submittedAt: null,
     closedAt: null,
   };
-  // As it is now: what the claimer and the card show.
-  return { task: await getTask(db, guildId, taskId), claim };
+  // As the claim left it: what the claimer and the card show.
+  return { task: taken.task, claim };
 }
 
 /** An organizer gives a slot to a member, exactly as if they had claimed it. */

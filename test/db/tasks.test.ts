@@ -255,6 +255,24 @@ describe("claiming a task takes one of its slots", () => {
     ]);
   });
 
+  it("answers with the task as the claim left it, exactly as Prisma reads it afterwards", async () => {
+    const db = await createTestDb();
+    const task = await taskIn(db, {
+      slots: 3,
+      dueAt: later(5 * day),
+      instructions: "Two per board",
+    });
+    await claim(db, bob, task.id);
+
+    const result = await claim(db, alice, task.id, later(hour));
+
+    // Dates as Date, booleans as booleans, the campaign included: what the card is drawn from.
+    expect(result.task).toStrictEqual(
+      await db.outreachTask.findFirst({ where: { id: task.id }, include: { campaign: true } }),
+    );
+    expect(result.task).toMatchObject({ claimedSlots: 2, updatedAt: later(hour) });
+  });
+
   it("schedules the expiry, a reminder a day before it, and a reminder a day before the due date", async () => {
     const db = await createTestDb();
     const task = await taskIn(db, { dueAt: later(5 * day) });
