@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -103,6 +103,62 @@ describe("npm start", () => {
       });
       expect(lines.at(-1)).toMatchObject({ msg: "stopped" });
       expect(stdout).not.toContain("a-token-the-local-discord-accepts");
+    } finally {
+      await discord.close();
+    }
+  });
+
+  it("stops with one line when Discord refuses the token, without printing it", async () => {
+    const discord = await startLocalDiscord({ botToken: "the-token-discord-knows" });
+    try {
+      const { finished } = startRally({
+        DISCORD_TOKEN: "a-token-with-a-typo-in-it",
+        DISCORD_API_URL: discord.apiUrl,
+        DATABASE_URL: await testDatabaseUrl(),
+        LOG_LEVEL: "info",
+      });
+      const { code, stdout, stderr } = await finished;
+      expect(code).toBe(1);
+      expect(stderr).toBe("");
+      const lines = stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+        level: 60,
+        msg: "could not start",
+        err: { message: expect.stringMatching(/invalid token/i) },
+      });
+      expect(stdout).not.toContain("a-token-with-a-typo-in-it");
+      expect(discord.gatewayConnections()).toEqual([]);
+    } finally {
+      await discord.close();
+    }
+  });
+
+  it("stops with one line when the database cannot be opened, and leaves Discord", async () => {
+    const discord = await startLocalDiscord();
+    try {
+      // A file under a regular file: no directory can be made there.
+      const blocker = join(mkdtempSync(join(tmpdir(), "rally-db-")), "not-a-directory");
+      writeFileSync(blocker, "");
+      const { finished } = startRally({
+        DISCORD_TOKEN: "a-token-the-local-discord-accepts",
+        DISCORD_API_URL: discord.apiUrl,
+        DATABASE_URL: `file:${blocker}/rally.db`,
+        LOG_LEVEL: "info",
+      });
+      const { code, stdout, stderr } = await finished;
+      expect(code).toBe(1);
+      expect(stderr).toBe("");
+      const lines = stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+        level: 60,
+        msg: "could not start",
+        // mkdir of its directory fails: a file is where the directory would go.
+        err: { code: "EEXIST" },
+      });
+      // Whatever it had opened of its gateway session, it closed.
+      await discord.waitFor(() => (discord.isBotConnected() ? undefined : true));
     } finally {
       await discord.close();
     }

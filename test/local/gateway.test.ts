@@ -108,3 +108,22 @@ test("after client.destroy() the session ends: a slash command says the bot is n
   const ping = { guildId: guild.id, channelId: channel.id, userId: member.id, command: "ping" };
   expect(() => discord.slash(ping)).toThrow(/not connected/);
 });
+
+test("with botToken set, another token is refused as Discord refuses it; the right one logs in", async () => {
+  const discord = await startLocalDiscord({ botToken: "the-right-token" });
+  discord.createGuild({ name: "Campaign HQ" });
+  onTestFinished(() => discord.close());
+  const wrong = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiUrl } });
+  onTestFinished(() => wrong.destroy());
+  // discord.js asks REST for the gateway first: the 401 there is its "invalid token".
+  await expect(wrong.login("a-wrong-token")).rejects.toThrow(/invalid token/i);
+  expect(discord.gatewayConnections()).toEqual([]);
+  expect(discord.requests.at(-1)).toMatchObject({ path: "/gateway/bot", status: 401 });
+
+  const right = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiUrl } });
+  onTestFinished(() => right.destroy());
+  const ready = once(right, Events.ClientReady);
+  await right.login("the-right-token");
+  await ready;
+  expect(right.guilds.cache.map((guild) => guild.name)).toEqual(["Campaign HQ"]);
+});

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { WebSocket, WebSocketServer } from "ws";
 import { shardOf } from "./snowflake.ts";
-import { apiGuild, apiUser } from "./state.ts";
+import { acceptsToken, apiGuild, apiUser } from "./state.ts";
 import type { LogEvent, State } from "./state.ts";
 
 interface Dispatch {
@@ -155,7 +155,7 @@ export class Gateway {
   }
 
   private identify(socket: WebSocket, data: Record<string, unknown>): void {
-    if (typeof data["token"] !== "string" || data["token"] === "") {
+    if (typeof data["token"] !== "string" || !acceptsToken(this.state, data["token"])) {
       socket.close(4004, "Authentication failed.");
       return;
     }

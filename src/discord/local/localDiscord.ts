@@ -41,6 +41,7 @@
  *   whether the client identified or resumed (discord.js waits 500 ms before reconnecting).
  * Rate limits: opt-in globalRateLimitPerSecond (Discord's is 50) answers 429 global beyond it;
  *   interaction callbacks are exempt. invalidRequestCount() counts 401/403/429 like Discord.
+ * Tokens: any non-empty bot token works unless `botToken` names the one that does.
  * Unlike Discord: Retry-After may be a fraction of a second; no per-route limits beyond injected
  *   429s; members press buttons but cannot use select menus yet.
  */
@@ -86,6 +87,11 @@ export interface LocalDiscordOptions {
    * get 429 with `global: true`. Interaction callbacks are exempt. Off unless set.
    */
   globalRateLimitPerSecond?: number;
+  /**
+   * The bot's token. When set, any other token is refused as Discord refuses it: 401 on REST,
+   * close 4004 on IDENTIFY. Unset, any non-empty token is taken.
+   */
+  botToken?: string;
 }
 
 /** A permission overwrite like Discord's (type 0 role, 1 member), or with words and bigints. */
@@ -125,6 +131,7 @@ export class LocalDiscord {
       options.tokenLifetimeMs ?? 15 * minutes,
       options.nonceTtlMs ?? 5 * minutes,
     );
+    this.state.botToken = options.botToken;
     this.applicationId = this.state.applicationId;
     this.botUserId = this.state.botUser.id;
     this.http = createServer(

@@ -4,7 +4,7 @@ import { PermissionFlagsBits as Permission } from "discord.js";
 import { FormErrors, maxAttachmentBytes, validateChoices, validateCommands } from "./limits.ts";
 import { validateMessage, validateModal } from "./limits.ts";
 import type { MessagePayload } from "./limits.ts";
-import { DiscordError, apiChannel, apiMember, apiMessage, apiUser } from "./state.ts";
+import { DiscordError, acceptsToken, apiChannel, apiMember, apiMessage, apiUser } from "./state.ts";
 import type { CommandOption, DiscordErrorBody, InteractionRecord, LocalChannel } from "./state.ts";
 import type {
   LogEvent,
@@ -542,9 +542,8 @@ export function createRestListener(
     const route = matchRoute(record.method, record.path);
     if (!url.pathname.startsWith("/api/v10/") || !route) refuse(404, 0, "404: Not Found");
     const isBotRoute = !/^\/(interactions|webhooks)\//.test(record.path);
-    if (isBotRoute && !/^Bot \S+/.test(req.headers.authorization ?? "")) {
-      refuse(401, 0, "401: Unauthorized");
-    }
+    const token = /^Bot (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+    if (isBotRoute && !acceptsToken(state, token)) refuse(401, 0, "401: Unauthorized");
     const request = { state, method: record.method, query: url.searchParams, body, files };
     const reply = route.handler(request, route.params);
     if (!isBotRoute) return reply;

@@ -211,6 +211,8 @@ export class State {
   readonly botUser: LocalUser;
   clockOffset = 0;
   origin = "";
+  /** The one token taken, when set (LocalDiscordOptions.botToken); else any non-empty one. */
+  botToken: string | undefined;
 
   constructor(
     private readonly baseNow: () => number,
@@ -430,4 +432,9 @@ export function apiMessage(message: StoredMessage, state: State): Json {
       },
     }),
   };
+}
+
+/** Whether Discord would take this bot token (without its "Bot " prefix). */
+export function acceptsToken(state: State, token: string): boolean {
+  return token !== "" && (state.botToken === undefined || token === state.botToken);
 }
