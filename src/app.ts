@@ -55,39 +55,55 @@ export interface Rally {
   stop(): Promise<void>;
 }
 
-/** Opens the database (migrating it), logs in, and answers interactions until stopped. */
+/**
+ * Opens the database (migrating it) while it logs in, and answers interactions until stopped.
+ */
 export async function startRally(options: RallyOptions): Promise<Rally> {
   const { config, log } = options;
   const commands = options.commands ?? allCommands;
   const now = options.now ?? (() => new Date());
-  const db = await openDatabase(config.DATABASE_URL);
   const client = createDiscordClient({
     apiUrl: config.DISCORD_API_URL,
     restTimeoutMs: options.restTimeoutMs,
   });
-  const dispatcher = createDispatcher({
-    db,
-    log,
-    commands,
-    app: { version: packageJson.version, database: describeDatabase(config.DATABASE_URL) },
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
+  // The database opens while the gateway logs in (against Discord, several network round
+  // trips): what needs it waits for it, and an interaction that arrives first is answered once
+  // it is open.
+  const opening = openDatabase(config.DATABASE_URL);
+  const dispatching = opening.then((db) =>
+    createDispatcher({
+      db,
+      log,
+      commands,
+      app: { version: packageJson.version, database: describeDatabase(config.DATABASE_URL) },
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
+    }),
+  );
+  // A failed open is reported by the await below; these only must not see it as unhandled.
+  dispatching.catch(() => undefined);
+  client.on(Events.InteractionCreate, (interaction) => {
+    void dispatching.then((dispatcher) => dispatcher.handle(interaction));
   });
-  client.on(Events.InteractionCreate, (interaction) => void dispatcher.handle(interaction));
   client.on(Events.GuildCreate, (guild) => {
     // A re-invite within the grace period keeps everything.
-    disarmGuildErasure(db, guild.id).catch((error: unknown) =>
-      log.error({ err: error, guildId: guild.id }, "could not cancel a server's erasure"),
-    );
+    opening
+      .then((db) => disarmGuildErasure(db, guild.id))
+      .catch((error: unknown) =>
+        log.error({ err: error, guildId: guild.id }, "could not cancel a server's erasure"),
+      );
   });
   client.on(Events.Error, (error) => log.error({ err: error }, "discord client error"));
   client.on(Events.GuildDelete, (guild) => {
     // An outage also removes a guild, marked unavailable; only a real removal stops its posts.
     if (guild.available === false) return;
-    Promise.all([stopSchedulesOfGuild(db, guild.id), armGuildErasure(db, guild.id, now())]).catch(
-      (error: unknown) =>
+    opening
+      .then((db) =>
+        Promise.all([stopSchedulesOfGuild(db, guild.id), armGuildErasure(db, guild.id, now())]),
+      )
+      .catch((error: unknown) =>
         log.error({ err: error, guildId: guild.id }, "could not handle a removed server"),
-    );
+      );
   });
   client.on(Events.ShardDisconnect, (event, shardId) =>
     log.warn({ code: event.code, shardId }, "gateway disconnected"),
@@ -129,13 +145,24 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       resolve();
     });
   });
+  const loggingIn = client.login(options.token);
+  loggingIn.catch(() => undefined); // reported below, once the database is open
+  let db: Db;
   try {
-    await client.login(options.token);
+    db = await opening;
+  } catch (error) {
+    // Without its database Rally cannot answer anything: leave Discord at once.
+    await client.destroy();
+    throw error;
+  }
+  try {
+    await loggingIn;
   } catch (error) {
     await client.destroy();
     await db.$disconnect();
     throw error;
   }
+  const dispatcher = await dispatching;
   await ready;
   const housekeepingDelayMs = options.housekeepingDelayMs ?? defaultHousekeepingDelayMs;
   const stopHousekeeping = new AbortController();
