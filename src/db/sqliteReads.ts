@@ -1,13 +1,14 @@
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
-import type { Campaign, Claim, OutreachTask } from "./generated/client.ts";
+import type { Campaign, Claim, GuildSettings, OutreachTask } from "./generated/client.ts";
 import type { Db } from "./client.ts";
 import { prepareDirect, sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
 
 /**
- * The reads of members' most frequent interactions (a task with its campaign, a campaign and its
- * task numbers, autocomplete's search, /task list's page), made synchronously on SQLite's
- * connection instead of through Prisma's query builder: each costs 0.01-0.1 ms here against
+ * The reads of members' most frequent interactions (a server's settings, a task with its
+ * campaign, a campaign and its task numbers, autocomplete's search, /task list's page), made
+ * synchronously on SQLite's connection instead of through Prisma's query builder: each costs
+ * 0.01-0.1 ms here against
  * 0.3-1.2 ms through Prisma (bench/README.md). They return exactly what Prisma returns
  * (test/db/sqliteReads.test.ts compares them row for row), so callers cannot tell the two apart;
  * on PostgreSQL the same domain functions read through Prisma.
@@ -16,6 +17,8 @@ import { prepareDirect, sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
  * SQLite, these do not wait for a transaction of Prisma's that is open on the connection.
  */
 export interface SqliteReads {
+  /** A server's settings row; null until one is changed (the defaults apply). */
+  guildSettings(guildId: string): GuildSettings | null;
   task(guildId: string, id: number): (OutreachTask & { campaign: Campaign }) | null;
   campaign(guildId: string, id: number): Campaign | null;
   /** How many of a campaign's tasks are in each status. */
@@ -204,7 +207,11 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
   const taskShape = shapeOf(db.outreachTask.fields as unknown as ModelFields);
   const campaignShape = shapeOf(db.campaign.fields as unknown as ModelFields);
   const claimShape = shapeOf(db.claim.fields as unknown as ModelFields);
+  const settingsShape = shapeOf(db.guildSettings.fields as unknown as ModelFields);
   const prepare = (sql: string) => prepareDirect(connection, sql);
+  const settingsOfGuild = prepare(
+    `SELECT ${settingsShape.columns} FROM "GuildSettings" WHERE "guildId" = ?`,
+  );
   const taskOfGuild = prepare(
     `SELECT ${taskShape.columns} FROM "OutreachTask" WHERE "id" = ? AND "guildId" = ?`,
   );
@@ -238,6 +245,10 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
     return row ? asModel<Campaign>(row, campaignShape) : null;
   };
   return {
+    guildSettings(guildId) {
+      const row = settingsOfGuild.get(guildId) as Record<string, unknown> | undefined;
+      return row ? asModel<GuildSettings>(row, settingsShape) : null;
+    },
     task(guildId, id) {
       const row = taskOfGuild.get(id, guildId) as Record<string, unknown> | undefined;
       if (!row) return null;

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { sqliteReads } from "../db/sqliteReads.ts";
 import { isLanguage } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
 import { rearmRetention } from "./privacy.ts";
@@ -80,7 +81,10 @@ export async function getGuildSettings(
 }
 
 async function readGuildSettings(db: Db, guildId: string): Promise<GuildSettingsView> {
-  const row = await db.guildSettings.findUnique({ where: { guildId } });
+  const sqlite = sqliteReads(db);
+  const row = sqlite
+    ? sqlite.guildSettings(guildId)
+    : await db.guildSettings.findUnique({ where: { guildId } });
   if (!row) return { guildId, ...defaults };
   return {
     guildId,

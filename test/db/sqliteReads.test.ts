@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { sqliteReads } from "../../src/db/sqliteReads.ts";
 import { closeCampaign, createCampaign, getCampaign } from "../../src/domain/campaigns.ts";
+import { changeSetting, getGuildSettings } from "../../src/domain/guildSettings.ts";
 import {
   addTask,
   cancelTask,
@@ -103,6 +104,24 @@ describe.runIf(databaseKind === "sqlite")("reads made directly on SQLite", () =>
     });
     expect(byPrisma?.createdAt.toISOString()).toBe("2026-05-01T10:00:00.000Z");
     expect(sqliteReads(db)?.task(guild, id)).toStrictEqual(byPrisma);
+  });
+
+  it("read a server's settings exactly as Prisma's findUnique returns them", async () => {
+    const db = await createTestDb();
+    const reads = sqliteReads(db);
+    expect(reads?.guildSettings(guild)).toBeNull();
+    await changeSetting(db, guild, organizer, { setting: "reviewRequired", enabled: true });
+    await changeSetting(db, guild, organizer, { setting: "timezone", zone: "Asia/Tbilisi" });
+    await changeSetting(db, otherGuild, organizer, { setting: "claimExpiry", days: 9 });
+    for (const id of [guild, otherGuild]) {
+      const byPrisma = await db.guildSettings.findUnique({ where: { guildId: id } });
+      expect(byPrisma).not.toBeNull();
+      expect(reads?.guildSettings(id)).toStrictEqual(byPrisma);
+    }
+    expect(await getGuildSettings(db, guild)).toMatchObject({
+      reviewRequired: true,
+      timezone: "Asia/Tbilisi",
+    });
   });
 
   it("read campaigns exactly as Prisma's findFirst returns them", async () => {
