@@ -331,8 +331,13 @@ async function show(
   input: z.output<typeof campaignOnly>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
-  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
-  return reply(context, [await card(campaign, context)]);
+  const id = parseCampaignId(input.campaign);
+  // Both reads at once: on PostgreSQL two connections at a time instead of two round trips.
+  const [campaign, tasks] = await Promise.all([
+    getCampaign(context.db, context.guildId, id),
+    taskNumbers(context.db, context.guildId, id),
+  ]);
+  return reply(context, [campaignCard(campaign, tasks, context.t, context.language)]);
 }
 
 async function edit(
