@@ -31,6 +31,18 @@ function startRally(environment: Record<string, string>, input?: string) {
   return { child, finished, output: () => stdout };
 }
 
+/** A start that fails: exit 1, nothing on stderr, and one fatal log line saying why. */
+async function failedStart(environment: Record<string, string>) {
+  const { code, stdout, stderr } = await startRally({ ...environment, LOG_LEVEL: "info" }).finished;
+  expect(code).toBe(1);
+  expect(stderr).toBe("");
+  const lines = stdout.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  const line = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
+  expect(line).toMatchObject({ level: 60, msg: "could not start" });
+  return { line, stdout };
+}
+
 describe("npm start", () => {
   it("runs the sandbox when no DISCORD_TOKEN is set, and /rally about answers", async () => {
     const { finished } = startRally(
@@ -111,22 +123,12 @@ describe("npm start", () => {
   it("stops with one line when Discord refuses the token, without printing it", async () => {
     const discord = await startLocalDiscord({ botToken: "the-token-discord-knows" });
     try {
-      const { finished } = startRally({
+      const { line, stdout } = await failedStart({
         DISCORD_TOKEN: "a-token-with-a-typo-in-it",
         DISCORD_API_URL: discord.apiUrl,
         DATABASE_URL: await testDatabaseUrl(),
-        LOG_LEVEL: "info",
       });
-      const { code, stdout, stderr } = await finished;
-      expect(code).toBe(1);
-      expect(stderr).toBe("");
-      const lines = stdout.trim().split("\n");
-      expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] ?? "")).toMatchObject({
-        level: 60,
-        msg: "could not start",
-        err: { message: expect.stringMatching(/invalid token/i) },
-      });
+      expect(line).toMatchObject({ err: { message: expect.stringMatching(/invalid token/i) } });
       expect(stdout).not.toContain("a-token-with-a-typo-in-it");
       expect(discord.gatewayConnections()).toEqual([]);
     } finally {
@@ -140,23 +142,13 @@ describe("npm start", () => {
       // A file under a regular file: no directory can be made there.
       const blocker = join(mkdtempSync(join(tmpdir(), "rally-db-")), "not-a-directory");
       writeFileSync(blocker, "");
-      const { finished } = startRally({
+      const { line } = await failedStart({
         DISCORD_TOKEN: "a-token-the-local-discord-accepts",
         DISCORD_API_URL: discord.apiUrl,
         DATABASE_URL: `file:${blocker}/rally.db`,
-        LOG_LEVEL: "info",
       });
-      const { code, stdout, stderr } = await finished;
-      expect(code).toBe(1);
-      expect(stderr).toBe("");
-      const lines = stdout.trim().split("\n");
-      expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] ?? "")).toMatchObject({
-        level: 60,
-        msg: "could not start",
-        // mkdir of its directory fails: a file is where the directory would go.
-        err: { code: "EEXIST" },
-      });
+      // mkdir of its directory fails: a file is where the directory would go.
+      expect(line).toMatchObject({ err: { code: "EEXIST" } });
       // Whatever it had opened of its gateway session, it closed.
       await discord.waitFor(() => (discord.isBotConnected() ? undefined : true));
     } finally {
