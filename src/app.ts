@@ -80,10 +80,14 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
     }),
   );
-  // A failed open is reported by the await below; these only must not see it as unhandled.
+  // A failed open is reported by the await below, not as an unhandled rejection.
   dispatching.catch(() => undefined);
   client.on(Events.InteractionCreate, (interaction) => {
-    void dispatching.then((dispatcher) => dispatcher.handle(interaction));
+    // Without a database there is no answer; the failure stops Rally (below).
+    void dispatching.then(
+      (dispatcher) => dispatcher.handle(interaction),
+      () => undefined,
+    );
   });
   client.on(Events.GuildCreate, (guild) => {
     // A re-invite within the grace period keeps everything.

@@ -163,9 +163,32 @@ function takeOnSqlite(
 async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
   const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs, claimerLanguage } =
     request;
-  const { task, campaign } = postgresColumns(db);
   const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
-    `WITH taken AS (
+    postgresClaimSql(db),
+    claimedAt,
+    taskId,
+    guildId,
+    volunteerId,
+    expiresAt,
+    remindBeforeMs,
+    // NULL: nothing to note (an assignment); the INSERT then selects no row.
+    claimerLanguage ?? null,
+  );
+  const row = rows[0];
+  if (!row) return { outcome: "refused", task: null, held: false };
+  const { claimId, held, ...columns } = row;
+  const found = splitTask(columns);
+  return typeof claimId === "number"
+    ? { outcome: "taken", claimId, task: found }
+    : { outcome: "refused", task: found, held: held === true };
+}
+
+/** The statement of a claim on PostgreSQL, built once per client. */
+function postgresClaimSql(db: Db): string {
+  let sql = postgresClaimStatements.get(db);
+  if (sql) return sql;
+  const { task, campaign } = postgresColumns(db);
+  sql = `WITH taken AS (
       UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = $1
       WHERE "id" = $2 AND "guildId" = $3 AND "status" = 'open' AND "claimedSlots" < "slots"
         AND EXISTS (SELECT 1 FROM "Campaign"
@@ -199,24 +222,12 @@ async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<ClaimS
         AND "Claim"."volunteerId" = $4 AND "Claim"."status" IN ('active', 'submitted')),
       ${task("task")}, ${campaign}
     FROM "OutreachTask" AS task JOIN "Campaign" ON "Campaign"."id" = task."campaignId"
-    WHERE task."id" = $2 AND task."guildId" = $3 AND NOT EXISTS (SELECT 1 FROM claim)`,
-    claimedAt,
-    taskId,
-    guildId,
-    volunteerId,
-    expiresAt,
-    remindBeforeMs,
-    // NULL: nothing to note (an assignment); the INSERT then selects no row.
-    claimerLanguage ?? null,
-  );
-  const row = rows[0];
-  if (!row) return { outcome: "refused", task: null, held: false };
-  const { claimId, held, ...columns } = row;
-  const found = splitTask(columns);
-  return typeof claimId === "number"
-    ? { outcome: "taken", claimId, task: found }
-    : { outcome: "refused", task: found, held: held === true };
+    WHERE task."id" = $2 AND task."guildId" = $3 AND NOT EXISTS (SELECT 1 FROM claim)`;
+  postgresClaimStatements.set(db, sql);
+  return sql;
 }
+
+const postgresClaimStatements = new WeakMap<Db, string>();
 
 const campaignPrefix = "campaign.";
 

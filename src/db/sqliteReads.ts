@@ -8,10 +8,9 @@ import { prepareDirect, sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
  * The reads of members' most frequent interactions (a server's settings, a task with its
  * campaign, a campaign and its task numbers, autocomplete's search, /task list's page), made
  * synchronously on SQLite's connection instead of through Prisma's query builder: each costs
- * 0.01-0.1 ms here against
- * 0.3-1.2 ms through Prisma (bench/README.md). They return exactly what Prisma returns
- * (test/db/sqliteReads.test.ts compares them row for row), so callers cannot tell the two apart;
- * on PostgreSQL the same domain functions read through Prisma.
+ * 0.01-0.1 ms here against 0.3-1.2 ms through Prisma (bench/README.md). They return exactly
+ * what Prisma returns (test/db/sqliteReads.test.ts compares them row for row), so callers
+ * cannot tell the two apart; on PostgreSQL the same domain functions read through Prisma.
  *
  * Reads only: writes stay with Prisma (and src/db/claimSlot.ts). Like Prisma's own reads on
  * SQLite, these do not wait for a transaction of Prisma's that is open on the connection.
