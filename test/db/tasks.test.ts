@@ -1625,16 +1625,20 @@ describe("a member's own choices", () => {
 
   it("are not touched by a refused claim or by an organizer's assignment", async () => {
     const db = await createTestDb();
-    const task = await taskIn(db, { slots: 1 });
-    await claimTask(db, guild, alice, task.id, now, expiryDays, "ru");
+    const roomy = await taskIn(db, { slots: 2 });
+    await claimTask(db, guild, alice, roomy.id, now, expiryDays, "ru");
     await markDmsClosed(db, guild, alice);
 
-    // Already held: the unique index undoes the whole write, the note included.
+    // A slot is free, so the update takes it; the unique index on open claims then undoes the
+    // whole write, slot and note included.
     await expectRefusal(
-      claimTask(db, guild, alice, task.id, now, expiryDays, "en"),
+      claimTask(db, guild, alice, roomy.id, now, expiryDays, "en"),
       "task.alreadyClaimed",
     );
-    await expectRefusal(claimTask(db, guild, bob, task.id, now, expiryDays, "en"), "task.full");
+    expect((await taskRow(db, roomy.id)).claimedSlots).toBe(1);
+    const full = await taskIn(db, { slots: 1 });
+    await claim(db, carol, full.id);
+    await expectRefusal(claimTask(db, guild, bob, full.id, now, expiryDays, "en"), "task.full");
     const other = await taskIn(db, { slots: 1 });
     await assignTask(db, guild, organizer, other.id, alice, now, expiryDays);
 
