@@ -157,14 +157,15 @@ function takeOnSqlite(
  * round trips. Concurrent updates of the row wait and then re-check the WHERE on the row as the
  * first left it (READ COMMITTED), so the slot count holds; a unique violation on the claim undoes
  * the whole statement, slot included. It also returns what the answer shows: the task as the
- * update left it (a statement's own changes are only visible through RETURNING), or, when no
- * slot was taken, the task as it is and whether the member holds it.
+ * update left it (a statement's own changes are only visible through RETURNING); when no slot
+ * was taken, a second statement reads the task as it is and whether the member holds it.
  */
 async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
   const { guildId, taskId, volunteerId, claimedAt, expiresAt, remindBeforeMs, claimerLanguage } =
     request;
-  const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
-    postgresClaimSql(db),
+  const statements = postgresStatements(db);
+  const [taken] = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+    statements.claim,
     claimedAt,
     taskId,
     guildId,
@@ -174,21 +175,34 @@ async function takeOnPostgres(db: Db, request: ClaimSlotRequest): Promise<ClaimS
     // NULL: nothing to note (an assignment); the INSERT then selects no row.
     claimerLanguage ?? null,
   );
-  const row = rows[0];
-  if (!row) return { outcome: "refused", task: null, held: false };
-  const { claimId, held, ...columns } = row;
-  const found = splitTask(columns);
-  return typeof claimId === "number"
-    ? { outcome: "taken", claimId, task: found }
-    : { outcome: "refused", task: found, held: held === true };
+  if (taken) {
+    const { claimId, ...columns } = taken;
+    return { outcome: "taken", claimId: Number(claimId), task: splitTask(columns) };
+  }
+  // Why not, read by a statement of its own: the claim's statement sees the database as it was
+  // when it began, before a claim it waited for (the same member pressing twice) was committed.
+  const [refused] = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+    statements.refusal,
+    taskId,
+    guildId,
+    volunteerId,
+  );
+  if (!refused) return { outcome: "refused", task: null, held: false };
+  const { held, ...columns } = refused;
+  return { outcome: "refused", task: splitTask(columns), held: held === true };
 }
 
-/** The statement of a claim on PostgreSQL, built once per client. */
-function postgresClaimSql(db: Db): string {
-  let sql = postgresClaimStatements.get(db);
-  if (sql) return sql;
+interface PostgresClaimStatements {
+  claim: string;
+  refusal: string;
+}
+
+/** The statements of a claim on PostgreSQL, built once per client. */
+function postgresStatements(db: Db): PostgresClaimStatements {
+  let statements = postgresClaimStatements.get(db);
+  if (statements) return statements;
   const { task, campaign } = postgresColumns(db);
-  sql = `WITH taken AS (
+  const claim = `WITH taken AS (
       UPDATE "OutreachTask" SET "claimedSlots" = "claimedSlots" + 1, "updatedAt" = $1
       WHERE "id" = $2 AND "guildId" = $3 AND "status" = 'open' AND "claimedSlots" < "slots"
         AND EXISTS (SELECT 1 FROM "Campaign"
@@ -215,19 +229,19 @@ function postgresClaimSql(db: Db): string {
       ON CONFLICT ("guildId", "userId") DO UPDATE SET "lastLocale" = EXCLUDED."lastLocale",
         "dmsClosed" = false, "updatedAt" = EXCLUDED."updatedAt"
     )
-    SELECT claim."id" AS "claimId", false AS "held", ${task("taken")}, ${campaign}
-    FROM claim CROSS JOIN taken JOIN "Campaign" ON "Campaign"."id" = taken."campaignId"
-    UNION ALL
-    SELECT NULL, EXISTS (SELECT 1 FROM "Claim" WHERE "Claim"."taskId" = task."id"
-        AND "Claim"."volunteerId" = $4 AND "Claim"."status" IN ('active', 'submitted')),
+    SELECT claim."id" AS "claimId", ${task("taken")}, ${campaign}
+    FROM claim CROSS JOIN taken JOIN "Campaign" ON "Campaign"."id" = taken."campaignId"`;
+  const refusal = `SELECT EXISTS (SELECT 1 FROM "Claim" WHERE "Claim"."taskId" = task."id"
+        AND "Claim"."volunteerId" = $3 AND "Claim"."status" IN ('active', 'submitted')) AS "held",
       ${task("task")}, ${campaign}
     FROM "OutreachTask" AS task JOIN "Campaign" ON "Campaign"."id" = task."campaignId"
-    WHERE task."id" = $2 AND task."guildId" = $3 AND NOT EXISTS (SELECT 1 FROM claim)`;
-  postgresClaimStatements.set(db, sql);
-  return sql;
+    WHERE task."id" = $1 AND task."guildId" = $2`;
+  statements = { claim, refusal };
+  postgresClaimStatements.set(db, statements);
+  return statements;
 }
 
-const postgresClaimStatements = new WeakMap<Db, string>();
+const postgresClaimStatements = new WeakMap<Db, PostgresClaimStatements>();
 
 const campaignPrefix = "campaign.";
 
