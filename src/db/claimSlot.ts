@@ -7,8 +7,8 @@ import { sqliteReads } from "./sqliteReads.ts";
 
 /**
  * A claim in one step: the slot, the claim, its jobs (the expiry and two reminders) and the
- * claimer's language for those reminders, written together or not at all, and what the answer
- * shows read by the same step. This is the one write Rally makes below Prisma's query builder, on
+ * claimer's language for those reminders, written together or not at all; it returns what the
+ * member's answer shows. This is the one write Rally makes below Prisma's query builder, on
  * purpose: it is what members do most, often all at once when a task is announced, and through
  * Prisma it cost eight statements, each with ~0.3 ms of Prisma's own JavaScript, and on
  * PostgreSQL a network round trip each while the task's row stayed locked. Here it is one
