@@ -3,7 +3,7 @@ import type { Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
 import type { Campaign, OutreachTask } from "./generated/client.ts";
 import { isSqlite, prepareDirect, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
-import { sqliteReads } from "./sqliteReads.ts";
+import { sqliteReads, type TaskWithCampaign } from "./sqliteReads.ts";
 
 /**
  * A claim in one step: the slot, the claim, its jobs (the expiry and two reminders) and the
@@ -33,8 +33,6 @@ export interface ClaimSlotRequest {
    */
   claimerLanguage?: string | undefined;
 }
-
-type TaskWithCampaign = OutreachTask & { campaign: Campaign };
 
 /** Each outcome carries what the member's answer needs, read by the same write. */
 export type ClaimSlotOutcome =

@@ -18,7 +18,7 @@ import { prepareDirect, sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
 export interface SqliteReads {
   /** A server's settings row; null until one is changed (the defaults apply). */
   guildSettings(guildId: string): GuildSettings | null;
-  task(guildId: string, id: number): (OutreachTask & { campaign: Campaign }) | null;
+  task(guildId: string, id: number): TaskWithCampaign | null;
   campaign(guildId: string, id: number): Campaign | null;
   /** How many of a campaign's tasks are in each status. */
   taskCountsByStatus(guildId: string, campaignId: number): Map<string, number>;
@@ -35,7 +35,8 @@ export interface SqliteReads {
   taskPage(query: TaskListQuery, skip: number, take: number): ListedTask[];
 }
 
-export type ListedTask = OutreachTask & { campaign: Campaign; claims: Claim[] };
+export type TaskWithCampaign = OutreachTask & { campaign: Campaign };
+export type ListedTask = TaskWithCampaign & { claims: Claim[] };
 
 /**
  * The lists of /task list: "open" has a free slot in an active campaign; "claimed" is open with

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import type { Campaign, Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
+import type { Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
 import { takeClaimSlot } from "../db/claimSlot.ts";
 import {
   sqliteReads,
@@ -7,6 +7,7 @@ import {
   type TaskChoice,
   type TaskChoiceQuery,
   type TaskListQuery,
+  type TaskWithCampaign,
 } from "../db/sqliteReads.ts";
 import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
@@ -15,7 +16,7 @@ import { UserError } from "./errors.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 export type { Claim, OutreachTask };
-export type TaskWithCampaign = OutreachTask & { campaign: Campaign };
+export type { TaskWithCampaign };
 
 const hour = 60 * 60 * 1000;
 const day = 24 * hour;
