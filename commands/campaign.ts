@@ -4,7 +4,7 @@ import {
   type APIApplicationCommandBasicOption,
   type APIEmbed,
 } from "discord.js";
-import { z } from "zod";
+import * as z from "zod";
 import {
   changeCount,
   closeCampaign,

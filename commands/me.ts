@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
-import { z } from "zod";
+import * as z from "zod";
 import { UserError } from "../src/domain/errors.ts";
 import { exportMember, forgetMember } from "../src/domain/privacy.ts";
 import { getTask, memberStatus } from "../src/domain/tasks.ts";

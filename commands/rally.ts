@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, type APIEmbed, type APIEmbedField } from "discord.js";
-import { z } from "zod";
+import * as z from "zod";
 import {
   subcommand,
   type Command,

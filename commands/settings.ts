@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ChannelType, type APIEmbed } from "discord.js";
 import { DateTime } from "luxon";
-import { z } from "zod";
+import * as z from "zod";
 import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { changeSetting, type GuildSettingsView } from "../src/domain/guildSettings.ts";

@@ -3,7 +3,7 @@ import {
   ChannelType,
   type APIApplicationCommandChannelOption,
 } from "discord.js";
-import { z } from "zod";
+import * as z from "zod";
 import { parseCampaignId, searchCampaigns } from "../src/domain/campaigns.ts";
 import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";

@@ -6,7 +6,7 @@ import {
   type APIApplicationCommandBasicOption,
   type APIEmbed,
 } from "discord.js";
-import { z } from "zod";
+import * as z from "zod";
 import { getCampaign, parseCampaignId, searchCampaigns } from "../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 const optional = (schema: z.ZodString) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());

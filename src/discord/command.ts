@@ -5,7 +5,7 @@ import type {
   APIModalInteractionResponseCallbackData,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Db } from "../db/client.ts";
 import { UserError } from "../domain/errors.ts";
 import type { GuildSettingsView } from "../domain/guildSettings.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Zero-width and other invisible format characters do not make a title non-empty. */
 function visible(text: string): string {

@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from "discord.js";
-import type { z } from "zod";
+import type * as z from "zod";
 import { UserError } from "../domain/errors.ts";
 import type { MessageKey } from "../i18n/index.ts";
 import en from "../i18n/locales/en.json" with { type: "json" };

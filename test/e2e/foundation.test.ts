@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import packageJson from "../../package.json" with { type: "json" };
 import { commands } from "../../commands/index.ts";
 import { subcommand, type Command } from "../../src/discord/command.ts";

@@ -5,7 +5,7 @@ import fc from "fast-check";
 fc.configureGlobal({ seed: Number(process.env["FC_SEED"] ?? 20261125) });
 import { Settings } from "luxon";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { formatLocalDateTime, parseLocalDateTime, timeZoneNames } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 import { campaignCommand } from "../../commands/campaign.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { characterCount, showText } from "../../src/discord/render/text.ts";
