@@ -15,6 +15,23 @@ const httpUrl = z
   .regex(/^https?:\/\//, "an http(s) URL such as http://127.0.0.1:8787/api")
   .refine((url) => !/\/v\d+\/?$/.test(url), "the API base without /v10 (discord.js appends it)");
 
+const shardListPattern = /^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/;
+
+/** "0,2-3" → [[0, 0], [2, 3]]. */
+function shardRanges(list: string): [number, number][] {
+  return list.split(",").map((part) => {
+    const [low = "", high = low] = part.split("-");
+    return [Number(low), Number(high)];
+  });
+}
+
+/** "0,2-3" → [0, 2, 3]: each shard once, in order. */
+function expandShardList(list: string): number[] {
+  const ids = new Set<number>();
+  for (const [low, high] of shardRanges(list)) for (let id = low; id <= high; id += 1) ids.add(id);
+  return [...ids].sort((a, b) => a - b);
+}
+
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const environmentSchema = z.object({
@@ -33,6 +50,22 @@ const environmentSchema = z.object({
       .int("a whole number of shards, 1 or more")
       .min(1, "a whole number of shards, 1 or more")
       .max(10_000, "at most 10000 shards")
+      .optional(),
+  ),
+  /**
+   * The shards of SHARD_COUNT that this machine's `npm run start:sharded` runs ("0,1", "2-3");
+   * all of them when unset. Machines that share one bot each run their part of its shards.
+   */
+  SHARD_LIST: z.preprocess(
+    (value) => (value === "" || value === undefined ? undefined : value),
+    z
+      .string()
+      .regex(shardListPattern, "shard ids and ranges such as 0,1 or 2-3")
+      .refine(
+        (list) => shardRanges(list).every(([low, high]) => low <= high && high < 10_000),
+        "ranges from low to high (2-3, not 3-2), shard ids below 10000",
+      )
+      .transform(expandShardList)
       .optional(),
   ),
   LOG_LEVEL: z.preprocess(

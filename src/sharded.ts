@@ -22,6 +22,16 @@ export function shardingProblem(config: Config): string | null {
       "process with npm start."
     );
   }
+  if (config.SHARD_LIST) {
+    // A recommendation can change between two machines' starts; the split must not.
+    if (config.SHARD_COUNT === undefined) {
+      return "SHARD_LIST needs SHARD_COUNT: every machine must split the same number of shards.";
+    }
+    const outside = config.SHARD_LIST.find((id) => id >= (config.SHARD_COUNT ?? 0));
+    if (outside !== undefined) {
+      return `SHARD_LIST names shard ${outside}, but SHARD_COUNT=${config.SHARD_COUNT} numbers them 0 to ${config.SHARD_COUNT - 1}.`;
+    }
+  }
   return null;
 }
 
@@ -47,8 +57,15 @@ async function main(): Promise<void> {
   // Once here, before the shards start: they would only wait for each other's lock.
   const { applied } = await applyPostgresMigrations(config.DATABASE_URL);
   const totalShards = config.SHARD_COUNT ?? (await recommendedShardCount(config, token));
+  // On this machine: SHARD_LIST's shards, or all of them.
+  const shardList = config.SHARD_LIST ?? [...Array(totalShards).keys()];
   log.info(
-    { totalShards, database: describeDatabase(config.DATABASE_URL), migrations: applied.length },
+    {
+      totalShards,
+      shardList,
+      database: describeDatabase(config.DATABASE_URL),
+      migrations: applied.length,
+    },
     "starting shards",
   );
   // From the dist/ bundle (`npm run start:sharded`) the shards run the bundled main.js with this
@@ -60,6 +77,7 @@ async function main(): Promise<void> {
     {
       token,
       totalShards,
+      shardList,
       mode: "process",
       respawn: true,
       execArgv: bundled ? process.execArgv : ["--import", import.meta.resolve("tsx")],
@@ -90,7 +108,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   await manager.spawn({ amount: totalShards, delay: 0, timeout: 60_000 });
-  log.info({ totalShards }, "all shards ready");
+  log.info({ totalShards, shardList }, "all shards ready");
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

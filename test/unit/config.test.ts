@@ -56,6 +56,29 @@ describe("configuration from the environment", () => {
     expect(loadConfig({ SHARD_COUNT: "" }).SHARD_COUNT).toBeUndefined();
   });
 
+  it.each([
+    ["0", [0]],
+    ["0,1", [0, 1]],
+    [" 4-6 , 1,5 ", [1, 4, 5, 6]],
+    ["", undefined],
+  ])("reads SHARD_LIST=%j as the shards to run", (value, shards) => {
+    expect(loadConfig({ SHARD_LIST: value }).SHARD_LIST).toEqual(shards);
+  });
+
+  it.each([
+    [
+      "one",
+      /^Invalid SHARD_LIST \(got "one"\): expected shard ids and ranges such as 0,1 or 2-3\.$/,
+    ],
+    ["0,", /expected shard ids and ranges/],
+    ["-1", /expected shard ids and ranges/],
+    ["3-1", /^Invalid SHARD_LIST \(got "3-1"\): expected ranges from low to high \(2-3, not 3-2\)/],
+    // Refused before it is expanded into a list of a billion numbers.
+    ["0-999999999", /shard ids below 10000/],
+  ])("refuses SHARD_LIST=%s with one line naming it", (value, message) => {
+    expect(() => loadConfig({ SHARD_LIST: value })).toThrow(message);
+  });
+
   it("never prints a PostgreSQL password back", () => {
     try {
       loadConfig({ DATABASE_URL: "mysql://rally:hunter2@db/rally" });
