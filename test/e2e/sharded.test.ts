@@ -1,6 +1,7 @@
-// npm run start:sharded: two real shard processes under discord.js's ShardingManager, on one
-// PostgreSQL database, logged in to one local Discord that routes servers by shard. Runs in
-// the PostgreSQL pass only (vitest.config.ts): SQLite is refused for this mode.
+// npm run start:sharded: real shard processes under discord.js's ShardingManager, on one
+// PostgreSQL database, logged in to one local Discord that routes servers by shard. Two
+// managers split 3 shards as two machines would (SHARD_LIST): one runs shards 0 and 1, the other
+// shard 2. Runs in the PostgreSQL pass only (vitest.config.ts): SQLite is refused for this mode.
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,14 +22,18 @@ interface Server {
   shard: number;
 }
 
-/** Four servers, two on each of 2 shards (the shard is arithmetic on the id's timestamp). */
+const shardCount = 3;
+/** What each "machine" runs: SHARD_LIST of its `npm run start:sharded`. */
+const machines = ["0,1", "2"];
+
+/** Two servers on each shard (the shard is arithmetic on the id's timestamp). */
 async function seedServers(discord: LocalDiscord): Promise<Server[]> {
   const servers: Server[] = [];
-  const perShard = [0, 0];
-  while (servers.length < 4) {
+  const perShard = Array.from({ length: shardCount }, () => 0);
+  while (servers.length < shardCount * 2) {
     const owner = discord.createUser({ username: `owner${servers.length}` });
     const guild = discord.createGuild({ name: `Campaign ${servers.length}`, ownerId: owner.id });
-    const shard = shardOfGuild(guild.id, 2);
+    const shard = shardOfGuild(guild.id, shardCount);
     if ((perShard[shard] ?? 0) >= 2) {
       await sleep(1); // the next id gets another millisecond, and maybe the other shard
       continue;
@@ -42,26 +47,37 @@ async function seedServers(discord: LocalDiscord): Promise<Server[]> {
 }
 
 describe("npm run start:sharded", { timeout: 150_000 }, () => {
-  it("runs 2 shards on one PostgreSQL: each answers its own servers, each slot posts once", async () => {
+  it("splits 3 shards over two managers on one PostgreSQL: each answers its own servers, each slot posts once", async () => {
     const discord = await startLocalDiscord();
     const databaseUrl = await testDatabaseUrl();
     let stdout = "";
     let stderr = "";
-    const manager = spawn(...entryCommand("sharded"), {
-      cwd: mkdtempSync(join(tmpdir(), "rally-sharded-")),
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        DISCORD_TOKEN: "a-token-the-local-discord-accepts",
-        DISCORD_API_URL: discord.apiUrl,
-        DATABASE_URL: databaseUrl,
-        SHARD_COUNT: "2",
-        LOG_LEVEL: "info",
-      },
+    // Two "machines", started at once: both migrate (one waits on the other's lock).
+    const managers = machines.map((shardList) => {
+      const manager = spawn(...entryCommand("sharded"), {
+        cwd: mkdtempSync(join(tmpdir(), "rally-sharded-")),
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          DISCORD_TOKEN: "a-token-the-local-discord-accepts",
+          DISCORD_API_URL: discord.apiUrl,
+          DATABASE_URL: databaseUrl,
+          SHARD_COUNT: String(shardCount),
+          SHARD_LIST: shardList,
+          LOG_LEVEL: "info",
+        },
+      });
+      // Whole lines only, per process: their output interleaves.
+      let pending = "";
+      manager.stdout.on("data", (chunk: Buffer) => {
+        pending += chunk.toString();
+        const end = pending.lastIndexOf("\n") + 1;
+        stdout += pending.slice(0, end);
+        pending = pending.slice(end);
+      });
+      manager.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((done) => manager.on("exit", (code) => done(code)));
+      return { manager, exited };
     });
-    manager.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    manager.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => manager.on("exit", (code) => done(code)));
-    // Whole lines only: the last one may still be arriving.
     const lines = () =>
       stdout
         .split("\n")
@@ -69,17 +85,21 @@ describe("npm run start:sharded", { timeout: 150_000 }, () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     try {
       const servers = await seedServers(discord);
-      // Each shard logs its own "ready"; the manager's "all shards ready" may come first.
+      // Each shard logs its own "ready"; a manager's "all shards ready" may come first.
+      const managersReady = () => lines().filter((line) => line["msg"] === "all shards ready");
       await discord.waitFor(
         () =>
-          lines().filter((line) => line["msg"] === "ready").length === 2 &&
-          lines().some((line) => line["msg"] === "all shards ready")
+          lines().filter((line) => line["msg"] === "ready").length === shardCount &&
+          managersReady().length === machines.length
             ? true
             : undefined,
         90_000,
       );
       const ready = lines().filter((line) => line["msg"] === "ready");
-      expect(ready.map((line) => line["shards"]).sort()).toEqual([[0], [1]]);
+      expect(ready.map((line) => line["shards"]).sort()).toEqual([[0], [1], [2]]);
+      expect(managersReady().map((line) => line["shardList"])).toEqual(
+        expect.arrayContaining([[0, 1], [2]]),
+      );
 
       // As an operator would: `npm run deploy:commands` registers globally, once.
       await deployCommands({ token: "a-token-the-local-discord-accepts", apiUrl: discord.apiUrl });
@@ -145,14 +165,14 @@ describe("npm run start:sharded", { timeout: 150_000 }, () => {
         await db.$disconnect();
       }
 
-      manager.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      for (const { manager } of managers) manager.kill("SIGTERM");
+      for (const { exited } of managers) expect(await exited).toBe(0);
       expect(stderr).toBe("");
-      expect(lines().filter((line) => line["msg"] === "stopped")).toHaveLength(2);
+      expect(lines().filter((line) => line["msg"] === "stopped")).toHaveLength(shardCount);
     } catch (error) {
       throw new Error(`${(error as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     } finally {
-      if (manager.exitCode === null) manager.kill("SIGKILL");
+      for (const { manager } of managers) if (manager.exitCode === null) manager.kill("SIGKILL");
       await discord.close();
     }
   });
