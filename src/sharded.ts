@@ -22,14 +22,15 @@ export function shardingProblem(config: Config): string | null {
       "process with npm start."
     );
   }
-  if (config.SHARD_LIST) {
+  const { SHARD_LIST: shardList, SHARD_COUNT: shardCount } = config;
+  if (shardList) {
     // A recommendation can change between two machines' starts; the split must not.
-    if (config.SHARD_COUNT === undefined) {
+    if (shardCount === undefined) {
       return "SHARD_LIST needs SHARD_COUNT: every machine must split the same number of shards.";
     }
-    const outside = config.SHARD_LIST.find((id) => id >= (config.SHARD_COUNT ?? 0));
+    const outside = shardList.find((id) => id >= shardCount);
     if (outside !== undefined) {
-      return `SHARD_LIST names shard ${outside}, but SHARD_COUNT=${config.SHARD_COUNT} numbers them 0 to ${config.SHARD_COUNT - 1}.`;
+      return `SHARD_LIST names shard ${outside}, but SHARD_COUNT=${shardCount} numbers them 0 to ${shardCount - 1}.`;
     }
   }
   return null;
