@@ -59,6 +59,8 @@ export async function startTestBot(
     schedulerCron?: string;
     restTimeoutMs?: number;
     housekeepingDelayMs?: number;
+    /** The REST base Rally is given, when not the local Discord's own (a proxy in front of it). */
+    apiUrlFor?: (discord: LocalDiscord) => Promise<string>;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -74,11 +76,12 @@ export async function startTestBot(
     },
   });
   const databaseUrl = await testDatabaseUrl();
+  const apiUrl = options.apiUrlFor ? await options.apiUrlFor(discord) : discord.apiUrl;
   const start = async () => {
     const rally = await startRally({
       config: {
         DATABASE_URL: databaseUrl,
-        DISCORD_API_URL: discord.apiUrl,
+        DISCORD_API_URL: apiUrl,
         DEV_GUILD_ID: world.guildId,
         LOG_LEVEL: "info",
       },
