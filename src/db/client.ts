@@ -54,19 +54,37 @@ export async function openDatabase(url: string): Promise<Db> {
     sqlite.close();
   }
   const adapter = new CachingSqliteAdapterFactory({ url: path, timeout: busyTimeoutMs });
-  const db = new PrismaClient({ adapter, transactionOptions, errorFormat });
+  const db = new SqliteClient(adapter);
   registerSqliteConnection(db, () => adapter.connected);
-  await db.$connect();
+  // Not `db.$connect()`: it builds Prisma's query compiler (40-55 ms of WebAssembly on the main
+  // thread), which the start's first commands do not need on SQLite (their reads and the claim's
+  // write are Rally's own statements). Prisma connects, to this same connection, at its first
+  // query.
+  await adapter.openEarly();
   // The adapter keeps one connection, so this holds for every query. With WAL, NORMAL syncs at
   // checkpoints instead of every commit: a crash of the process loses nothing and the file stays
   // consistent; a power cut may lose the last commits. Halves the cost of a write here.
   // (better-sqlite3's build already defaults to it in WAL mode; this says so, whatever the
-  // build.) Set on the connection itself: any Prisma query, even a raw one, would start Prisma's
-  // query compiler (~0.1 s of WebAssembly), which start-up need not wait for.
+  // build.)
   const connection = sqliteConnection(db);
   if (!connection) throw new Error("the SQLite adapter did not connect");
   connection.pragma("synchronous = NORMAL");
   return db;
+}
+
+/** Prisma's SQLite client, whose `$disconnect` also closes a connection Prisma never took. */
+class SqliteClient extends PrismaClient {
+  readonly #adapter: CachingSqliteAdapterFactory;
+
+  constructor(adapter: CachingSqliteAdapterFactory) {
+    super({ adapter, transactionOptions, errorFormat });
+    this.#adapter = adapter;
+  }
+
+  override async $disconnect(): Promise<void> {
+    await super.$disconnect();
+    await this.#adapter.closeUnclaimed();
+  }
 }
 
 /**

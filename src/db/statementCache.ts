@@ -16,7 +16,30 @@ export class CachingSqliteAdapterFactory extends PrismaBetterSqlite3 {
    */
   connected: { adapter: SqlDriverAdapter; connection: Database.Database } | undefined;
 
+  /** Opened by `openEarly`, handed to Prisma when it first connects. */
+  #early: SqlDriverAdapter | undefined;
+
+  /**
+   * Opens the connection now, for Rally's own statements, without Prisma: Prisma connects at
+   * its first query and gets this same connection (one connection, one transaction lock).
+   */
+  async openEarly(): Promise<void> {
+    this.#early ??= await this.connect();
+  }
+
+  /** Closes the early connection if Prisma never took it (a process that made no Prisma query). */
+  async closeUnclaimed(): Promise<void> {
+    const early = this.#early;
+    this.#early = undefined;
+    await early?.dispose();
+  }
+
   override async connect() {
+    const early = this.#early;
+    if (early) {
+      this.#early = undefined;
+      return early;
+    }
     const adapter = await super.connect();
     // The adapter's connection, a public field of its class; left alone should that change.
     const connection: unknown = (adapter as unknown as { client?: unknown }).client;
