@@ -29,8 +29,13 @@ export async function backupSqlite(fromUrl: string, toPath: string): Promise<Bac
   } finally {
     source.close();
   }
-  const copy = new Database(target, { readonly: true });
+  // The copy inherits the source's WAL mode, and any later open of a WAL file leaves -wal and
+  // -shm companions beside it that a restore copying the folder would carry along stale. A
+  // rollback journal keeps the backup one self-contained file; Rally turns WAL on again when it
+  // opens a restored file.
+  const copy = new Database(target);
   try {
+    copy.pragma("journal_mode = DELETE");
     const check = copy.pragma("quick_check", { simple: true });
     if (check !== "ok")
       throw new Error(`The backup at ${target} fails its check: ${String(check)}`);

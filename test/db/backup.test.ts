@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { backupSqlite } from "../../src/db/backup.ts";
 import { openDatabase, type Db } from "../../src/db/client.ts";
@@ -189,6 +189,8 @@ describe.skipIf(databaseKind !== "sqlite")("SQLite online backup and restore", (
 
     expect(path).toBe(target);
     expect(bytes).toBe(statSync(target).size);
+    // One self-contained file: no -wal or -shm companion that a folder copy would carry along.
+    expect(readdirSync(dirname(target))).toEqual(["rally-backup.db"]);
     expect(writesDuringBackup).toBeGreaterThan(0);
 
     // Restore: the file copied over the database file of a stopped bot.
@@ -223,6 +225,7 @@ describe.skipIf(databaseKind !== "sqlite")("SQLite online backup and restore", (
     const file = match?.[1] ?? "";
     expect(file.startsWith(join(cwd, "data", "backups"))).toBe(true);
     expect(stdout).toContain("To restore: stop Rally, copy this file over the database file");
+    expect(readdirSync(dirname(file))).toEqual([basename(file)]);
 
     const copy = new Database(file, { readonly: true });
     try {
@@ -237,6 +240,8 @@ describe.skipIf(databaseKind !== "sqlite")("SQLite online backup and restore", (
     } finally {
       copy.close();
     }
+    // Reading the backup (as a restore check would) leaves no companions either.
+    expect(readdirSync(dirname(file))).toEqual([basename(file)]);
   });
 
   it("refuses a database file that does not exist, and creates none", async () => {
