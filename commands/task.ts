@@ -756,6 +756,7 @@ function argId(args: readonly string[], parse: (value: string) => number): numbe
 /** The volunteer learns why their work was not accepted, privately, in their own language. */
 async function tellRejected(
   volunteerId: string,
+  claimId: number,
   task: TaskWithCampaign,
   reason: string,
   context: InteractionContext,
@@ -765,7 +766,9 @@ async function tellRejected(
     title: showText(task.title, 100),
     reason: showText(shorten(reason, taskLimits.rejectReason), 400),
   });
-  await context.channels.sendDirect(volunteerId, text).catch((error: unknown) => {
+  // A claim is rejected once: its key keeps a retried answer from telling the volunteer twice.
+  const key = `rejected:${claimId}`;
+  await context.channels.sendDirect(volunteerId, text, key).catch((error: unknown) => {
     context.log.warn({ err: error, guildId: context.guildId }, "rejection notice not sent");
   });
 }
@@ -898,7 +901,8 @@ const components: Record<string, ComponentHandler> = {
       return {
         after: async () => {
           await refreshCard(result.task, context);
-          if (volunteerId) await tellRejected(volunteerId, result.task, reason, context);
+          if (volunteerId)
+            await tellRejected(volunteerId, result.claim.id, result.task, reason, context);
         },
         type: "update",
         message: {

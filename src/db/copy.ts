@@ -59,6 +59,11 @@ export const tables: Table[] = [
     ...byId,
   },
   { table: "SummaryPost", delegate: (db) => db.summaryPost as unknown as TableDelegate, ...byId },
+  {
+    table: "DirectMessage",
+    delegate: (db) => db.directMessage as unknown as TableDelegate,
+    ...byId,
+  },
 ];
 
 /** Rows per table, in copy order. */

@@ -27,13 +27,25 @@ export interface ChannelActions {
   /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
   isPrivate(channelId: string): boolean;
   roleExists(roleId: string): boolean;
-  /** Tells a member something privately, in a DM; closed DMs are noted, not an error. */
-  sendDirect(userId: string, content: string): Promise<"sent" | "closed">;
+  /**
+   * Tells a member something privately, in a DM, through the outbox: `key` names what it is
+   * about, and a key is sent at most once. Closed DMs are noted, not an error.
+   */
+  sendDirect(
+    userId: string,
+    content: string,
+    key: string,
+  ): Promise<"sent" | "closed" | "skipped" | "uncertain">;
   /** Whether the user is a member of this server (from Discord, not the cache). */
   isMember(userId: string): Promise<{ member: boolean; bot: boolean }>;
 }
 
-export function channelActions(client: Client, guildId: string, db: Db): ChannelActions {
+export function channelActions(
+  client: Client,
+  guildId: string,
+  db: Db,
+  now: () => Date,
+): ChannelActions {
   /** A text channel of THIS server from the cache; an id from elsewhere is never used. */
   const textChannel = (channelId: string) => {
     const channel = client.channels.cache.get(channelId);
@@ -48,8 +60,8 @@ export function channelActions(client: Client, guildId: string, db: Db): Channel
     return channel;
   };
   return {
-    sendDirect(userId, content) {
-      return sendDirectMessage(client, db, guildId, userId, content);
+    sendDirect(userId, content, key) {
+      return sendDirectMessage(client, db, { guildId, userId, content, key, now: now() });
     },
     check(channelId, needed = postPermissions) {
       const channel = textChannel(channelId);

@@ -19,16 +19,28 @@ interface Dependencies {
   now: () => Date;
 }
 
-/** Sends once: the nonce, derived from the job, makes a retry after a crash land on the same message. */
+/**
+ * Sends once, through the DM outbox. The key names what the message is about (this claim, this
+ * due date or expiry), not the job's run: a retried or re-run job finds the same row.
+ */
 async function sendDirect(
-  { client, db, log }: Dependencies,
+  { client, db, log, now }: Dependencies,
   job: DueJob,
   userId: string,
   content: string,
+  key: string,
 ) {
-  const result = await sendDirectMessage(client, db, job.guildId, userId, content, `job-${job.id}`);
+  const result = await sendDirectMessage(client, db, {
+    guildId: job.guildId,
+    userId,
+    content,
+    key,
+    now: now(),
+  });
   if (result === "closed")
     log.info({ jobId: job.id, kind: job.kind }, "direct messages closed; reminder skipped");
+  if (result === "uncertain")
+    log.warn({ jobId: job.id, kind: job.kind }, "reminder may not have gone out; not resent");
 }
 
 /** Who to tell and in which language; null when they turned reminders off or closed DMs. */
@@ -74,7 +86,8 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const text = reminderText(language, "reminders.dueSoon", claim.task, {
         due: discordTime(claim.task.dueAt, "R"),
       });
-      await sendDirect(dependencies, job, claim.volunteerId, text);
+      const key = `remindDue:${claim.id}:${claim.task.dueAt.getTime()}`;
+      await sendDirect(dependencies, job, claim.volunteerId, text, key);
     },
     async "claim.remindExpiry"(job) {
       const claim = await activeClaim(job);
@@ -84,7 +97,8 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const text = reminderText(language, "reminders.expirySoon", claim.task, {
         expires: discordTime(claim.expiresAt, "R"),
       });
-      await sendDirect(dependencies, job, claim.volunteerId, text);
+      const key = `remindExpiry:${claim.id}:${claim.expiresAt.getTime()}`;
+      await sendDirect(dependencies, job, claim.volunteerId, text, key);
     },
     async "claim.expire"(job) {
       const expired = await expireClaim(db, Number(job.subjectId), now());
@@ -93,7 +107,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const settings = await getGuildSettings(db, job.guildId);
       if (task.cardChannelId && task.cardMessageId) {
         const serverLanguage = isLanguage(settings.language) ? settings.language : "en";
-        await channelActions(dependencies.client, job.guildId, db)
+        await channelActions(dependencies.client, job.guildId, db, now)
           .edit(task.cardChannelId, task.cardMessageId, taskCard(task, translator(serverLanguage)))
           .catch((error: unknown) =>
             dependencies.log.warn({ err: error, jobId: job.id }, "task card not updated"),
@@ -105,7 +119,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const text = reminderText(language, "reminders.expired", task, {
         count: settings.claimExpiryDays,
       });
-      await sendDirect(dependencies, job, claim.volunteerId, text);
+      await sendDirect(dependencies, job, claim.volunteerId, text, `expired:${claim.id}`);
     },
   };
 }

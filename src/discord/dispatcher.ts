@@ -84,7 +84,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       language,
       t: translator(language),
       commands,
-      channels: channelActions(interaction.client, interaction.guildId, db),
+      channels: channelActions(interaction.client, interaction.guildId, db, now),
     };
   }
 

@@ -3,6 +3,7 @@ import type { SummaryPost, SummarySchedule } from "../db/generated/client.ts";
 import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
+import { outboxAction } from "./outbox.ts";
 import { UserError } from "./errors.ts";
 import { nextSlot, parseLocalTime, type ScheduleDays } from "./summarySchedule.ts";
 
@@ -11,8 +12,6 @@ export type { SummaryPost, SummarySchedule };
 /** Enough for a summary per campaign channel; more would be noise, and each costs a post a day. */
 export const maxSchedulesPerServer = 10;
 export const summaryJobKind = "summary.post";
-/** Discord remembers a nonce for a few minutes; an older pending post is not retried blindly. */
-export const nonceMemoryMs = 5 * 60 * 1000;
 
 export type ScheduleStatus = "active" | "paused" | "stopped" | "off";
 export type StatusReason =
@@ -217,15 +216,15 @@ export async function claimOutbox(
     create: { scheduleId, slot, part, nonce, late, createdAt: now },
     update: {},
   });
-  if (post.status !== "pending") return { action: "skip", post };
-  if (now.getTime() - post.createdAt.getTime() > nonceMemoryMs) {
+  const action = outboxAction(post, now);
+  if (action === "uncertain") {
     const marked = await db.summaryPost.update({
       where: { id: post.id },
       data: { status: "uncertain" },
     });
     return { action: "skip", post: marked };
   }
-  return { action: "send", post };
+  return { action, post };
 }
 
 export async function markSent(

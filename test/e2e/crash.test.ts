@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/client.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
+import { directMessageNonce } from "../../src/domain/outbox.ts";
 import { createSchedule, postNonce } from "../../src/domain/summarySchedules.ts";
+import { addTask, claimTask } from "../../src/domain/tasks.ts";
 import {
   startLocalDiscord,
   type LocalDiscord,
@@ -415,6 +417,116 @@ describe(
       const after = await w.db.summarySchedule.findUniqueOrThrow({ where: { id: schedule.id } });
       expect(after.lastSlot).toBe(outbox.slot);
       expect(after.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+      expect(errorsOf(second)).toEqual([]);
+      expect(second.stderr()).toBe("");
+    });
+
+    /**
+     * A claim whose due-date reminder is due now, a volunteer to receive it, and the first
+     * process killed while Discord holds the DM's POST: Discord takes the message after the bot
+     * is gone, so the outbox row stays pending.
+     */
+    async function killWhileReminding(w: World) {
+      const volunteer = newMember(w, "volunteer");
+      const campaign = await createCampaign(w.db, w.guildId, w.organizerId, {
+        title: "Free political prisoners",
+        goal: 500,
+        unit: "signatures",
+        description: null,
+        link: null,
+        callToAction: null,
+        channelId: w.campaigns,
+        endsAt: null,
+        autoRaise: true,
+      });
+      const task = await addTask(w.db, w.guildId, w.organizerId, campaign.id, {
+        title: "Flyers at the university",
+        kind: "campus",
+        location: null,
+        slots: 1,
+        dueAt: new Date(Date.now() + 2 * 24 * 60 * 60_000),
+        instructions: null,
+      });
+      const { claim } = await claimTask(w.db, w.guildId, volunteer, task.id, new Date(), 5);
+      // The reminder a day before the due date is already due: the first process sends it in
+      // the scheduler pass it runs at start.
+      await w.db.dueJob.updateMany({
+        where: { kind: "claim.remindDue", subjectId: String(claim.id) },
+        data: { dueAt: new Date(Date.now() - 1000) },
+      });
+      const held = new Route("^/channels/\\d+/messages$");
+      w.discord.injectFault({ method: "POST", path: held, delayMs: 3000 });
+      const first = await startRallyProcess(w);
+      await eventually(async () => (held.matched > 0 ? true : undefined), "the reminder's POST");
+      const outbox = await w.db.directMessage.findFirstOrThrow();
+      expect(outbox.status).toBe("pending");
+      await kill(first);
+      held.on = false;
+      const dms = () => {
+        const channel = w.discord.directMessageChannel(volunteer);
+        return channel ? w.discord.messages(channel.id) : [];
+      };
+      // Discord takes the held message after the bot is gone.
+      await eventually(async () => (dms().length === 1 ? true : undefined), "the held DM");
+      const key = `remindDue:${claim.id}:${task.dueAt?.getTime() ?? 0}`;
+      expect(outbox.key).toBe(key);
+      expect(dms()[0]?.nonce).toBe(directMessageNonce(key));
+      // The dead process's lease would run out a minute later; the restart comes after that.
+      await w.db.dueJob.updateMany({
+        where: { leaseUntil: { not: null } },
+        data: { leaseUntil: new Date(Date.now() - 1000) },
+      });
+      const dmPosts = () =>
+        w.discord.requests.filter(
+          (request) =>
+            request.method === "POST" && /^\/channels\/\d+\/messages$/.test(request.path),
+        );
+      const reminderDone = () =>
+        eventually(async () => {
+          const job = await w.db.dueJob.findFirstOrThrow({
+            where: { kind: "claim.remindDue", subjectId: String(claim.id) },
+          });
+          return job.status === "done" ? true : undefined;
+        }, "the reminder job to be recorded done");
+      return { outbox, dms, dmPosts, reminderDone };
+    }
+
+    it("a reminder DM: killed while Discord holds its POST, a restart within Discord's nonce memory lands on the same message", async () => {
+      const w = await setUpWorld();
+      const { outbox, dms, dmPosts, reminderDone } = await killWhileReminding(w);
+
+      const second = await startRallyProcess(w);
+      await reminderDone();
+      // The restart did send again, with the same nonce, and Discord answered with the message
+      // it already had.
+      expect(dmPosts().map((request) => (request.body as { nonce?: string }).nonce)).toEqual([
+        outbox.nonce,
+        outbox.nonce,
+      ]);
+      expect(dms()).toHaveLength(1);
+      const after = await w.db.directMessage.findUniqueOrThrow({ where: { id: outbox.id } });
+      expect(after.status).toBe("sent");
+      expect(errorsOf(second)).toEqual([]);
+      expect(second.stderr()).toBe("");
+    });
+
+    it("a reminder DM: a restart after Discord's nonce memory has passed sends nothing, rather than the DM a second time", async () => {
+      const w = await setUpWorld();
+      const { outbox, dms, dmPosts, reminderDone } = await killWhileReminding(w);
+      // Six minutes pass on both sides: Discord forgets the nonce, and the outbox row is older
+      // than that memory when the restart reads it.
+      w.discord.advanceClock(6 * 60_000);
+      await w.db.directMessage.update({
+        where: { id: outbox.id },
+        data: { createdAt: new Date(outbox.createdAt.getTime() - 6 * 60_000) },
+      });
+
+      const second = await startRallyProcess(w);
+      await reminderDone();
+      expect(dmPosts()).toHaveLength(1);
+      expect(dms()).toHaveLength(1);
+      const after = await w.db.directMessage.findUniqueOrThrow({ where: { id: outbox.id } });
+      expect(after.status).toBe("uncertain");
       expect(errorsOf(second)).toEqual([]);
       expect(second.stderr()).toBe("");
     });

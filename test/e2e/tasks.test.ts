@@ -472,6 +472,12 @@ describe("/task over the wire", () => {
     expect(told?.content).toBe(
       "Your work on **Table at the student union** was not accepted: The photo shows another campus.",
     );
+    // Through the DM outbox, as reminders: one row for this claim's rejection, its nonce on the DM.
+    const claim = await bot.rally.db.claim.findFirstOrThrow({ where: { volunteerId: volunteer } });
+    const outbox = () => bot.rally.db.directMessage.findMany();
+    await expect
+      .poll(outbox)
+      .toMatchObject([{ key: `rejected:${claim.id}`, status: "sent", nonce: told?.nonce }]);
     expect(bot.discord.rejected()).toEqual([]);
   });
 
