@@ -24,6 +24,7 @@ import {
   recentAudit,
   retentionJobKind,
 } from "../../src/domain/privacy.ts";
+import { buildSummary } from "../../src/domain/summaries.ts";
 import { claimOutbox, createSchedule } from "../../src/domain/summarySchedules.ts";
 import type { TaskFields } from "../../src/domain/taskFields.ts";
 import {
@@ -646,6 +647,27 @@ describe("retention of a closed campaign's notes and proof links", () => {
     expect((await proofs(db, task.id))[0]?.note).toBeNull();
     const audit = await db.auditEntry.findFirstOrThrow({ where: { action: "settings.retention" } });
     expect(audit).toMatchObject({ guildId: guild, actorId: organizer });
+  });
+});
+
+describe("buildSummary's thanks", () => {
+  it("names only those who chose public credit in this server, not in another", async () => {
+    const db = await createTestDb();
+    const campaign = await campaignIn(db, guild, "Thank me");
+    const task = await taskIn(db, campaign, "Flyers", { slots: 3 });
+    await setCredit(db, guild, alice, true);
+    // Public in another server only: anonymous here, so never named in this server's summary.
+    await setCredit(db, otherGuild, carol, true);
+    await claimAndFinish(db, task, alice, { proofLink: null, note: null });
+    await claimAndFinish(db, task, carol, { proofLink: null, note: null });
+    const summary = await buildSummary(db, guild, {
+      campaignId: null,
+      since: null,
+      now: at(hour),
+      timeZone: "UTC",
+    });
+    expect(summary.creditedVolunteerIds).toEqual([alice]);
+    expect(summary.anonymousVolunteers).toBe(1);
   });
 });
 
