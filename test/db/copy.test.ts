@@ -10,6 +10,7 @@ import { openDatabase, type Db } from "../../src/db/client.ts";
 import { copyDatabase, tableCounts, tables, TargetNotEmptyError } from "../../src/db/copy.ts";
 import { changeCount, createCampaign } from "../../src/domain/campaigns.ts";
 import { changeSetting } from "../../src/domain/guildSettings.ts";
+import { claimDirectMessage } from "../../src/domain/outbox.ts";
 import { claimOutbox, createSchedule } from "../../src/domain/summarySchedules.ts";
 import { addTask, claimTask, finishTask } from "../../src/domain/tasks.ts";
 import { setCredit } from "../../src/domain/volunteers.ts";
@@ -102,6 +103,7 @@ async function seed(db: Db): Promise<void> {
       now,
     );
     await claimOutbox(db, schedule.id, "2026-11-02", 0, false, now);
+    await claimDirectMessage(db, guild, `remindDue:${guild}:1`, now);
   }
 }
 

@@ -63,6 +63,7 @@ const allTables = [
   "Campaign",
   "Claim",
   "CountEntry",
+  "DirectMessage",
   "DueJob",
   "GuildSettings",
   "OutreachTask",
