@@ -434,13 +434,12 @@ function interactionLogs(bot: TestBot): number {
 }
 
 async function answerOf(bot: TestBot, handle: InteractionHandle, carrierId?: string) {
-  const response = await handle.response(10_000);
+  const response = await handle.response();
   if (response.type === 9) {
     // A form: nothing said, only the form shown.
     return { text: "", ephemeral: true, shown: JSON.stringify(handle.modal) };
   }
-  const message =
-    response.type === 7 ? bot.discord.message(carrierId ?? "") : await handle.final(10_000);
+  const message = response.type === 7 ? bot.discord.message(carrierId ?? "") : await handle.final();
   const followups = handle.followups;
   const main = response.type === 7 ? (followups[0] ?? message) : message;
   return {

@@ -41,8 +41,20 @@ export interface TestBot {
 }
 
 const running: (() => Promise<void>)[] = [];
+const discords: LocalDiscord[] = [];
 
-afterEach(async () => {
+// The helpers' waits have no wall-clock budget of their own (a busy machine makes the bot
+// slower, not wrong): a test that hangs is stopped by its own timeout, and this names what
+// it was still waiting for, before stopping the bot (which may wait on the same hang).
+afterEach(async (context) => {
+  const failed = context.task.result?.state === "fail";
+  const waiting = failed ? discords.flatMap((discord) => discord.pendingWaits()) : [];
+  discords.splice(0);
+  if (waiting.length > 0) {
+    process.stderr.write(
+      `\n${context.task.name}: still waiting on the local Discord for: ${waiting.join("; ")}\n`,
+    );
+  }
   for (const stop of running.splice(0).reverse()) await stop();
 });
 
@@ -67,6 +79,7 @@ export async function startTestBot(
     options.interactionDeadlineMs ? { interactionDeadlineMs: options.interactionDeadlineMs } : {},
   );
   running.push(() => discord.close());
+  discords.push(discord);
   const world = seedSandbox(discord);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -499,7 +499,7 @@ describe("the share kit's replies over the wire", () => {
               ...(fileLanguage !== undefined ? { language: fileLanguage } : {}),
             },
           });
-          const reply = await handle.final(10_000);
+          const reply = await handle.final();
 
           expect(reply.flags & 64).toBe(64);
           expect(characterCount(reply.content)).toBeGreaterThan(0);

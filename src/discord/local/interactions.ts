@@ -39,11 +39,19 @@ export interface ModalData {
 export interface InteractionHandle {
   readonly id: string;
   readonly token: string;
-  /** The first accepted callback (types 4–9); rejects if none arrives in time (2 s). */
+  /**
+   * The first accepted callback (types 4–9). Rejects once Discord's first-response deadline
+   * has passed without one (Discord then shows "The application did not respond"), or after
+   * `timeoutMs` when given: a busy machine makes a bot slower, not wrong.
+   */
   response(timeoutMs?: number): Promise<{ type: number; data?: unknown }>;
   /** The original response message as it is now, after any edits. */
   original(): StoredMessage | undefined;
-  /** Waits until the original response is complete (after a defer: edited). */
+  /**
+   * Waits until the original response is complete (after a defer: edited). Rejects when the
+   * first response missed its deadline or the token expired (15 minutes), or after `timeoutMs`
+   * when given; otherwise a hang is bounded by the caller's own timeout.
+   */
   final(timeoutMs?: number): Promise<StoredMessage>;
   readonly followups: StoredMessage[];
   /** The modal the bot opened (callback type 9), if it did. */
@@ -143,11 +151,15 @@ export class Interactions {
     return this.dispatch(focused === undefined ? 2 : 4, input, data);
   }
 
-  async autocomplete(input: SlashInput & { focused: string }, timeoutMs = 2000) {
+  async autocomplete(input: SlashInput & { focused: string }, timeoutMs?: number) {
     const handle = this.slash(input, input.focused);
     const record = this.record(handle.id);
     const what = () => `an autocomplete answer for /${input.command}`;
-    await this.state.waitFor(() => record.callback ?? record.refusal, timeoutMs, what);
+    await this.state.waitFor(
+      () => record.callback ?? record.refusal ?? unanswered(this.state, record),
+      timeoutMs,
+      what,
+    );
     if (!record.callback) {
       fail(`The bot's autocomplete answer was refused: ${JSON.stringify(record.refusal)}`);
     }
@@ -394,22 +406,41 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
+/**
+ * Undefined while the first response may still come; throws once Discord's deadline has passed
+ * without one. A callback arriving later is refused by the REST side with the same rule.
+ */
+function unanswered(state: State, record: InteractionRecord): undefined {
+  if (state.now() - record.createdAt <= state.interactionDeadlineMs) return undefined;
+  const refused = record.refusal ? `; refused: ${JSON.stringify(record.refusal)}` : "";
+  return fail(
+    `No response within Discord's ${state.interactionDeadlineMs} ms deadline ("The application did not respond")${refused}`,
+  );
+}
+
 function handleFor(state: State, record: InteractionRecord): InteractionHandle {
   const original = () => state.messages.get(record.originalMessageId ?? "");
   const refusal = () => (record.refusal ? `; refused: ${JSON.stringify(record.refusal)}` : "");
   return {
     id: record.id,
     token: record.token,
-    response: (timeoutMs = 2000) =>
+    response: (timeoutMs) =>
       state.waitFor(
-        () => record.callback,
+        () => record.callback ?? unanswered(state, record),
         timeoutMs,
         () => `a response${refusal()}`,
       ),
     original,
-    final: (timeoutMs = 10_000) =>
+    final: (timeoutMs) =>
       state.waitFor(
-        () => (record.originalReady ? original() : undefined),
+        () => {
+          if (record.originalReady) return original();
+          if (!record.callback) return unanswered(state, record);
+          if (state.now() - record.createdAt > state.tokenLifetimeMs) {
+            fail(`The interaction token expired before the final reply${refusal()}`);
+          }
+          return undefined;
+        },
         timeoutMs,
         () => `the final reply${record.callback ? ` after callback ${record.callback.type}` : ""}`,
       ),

@@ -350,9 +350,22 @@ export class LocalDiscord {
     return this.requests.filter((request) => request.time > since && invalid(request)).length;
   }
 
-  /** Event-driven and polled every 10 ms; rejects with `what` in the message on timeout. */
-  waitFor<T>(predicate: () => T | undefined, timeoutMs = 2000, what = "the condition"): Promise<T> {
+  /**
+   * Event-driven and polled every 10 ms. With `timeoutMs` it rejects after that long, with
+   * `what` in the message (a test that something does NOT happen); without, it waits as long
+   * as its caller does, and `pendingWaits()` names it meanwhile.
+   */
+  waitFor<T>(
+    predicate: () => T | undefined,
+    timeoutMs?: number,
+    what = "the condition",
+  ): Promise<T> {
     return this.state.waitFor(predicate, timeoutMs, () => what);
+  }
+
+  /** What every unfinished wait is waiting for, to explain a test that timed out. */
+  pendingWaits(): string[] {
+    return [...this.state.pendingWaits].map((what) => what());
   }
 
   /** Moves the local clock: deadlines, token lifetimes and nonces expire without waiting. */

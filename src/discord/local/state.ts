@@ -209,6 +209,8 @@ export class State {
   readonly nonces = new Map<string, Map<string, { messageId: string; at: number }>>();
   readonly newId: () => string;
   readonly botUser: LocalUser;
+  /** What each unfinished waitFor is waiting for: the answer to "why did this test hang?". */
+  readonly pendingWaits = new Set<() => string>();
   clockOffset = 0;
   origin = "";
   /** The one token taken, when set (LocalDiscordOptions.botToken); else any non-empty one. */
@@ -243,8 +245,16 @@ export class State {
     this.events.emit("change");
   }
 
-  /** Resolves with the predicate's first defined value; rejects after timeoutMs. */
-  waitFor<T>(predicate: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
+  /**
+   * Resolves with the predicate's first defined value, or rejects with what it throws. With
+   * `timeoutMs` it also rejects after that long; without, it waits as long as its caller does
+   * (a test's own timeout), and `pendingWaits` names it meanwhile.
+   */
+  waitFor<T>(
+    predicate: () => T | undefined,
+    timeoutMs: number | undefined,
+    what: () => string,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         try {
@@ -257,17 +267,22 @@ export class State {
           reject(error as Error);
         }
       };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              finish();
+              reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}`));
+            }, timeoutMs);
       // Polling as well, for predicates on things outside this state (a client cache, a database).
       const poll = setInterval(check, 10);
       const finish = () => {
         clearTimeout(timer);
         clearInterval(poll);
         this.events.off("change", check);
+        this.pendingWaits.delete(what);
       };
+      this.pendingWaits.add(what);
       this.events.on("change", check);
       check();
     });
