@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createCampaign } from "../../src/domain/campaigns.ts";
 import { addTask } from "../../src/domain/tasks.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
 import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
@@ -438,6 +439,34 @@ describe("/task over the wire", () => {
       "Nothing is waiting for review on **Table at the student union**.",
     );
     expect(bot.discord.rejected()).toEqual([]);
+  });
+
+  it("never posts a card into another server's channel, even when a stored campaign points there", async () => {
+    // A campaign row whose channel is another server's (a restore, a bug, a hand edit): the
+    // card must not reach that server, whose members would read this server's task.
+    const bot = await startTestBot();
+    const other = bot.discord.createGuild({ name: "Another server" });
+    const theirChannel = bot.discord.createChannel(other.id, { name: "general" });
+    const campaign = await createCampaign(bot.rally.db, bot.guildId, bot.organizerId, {
+      title: "Free political prisoners",
+      goal: 500,
+      unit: "signatures",
+      description: null,
+      link: null,
+      callToAction: null,
+      channelId: theirChannel.id,
+      endsAt: null,
+      autoRaise: true,
+    });
+    const reply = await bot.run(
+      bot.organizerId,
+      `/task add campaign:${campaign.id} title:"Table at the student union" kind:campus`,
+    );
+    expect(reply.flags & 64).toBe(64);
+    const task = await bot.rally.db.outreachTask.findFirstOrThrow();
+    expect(task).toMatchObject({ title: "Table at the student union", cardMessageId: null });
+    expect(channelPosts(bot, theirChannel.id)).toEqual([]);
+    expect(bot.discord.messages(theirChannel.id)).toEqual([]);
   });
 
   it("tells the volunteer the reason their work was rejected", async () => {

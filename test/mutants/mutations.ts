@@ -1,0 +1,102 @@
+/**
+ * The guarantees Rally makes, each with the smallest change that breaks it and the tests that
+ * must notice. `npm run mutants` applies each change in a scratch copy and runs those tests: a
+ * guarantee counts as tested only while its mutation turns them red. Add a row with every new
+ * guarantee (a guild filter, a nonce, a lock, a permission check).
+ */
+export interface Mutation {
+  guarantee: string;
+  file: string;
+  /** Exact text, found once in the file. */
+  find: string;
+  replace: string;
+  /** Test files, and a name pattern (vitest -t) to run only the tests that should notice. */
+  tests: string[];
+  testName?: string;
+}
+
+export const mutations: Mutation[] = [
+  {
+    guarantee: "A summary thanks by name only volunteers public in this server",
+    file: "src/domain/summaries.ts",
+    find: "where: { guildId, userId: { in: ids }, creditPublic: true },",
+    replace: "where: { userId: { in: ids }, creditPublic: true },",
+    tests: ["test/db/privacy.test.ts"],
+    testName: "names only those who chose public credit in this server",
+  },
+  {
+    guarantee: "A reminder DM retried after a crash lands once (its nonce)",
+    file: "src/discord/directMessages.ts",
+    find: "      nonce: outbox.message.nonce,\n      enforceNonce: true,\n",
+    replace: "",
+    tests: ["test/e2e/crash.test.ts"],
+    testName: "within Discord's nonce memory",
+  },
+  {
+    guarantee: "A DM is not resent once Discord forgot its nonce (marked uncertain)",
+    file: "src/domain/outbox.ts",
+    find: 'return now.getTime() - row.createdAt.getTime() > nonceMemoryMs ? "uncertain" : "send";',
+    replace: 'return "send";',
+    tests: ["test/e2e/crash.test.ts", "test/e2e/summaries.test.ts"],
+    testName: "nonce memory",
+  },
+  {
+    guarantee: "A summary post retried after a crash lands on the message already posted",
+    file: "src/discord/summaryJobs.ts",
+    find: "        nonce: outbox.post.nonce,\n        enforceNonce: true,\n",
+    replace: "",
+    tests: ["test/e2e/summaries.test.ts"],
+    testName: "after a kill between the POST and the bookkeeping",
+  },
+  {
+    guarantee: "A backup is one self-contained file (no -wal or -shm beside it)",
+    file: "src/db/backup.ts",
+    find: '    copy.pragma("journal_mode = DELETE");\n',
+    replace: "",
+    tests: ["test/db/backup.test.ts"],
+  },
+  {
+    guarantee: "A claim never overfills a task (the conditional UPDATE decides)",
+    file: "src/db/claimSlot.ts",
+    find: `WHERE "id" = ? AND "guildId" = ? AND "status" = 'open' AND "claimedSlots" < "slots"`,
+    replace: `WHERE "id" = ? AND "guildId" = ? AND "status" = 'open'`,
+    tests: ["test/db/tasks.test.ts"],
+    testName: "racing for 3 slots",
+  },
+  {
+    guarantee: "Handlers check organizer rights themselves, not only default_member_permissions",
+    file: "src/discord/dispatcher.ts",
+    find: "    if (!allowed)\n      throw new UserError(",
+    replace: "    if (allowed === undefined)\n      throw new UserError(",
+    tests: ["test/e2e/permissions.test.ts"],
+  },
+  {
+    guarantee: "A channel id from another server is never used",
+    file: "src/discord/channels.ts",
+    find: "channel.guildId !== guildId || ",
+    replace: "",
+    tests: ["test/e2e/tasks.test.ts"],
+    testName: "another server's channel",
+  },
+  {
+    guarantee: "An interaction delivered twice (gateway resume) is answered once",
+    file: "src/discord/dispatcher.ts",
+    find: "      if (seen.has(interaction.id)) {",
+    replace: "      if (seen.has(interaction.id) && seen.size < 0) {",
+    tests: ["test/e2e/faults.test.ts"],
+  },
+  {
+    guarantee: "A due job leased by a live process is not run by another",
+    file: "src/scheduler/dueJobs.ts",
+    find: "  return { OR: [{ leaseUntil: null }, { leaseUntil: { lte: instant } }] };",
+    replace: "  return { OR: [{ leaseUntil: null }, { leaseUntil: { not: null } }] };",
+    tests: ["test/db/dueJobs.test.ts"],
+  },
+  {
+    guarantee: "Logs never hold a failed request's body (members' words)",
+    file: "src/log.ts",
+    find: '    if (key === "requestBody") continue;\n',
+    replace: "",
+    tests: ["test/unit/log.test.ts"],
+  },
+];
