@@ -698,6 +698,7 @@ export const campaignCommand: Command = {
     flyer: {
       access: "everyone",
       ephemeral: true,
+      on: "shown",
       run: (args, context) => flyerReply(idArgument(args), "a4", undefined, context),
     },
   },

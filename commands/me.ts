@@ -118,6 +118,8 @@ const components: Record<string, ComponentHandler> = {
   forget: {
     access: "everyone",
     ephemeral: true,
+    // Only the member's own prompt shows their id; `run` tells another member why not.
+    on: "shown",
     run: async (args, context) => {
       if (args[0] !== context.userId) throw new UserError("me.forgetOther");
       const { releasedTaskIds } = await forgetMember(

@@ -777,16 +777,19 @@ const components: Record<string, ComponentHandler> = {
   claim: {
     access: "everyone",
     ephemeral: true,
+    on: "shown",
     run: (args, context) => buttonChange(claim(argId(args, parseTaskId), context), context),
   },
   release: {
     access: "everyone",
     ephemeral: true,
+    on: "shown",
     run: (args, context) => buttonChange(release(argId(args, parseTaskId), context), context),
   },
   done: {
     access: "everyone",
     ephemeral: true,
+    on: "shown",
     run: async (args, context) => {
       const taskId = argId(args, parseTaskId);
       // Refuse before the form: a member who does not hold the task should not type proof first.
@@ -797,12 +800,15 @@ const components: Record<string, ComponentHandler> = {
   submit: {
     access: "everyone",
     ephemeral: true,
+    on: "shown",
+    openedBy: "done",
     run: (args, context, fields) =>
       buttonChange(finish(argId(args, parseTaskId), proofFromFields(fields), context), context),
   },
   page: {
     access: "everyone",
     ephemeral: true,
+    on: "own",
     run: async (args, context) => {
       const [filter = "", campaign = "", page = "", ...extra] = args;
       const parsedFilter = z.enum(taskFilters).safeParse(filter);
@@ -822,6 +828,7 @@ const components: Record<string, ComponentHandler> = {
   browse: {
     access: "everyone",
     ephemeral: true,
+    on: "shown",
     run: async (args, context) => ({
       type: "reply",
       ephemeral: true,
@@ -835,6 +842,7 @@ const components: Record<string, ComponentHandler> = {
   approve: {
     access: "organizer",
     ephemeral: true,
+    on: "own",
     run: async (args, context) => {
       const result = await reviewClaim(
         context.db,
@@ -859,6 +867,7 @@ const components: Record<string, ComponentHandler> = {
   reject: {
     access: "organizer",
     ephemeral: true,
+    on: "own",
     run: async (args, context) => ({
       type: "modal",
       modal: {
@@ -885,6 +894,8 @@ const components: Record<string, ComponentHandler> = {
   rejectReason: {
     access: "organizer",
     ephemeral: true,
+    on: "own",
+    openedBy: "reject",
     run: async (args, context, fields) => {
       const reason = (fields["reason"] ?? "").trim();
       if (reason === "") throw new UserError("validation.blank", { option: "reason" });

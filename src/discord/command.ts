@@ -88,6 +88,18 @@ export interface ComponentHandler {
   access: Access;
   /** A button's answer is usually for the presser alone. */
   ephemeral: boolean;
+  /**
+   * The message it may be used on, checked by the dispatcher before `run`, since a modified
+   * client can send any custom_id on any message and an "update" answer rewrites that message:
+   * "shown" any message showing this very custom_id (a task card shows its own task's buttons);
+   * "own" such a message only if it is the presser's private one (their list, review, prompt).
+   */
+  on: "shown" | "own";
+  /**
+   * A form: the action of the button that opens it. The message it was opened from must show
+   * that button with the same arguments (`task:submit:7` comes from `task:done:7`).
+   */
+  openedBy?: string;
   /** `args` are the custom_id's parts after `command:action:`; `fields` the modal's inputs. */
   run(
     args: readonly string[],

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
+  ComponentType,
   DiscordAPIError,
   MessageFlags,
   RESTJSONErrorCodes,
@@ -8,6 +9,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
   type InteractionReplyOptions,
+  type Message,
   type ModalSubmitInteraction,
 } from "discord.js";
 import { UserError } from "../domain/errors.ts";
@@ -16,7 +18,14 @@ import { getGuildSettings } from "../domain/guildSettings.ts";
 import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../log.ts";
-import type { Access, AppInfo, Command, HandlerResult, InteractionContext } from "./command.ts";
+import type {
+  Access,
+  AppInfo,
+  Command,
+  ComponentHandler,
+  HandlerResult,
+  InteractionContext,
+} from "./command.ts";
 import { channelActions } from "./channels.ts";
 import { flattenOptions, parseOptions } from "./options.ts";
 import { toMessagePayload } from "./render/payload.ts";
@@ -123,6 +132,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const handler = byName.get(commandName)?.components?.[action];
     if (!handler) throw new UserError("errors.staleButton");
     requireAccess(handler.access, context);
+    requireShownOn(
+      interaction,
+      handler,
+      [commandName, handler.openedBy ?? action, ...args].join(":"),
+    );
     const fields: Record<string, string> = {};
     if (interaction.isModalSubmit()) {
       for (const field of interaction.fields.fields.values()) {
@@ -358,6 +372,36 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * Refuses a button (or a form) on a message that does not show it (or its opener), before
+ * anything is written: a modified client can send any custom_id on any message, and an
+ * "update" answer would rewrite that message, say a public task card into a task list.
+ */
+function requireShownOn(
+  interaction: ButtonInteraction | ModalSubmitInteraction,
+  handler: ComponentHandler,
+  shownId: string,
+): void {
+  const message = interaction.message;
+  // A form opened from no message has none to rewrite: its answer is a private reply.
+  if (!message) return;
+  const own =
+    message.flags.has(MessageFlags.Ephemeral) &&
+    message.interactionMetadata?.user.id === interaction.user.id;
+  if (!customIdsOn(message).includes(shownId) || (handler.on === "own" && !own)) {
+    throw new UserError("errors.wrongMessage");
+  }
+}
+
+/** The custom_ids of the buttons and menus a message shows (Rally's hold action rows only). */
+function customIdsOn(message: Message): string[] {
+  return message.components.flatMap((row) =>
+    row.type === ComponentType.ActionRow
+      ? row.components.flatMap((component) => component.customId ?? [])
+      : [],
+  );
 }
 
 /** A short name for logs: the command path or the button's action, never what the member typed. */

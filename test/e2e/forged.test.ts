@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import { commands } from "../../commands/index.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { createSchedule } from "../../src/domain/summarySchedules.ts";
 import { addTask, claimTask, finishTask } from "../../src/domain/tasks.ts";
@@ -133,7 +134,7 @@ async function twoServers() {
   const campaigns = bot.world.channels.find((channel) => channel.name === "campaigns");
   if (!campaigns) throw new Error("the sandbox changed");
 
-  await bot.run(
+  const campaignCard = await bot.run(
     bot.organizerId,
     `/campaign create title:"Free political prisoners" goal:500 channel:<#${campaigns.id}>`,
   );
@@ -196,6 +197,7 @@ async function twoServers() {
     db,
     volunteer,
     campaign,
+    campaignCard,
     task,
     card,
     secret,
@@ -309,6 +311,30 @@ function submitForged(
         values,
       }),
     );
+}
+
+/** A message as its readers see it, and whether it was edited: a forged press must keep all. */
+function shownMessage(bot: TestBot, id: string): string {
+  const message = bot.discord.message(id);
+  return JSON.stringify(
+    message && {
+      content: message.content,
+      embeds: message.embeds,
+      components: message.components,
+      files: message.attachments.map((file) => file.filename),
+      flags: message.flags,
+      edited: message.edited_timestamp,
+    },
+  );
+}
+
+/** The custom_ids of the buttons a message shows (Rally's messages hold action rows only). */
+function customIdsOn(message: StoredMessage): string[] {
+  return message.components.flatMap((row) =>
+    row.components.flatMap((component) =>
+      "custom_id" in component && component.custom_id !== undefined ? [component.custom_id] : [],
+    ),
+  );
 }
 
 describe("forged values over the wire", () => {
@@ -451,8 +477,10 @@ describe("forged values over the wire", () => {
       true,
     );
     const claimId = String(submitted.claim.id);
-    // A private message of the presser's own carries the list buttons, whose answer edits it.
+    // Private messages of the presser's own carry the list and review buttons, which only
+    // such a message shows; the answer edits it.
     const about = await bot.run(volunteer, "/rally about");
+    const organizerAbout = await bot.run(organizer, "/rally about");
     const stale = en("errors.staleButton");
     const notTask = en("task.notFound");
 
@@ -462,12 +490,12 @@ describe("forged values over the wire", () => {
       [`task:claim:${foreign.taskId}`, volunteer, notTask],
       [`task:release:${foreign.taskId}`, volunteer, notTask],
       [`task:done:${foreign.taskId}`, volunteer, notTask],
-      [`task:approve:${foreign.claimId}`, organizer, en("task.reviewNotFound")],
+      [`task:approve:${foreign.claimId}`, organizer, en("task.reviewNotFound"), organizerAbout],
       [`campaign:flyer:${foreign.campaignId}`, volunteer, en("campaign.notFound")],
       // ids that do not exist
       ["task:claim:999999", volunteer, notTask],
       ["task:done:0", volunteer, notTask],
-      ["task:approve:999999", organizer, en("task.reviewNotFound")],
+      ["task:approve:999999", organizer, en("task.reviewNotFound"), organizerAbout],
       ["campaign:flyer:999999", volunteer, en("campaign.notFound")],
       // truncated
       ["task:cla", volunteer, stale],
@@ -482,7 +510,7 @@ describe("forged values over the wire", () => {
       ["task:claim:1e3", volunteer, stale],
       ["task:claim:٣", volunteer, stale],
       ["task:claim:99999999999999999999", volunteer, stale],
-      ["task:approve:x", organizer, stale],
+      ["task:approve:x", organizer, stale, organizerAbout],
       ["campaign:flyer:abc", volunteer, stale],
       ["task:page:bogus:-:0", volunteer, stale, about],
       ["task:page:open:-:-1", volunteer, stale, about],
@@ -493,9 +521,11 @@ describe("forged values over the wire", () => {
       // an extra field after a real id of this server
       [`task:claim:${task.id}:1`, bot.volunteerIds[1], stale],
       [`task:release:${task.id}:x`, volunteer, stale],
-      [`task:approve:${claimId}:x`, organizer, stale],
+      [`task:approve:${claimId}:x`, organizer, stale, organizerAbout],
       [`campaign:flyer:${campaign.id}:x`, volunteer, stale],
       ["task:page:open:-:0:x", volunteer, stale, about],
+      // a list is private: not on the presser's own public reply, even were it to show the button
+      ["task:page:open:-:0", organizer, en("errors.wrongMessage"), world.campaignCard],
       [`task:browse:${campaign.id}:x`, volunteer, stale],
     ];
 
@@ -626,11 +656,29 @@ describe("forged values over the wire", () => {
       });
     const title = "Table at the student union";
 
-    const first = await observe(world, submit, review.id);
-    expect(first.answer).toBe(en("task.rejected", { member: `<@${volunteer}>`, title }));
-    expect(first.changedTables).toEqual(["auditEntry", "outreachTask", "claim"]);
-    const second = await observe(world, submit, review.id);
-    expect(second).toEqual(refused(en("task.alreadyReviewed")));
+    await settled(bot);
+    const before = await databaseRows(world.db);
+
+    // A double click: both forms are on their way before either is answered.
+    const answers = await Promise.all(
+      [submit(), submit()].map((handle) => answerOf(bot, handle, review.id)),
+    );
+    expect(answers.map((answer) => answer.content).sort()).toEqual(
+      [
+        en("task.rejected", { member: `<@${volunteer}>`, title }),
+        en("task.alreadyReviewed"),
+      ].sort(),
+    );
+    const refusal = answers.find((answer) => answer.content === en("task.alreadyReviewed"));
+    expect(refusal).toMatchObject({ type: 4, ephemeral: true });
+    expect(changedTables(before, await databaseRows(world.db))).toEqual([
+      "auditEntry",
+      "outreachTask",
+      "claim",
+    ]);
+    // Sent again later, from the review message that now shows no buttons.
+    const third = await observe(world, submit, review.id);
+    expect(third).toEqual(refused(en("errors.wrongMessage")));
 
     const dms = bot.discord.directMessageChannel(volunteer);
     expect(bot.discord.messages(dms?.id ?? "").map((message) => message.content)).toEqual([
@@ -663,4 +711,204 @@ describe("forged values over the wire", () => {
     expect(await world.db.auditEntry.count({ where: { action: "task.approve" } })).toBe(1);
     expect(bot.discord.rejected()).toEqual([]);
   });
+
+  it("refuses every button and form of Rally on a message that does not show it, changing nothing", async () => {
+    const world = await twoServers();
+    const { bot, db, volunteer, campaign, foreign, card } = world;
+    const organizer = bot.organizerId;
+    const channelNamed = (name: string) => {
+      const channel = bot.world.channels.find((candidate) => candidate.name === name);
+      if (!channel) throw new Error("the sandbox changed");
+      return channel.id;
+    };
+    const campaigns = channelNamed("campaigns");
+    const reviews = channelNamed("organizers");
+    /** The public message a command posted last in a channel. */
+    const posted = (channelId: string) => {
+      const message = bot.discord.messages(channelId).at(-1);
+      if (!message) throw new Error(`nothing posted in ${channelId}`);
+      return message;
+    };
+
+    // Every kind of public message Rally posts, and the ids a forger would reach for.
+    await bot.run(organizer, "/settings review_required enabled:true");
+    await bot.run(organizer, `/settings review_channel channel:<#${reviews}>`);
+    await bot.run(organizer, `/task add campaign:${campaign.id} title:"Phone bank" slots:2`);
+    const otherCard = posted(campaigns);
+    const otherTask = await db.outreachTask.findFirstOrThrow({ where: { title: "Phone bank" } });
+    // Eleven imported tasks: one import post, and lists of two pages.
+    const csv = [
+      "title,kind,location,slots,due,instructions",
+      ...Array.from({ length: 11 }, (_, index) => `Leaflets ${index + 1},event,,1,,`),
+    ].join("\n");
+    await bot.discord
+      .slash({
+        guildId: bot.guildId,
+        channelId: bot.channelId,
+        userId: organizer,
+        command: "task",
+        subcommand: "import",
+        options: { campaign: String(campaign.id), file: "tasks.csv" },
+        attachments: {
+          file: { filename: "tasks.csv", contentType: "text/csv", data: Buffer.from(csv) },
+        },
+      })
+      .final();
+    await bot.rally.settled();
+    const importPost = posted(campaigns);
+    expect(customIdsOn(importPost)).toEqual([`task:browse:${campaign.id}`]);
+    await bot.discord
+      .clickButton({ messageId: card.id, userId: volunteer, label: "Claim" })
+      .final();
+    const done = bot.discord.clickButton({ messageId: card.id, userId: volunteer, label: "Done" });
+    await done.response();
+    await answerOf(
+      bot,
+      bot.discord.submitModal({ handle: done, userId: volunteer, values: { note: "" } }),
+      card.id,
+    );
+    const reviewPost = posted(reviews);
+    const claim = await db.claim.findFirstOrThrow({ where: { taskId: world.task.id } });
+    await bot.run(organizer, `/campaign count campaign:${campaign.id} add:500`);
+    const milestonePost = posted(campaigns);
+    await bot.run(organizer, `/summary now channel:<#${campaigns}>`);
+    const summaryPost = posted(campaigns);
+    // The organizer's own private messages, which no one else may press on, not even another
+    // organizer.
+    const organizerList = await bot.run(organizer, "/task list");
+    const organizerReview = await bot.run(organizer, `/task review task:${world.task.id}`);
+    const coOrganizer = bot.discord.createUser({ username: "co-organizer" }).id;
+    const organizers = bot.world.roles.find((role) => role.name === "Organizers");
+    bot.discord.addMember(bot.guildId, coOrganizer, { roles: organizers ? [organizers.id] : [] });
+    await bot.run(coOrganizer, "/me status");
+
+    const publicMessages: [string, StoredMessage][] = [
+      ["the task card", card],
+      ["another task's card", otherCard],
+      ["the campaign card", world.campaignCard],
+      ["the import post", importPost],
+      ["the review announcement", reviewPost],
+      ["the milestone post", milestonePost],
+      ["the summary post", summaryPost],
+    ];
+    const othersPrivate: [string, StoredMessage][] = [
+      ["the organizer's task list", organizerList],
+      ["the organizer's review message", organizerReview],
+    ];
+    expect(
+      new Set([...publicMessages, ...othersPrivate].map(([, message]) => message.id)).size,
+    ).toBe(publicMessages.length + othersPrivate.length);
+    expect(customIdsOn(organizerList)).toContain("task:page:open:-:1");
+    for (const [, message] of publicMessages) expect(message.flags & ephemeral).toBe(0);
+    for (const [, message] of othersPrivate) expect(message.flags & ephemeral).toBe(ephemeral);
+
+    /**
+     * Each component Rally registers, with the arguments a forger would try: real ids of this
+     * server, another server's, the presser's own. A form names the button that opens it.
+     */
+    const tasks = [String(world.task.id), String(otherTask.id), foreign.taskId];
+    const claims = [String(claim.id), foreign.claimId];
+    const campaignIds = [String(campaign.id), foreign.campaignId];
+    const forgeries: Record<
+      string,
+      { args: string[]; form?: Record<string, string>; openedBy?: string }
+    > = {
+      "task:claim": { args: tasks },
+      "task:release": { args: tasks },
+      "task:done": { args: tasks },
+      "task:submit": { args: tasks, form: { note: "done" }, openedBy: "task:done" },
+      "task:page": { args: ["open:-:0", "open:-:1", `mine:${campaign.id}:0`] },
+      "task:browse": { args: campaignIds },
+      "task:approve": { args: claims },
+      "task:reject": { args: claims },
+      "task:rejectReason": { args: claims, form: { reason: "No photo" }, openedBy: "task:reject" },
+      "campaign:flyer": { args: campaignIds },
+      "me:forget": { args: [volunteer, organizer] },
+    };
+    const registered = commands.flatMap((command) =>
+      Object.entries(command.components ?? {}).map(
+        ([action, handler]) => [`${command.data.name}:${action}`, handler.access] as const,
+      ),
+    );
+    expect(Object.keys(forgeries).sort()).toEqual(registered.map(([id]) => id).sort());
+
+    /** Presses (or submits) a forged id and reports what it changed, the message included. */
+    const forge = async (
+      message: StoredMessage,
+      userId: string,
+      component: string,
+      arg: string,
+    ) => {
+      const customId = `${component}:${arg}`;
+      const { form } = forgeries[component] ?? {};
+      const before = shownMessage(bot, message.id);
+      const seen = await observe(
+        world,
+        () =>
+          form
+            ? bot.discord.submitModal({
+                guildId: bot.guildId,
+                channelId: message.channel_id,
+                messageId: message.id,
+                userId,
+                modal: {
+                  customId,
+                  components: Object.keys(form).map((id) => ({
+                    type: 1,
+                    components: [{ type: 4, custom_id: id, style: 2, label: id, required: false }],
+                  })),
+                },
+                values: form,
+              })
+            : bot.discord.pressCustomId({ messageId: message.id, userId, customId }),
+        message.id,
+      );
+      return { ...seen, messageChanged: shownMessage(bot, message.id) !== before };
+    };
+
+    const observed: [string, Observed & { messageChanged: boolean }][] = [];
+    const expected: [string, Observed & { messageChanged: boolean }][] = [];
+    const refusal = { ...refused(en("errors.wrongMessage")), messageChanged: false };
+    const legitimate: string[] = [];
+    for (const [component, access] of registered) {
+      const { args, openedBy } = forgeries[component] ?? { args: [] };
+      // Forged by someone allowed to use it: only the message can be why it is refused.
+      const everyone = access === "everyone";
+      const [presser, who] = everyone ? [volunteer, "a volunteer"] : [organizer, "the organizer"];
+      const [other, otherWho] = everyone ? [volunteer, who] : [coOrganizer, "a co-organizer"];
+      for (const arg of args) {
+        for (const [name, message] of publicMessages) {
+          // The buttons a message shows (and their forms) are the legitimate presses.
+          const shows = `${openedBy ?? component}:${arg}`;
+          if (customIdsOn(message).includes(shows)) {
+            legitimate.push(`${component}:${arg} on ${name}`);
+            continue;
+          }
+          const label = `${component}:${arg} by ${who} on ${name}`;
+          observed.push([label, await forge(message, presser, component, arg)]);
+          expected.push([label, refusal]);
+        }
+        // Someone else's private message, even with a button it shows.
+        for (const [name, message] of othersPrivate) {
+          const label = `${component}:${arg} by ${otherWho} on ${name}`;
+          observed.push([label, await forge(message, other, component, arg)]);
+          expected.push([label, refusal]);
+        }
+      }
+    }
+    expect(observed).toEqual(expected);
+    // Left out: the presses members make every day (tasks.test.ts, campaigns.test.ts).
+    const [first, second] = [world.task.id, otherTask.id];
+    expect(legitimate.sort()).toEqual(
+      [
+        ...["claim", "release", "done", "submit"].flatMap((action) => [
+          `task:${action}:${first} on the task card`,
+          `task:${action}:${second} on another task's card`,
+        ]),
+        `task:browse:${campaign.id} on the import post`,
+        `campaign:flyer:${campaign.id} on the task card`,
+      ].sort(),
+    );
+    expect(bot.discord.rejected()).toEqual([]);
+  }, 180_000);
 });

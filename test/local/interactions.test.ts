@@ -282,6 +282,40 @@ test("clickButton by label: update (type 7) and deferUpdate + editReply edit the
   expect(discord.messages(channel.id)).toHaveLength(1);
 });
 
+test("pressCustomId and submitModal's messageId send custom_ids the message does not show, as a modified client can", async () => {
+  const { discord, client, channel, member, next } = await connectedBot();
+  const text = client.channels.cache.get(channel.id) as TextChannel;
+  const sent = await text.send({ content: "No buttons here" });
+  const where = { messageId: sent.id, userId: member.id };
+  expect(() => discord.clickButton({ ...where, customId: "join:1" })).toThrow(/No button/);
+
+  let arrived = next();
+  const pressed = discord.pressCustomId({ ...where, customId: "join:1" });
+  const press = await arrived;
+  if (!press.isButton()) throw new Error("expected a button");
+  expect(press.customId).toBe("join:1");
+  expect(press.message.id).toBe(sent.id);
+  expect(press.message.components).toEqual([]);
+  await press.reply({ content: "Not here", flags: MessageFlags.Ephemeral });
+  expect((await pressed.final()).content).toBe("Not here");
+
+  arrived = next();
+  discord.submitModal({
+    ...where,
+    guildId: channel.guildId ?? "",
+    channelId: channel.id,
+    modal: { customId: "pledge", components: [] },
+    values: {},
+  });
+  const submitted = await arrived;
+  if (!submitted.isModalSubmit()) throw new Error("expected a modal submit");
+  expect(submitted.isFromMessage() && submitted.message.id).toBe(sent.id);
+  await submitted.reply({ content: "Thanks", flags: MessageFlags.Ephemeral });
+  expect(() => discord.pressCustomId({ messageId: "1", userId: member.id, customId: "x" })).toThrow(
+    /Unknown message/,
+  );
+});
+
 test("a modal opened (type 9) and submitted arrives as a ModalSubmitInteraction", async () => {
   const { discord, as, next } = await connectedBot();
   const arrived = next();

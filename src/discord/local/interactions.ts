@@ -192,16 +192,30 @@ export class Interactions {
     }
     if (button.disabled) fail(`The button "${name}" is disabled`);
     if (button.custom_id === undefined) fail(`The button "${name}" is a link`);
-    const channel = this.state.channel(message.channel_id);
-    const context = { ...input, guildId: channel.guildId ?? "", channelId: channel.id };
-    return this.dispatch(3, context, { custom_id: button.custom_id, component_type: 2 }, message);
+    return this.pressCustomId({ ...input, customId: button.custom_id });
   }
 
-  /** From the handle of the interaction that opened the modal, or from the modal itself. */
+  /**
+   * What a modified client can send: a press of any custom_id on a message, whether or not the
+   * message shows such a button. Discord's own client only sends the buttons it shows.
+   */
+  pressCustomId(input: { messageId: string; userId: string; customId: string; locale?: string }) {
+    const message =
+      this.state.messages.get(input.messageId) ?? fail(`Unknown message ${input.messageId}`);
+    const channel = this.state.channel(message.channel_id);
+    const context = { ...input, guildId: channel.guildId ?? "", channelId: channel.id };
+    return this.dispatch(3, context, { custom_id: input.customId, component_type: 2 }, message);
+  }
+
+  /**
+   * From the handle of the interaction that opened the modal, or from the modal itself;
+   * `messageId` says which message the form came from, as a modified client may claim.
+   */
   submitModal(
     input: Partial<Context> & {
       handle?: InteractionHandle;
       modal?: ModalData;
+      messageId?: string;
       userId: string;
       values: Record<string, string>;
     },
@@ -241,7 +255,9 @@ export class Interactions {
       if (top.component?.type === 4) return [{ type: top.type, component: answer(top.component) }];
       return [];
     });
-    const source = this.state.messages.get(opener?.sourceMessageId ?? "");
+    const sourceId = input.messageId ?? opener?.sourceMessageId ?? "";
+    const source = this.state.messages.get(sourceId);
+    if (input.messageId !== undefined && !source) fail(`Unknown message ${input.messageId}`);
     const context = { ...input, guildId, channelId };
     return this.dispatch(5, context, { custom_id: modal.customId, components }, source);
   }

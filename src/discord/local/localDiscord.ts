@@ -22,7 +22,8 @@
  *   Embed Links, Attach Files, Read History, Use External Emojis). applicationId = botUserId.
  * Members: slash, autocomplete, clickButton and submitModal send real INTERACTION_CREATE
  *   payloads typed by the registered command; bad input throws an Error whose message can be
- *   shown to the person typing. An InteractionHandle sees the bot's answer: response() the
+ *   shown to the person typing. pressCustomId (and submitModal's messageId) send what only a
+ *   modified client would: any custom_id on any message. An InteractionHandle sees the bot's answer: response() the
  *   first callback, original() / final() the reply message, followups, modal.
  * Records: messages(channelId) are the public messages in order: bot posts, public replies (a
  *   deferred one has flags 128 until edited or followed up) and public follow-ups; ephemeral
@@ -319,6 +320,11 @@ export class LocalDiscord {
   /** By label (case-insensitive) or customId, on a channel or ephemeral message. */
   clickButton(input: Parameters<Interactions["clickButton"]>[0]): InteractionHandle {
     return this.interactions.clickButton(input);
+  }
+
+  /** Any custom_id on a message, shown there or not: what a modified client can send. */
+  pressCustomId(input: Parameters<Interactions["pressCustomId"]>[0]): InteractionHandle {
+    return this.interactions.pressCustomId(input);
   }
 
   submitModal(input: Parameters<Interactions["submitModal"]>[0]): InteractionHandle {
