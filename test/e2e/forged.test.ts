@@ -33,6 +33,7 @@ async function databaseRows(db: Db): Promise<Record<string, string>> {
     dueJob: await db.dueJob.findMany({ orderBy: { id: "asc" } }),
     summarySchedule: await db.summarySchedule.findMany({ orderBy: { id: "asc" } }),
     summaryPost: await db.summaryPost.findMany({ orderBy: { id: "asc" } }),
+    directMessage: await db.directMessage.findMany({ orderBy: { id: "asc" } }),
   };
   return Object.fromEntries(
     Object.entries(tables).map(([name, rows]) => [name, JSON.stringify(rows)]),
@@ -89,7 +90,7 @@ function settled(bot: TestBot): Promise<true> {
       const logged = bot.logs.filter((line) => line["msg"] === "interaction").length;
       return logged >= interactionsAnswered(bot) ? true : undefined;
     },
-    10_000,
+    undefined,
     "every answered interaction to finish",
   );
 }
@@ -105,7 +106,7 @@ interface Answer {
 
 /** What the member was shown, once the dispatcher has finished with the interaction. */
 async function answerOf(bot: TestBot, handle: InteractionHandle, carrierId = ""): Promise<Answer> {
-  const response = await handle.response(10_000);
+  const response = await handle.response();
   await settled(bot);
   if (response.type === 9) {
     return { type: 9, content: "", ephemeral: true, shown: JSON.stringify(handle.modal) };
@@ -113,7 +114,7 @@ async function answerOf(bot: TestBot, handle: InteractionHandle, carrierId = "")
   const message =
     response.type === 7
       ? (handle.followups[0] ?? bot.discord.message(carrierId))
-      : await handle.final(10_000);
+      : await handle.final();
   return {
     type: response.type,
     content: message?.content ?? "",
@@ -671,10 +672,15 @@ describe("forged values over the wire", () => {
     );
     const refusal = answers.find((answer) => answer.content === en("task.alreadyReviewed"));
     expect(refusal).toMatchObject({ type: 4, ephemeral: true });
+    // The one rejection notice goes out through the DM outbox after the answer.
+    await expect
+      .poll(() => world.db.directMessage.findMany())
+      .toMatchObject([{ key: expect.stringMatching(/^rejected:/), status: "sent" }]);
     expect(changedTables(before, await databaseRows(world.db))).toEqual([
       "auditEntry",
       "outreachTask",
       "claim",
+      "directMessage",
     ]);
     // Sent again later, from the review message that now shows no buttons.
     const third = await observe(world, submit, review.id);
@@ -698,7 +704,7 @@ describe("forged values over the wire", () => {
     const press = () =>
       bot.discord.clickButton({ messageId: review.id, userId: bot.organizerId, label: "Approve" });
     const handles = [press(), press()];
-    const responses = await Promise.all(handles.map((handle) => handle.response(10_000)));
+    const responses = await Promise.all(handles.map((handle) => handle.response()));
     await settled(bot);
     expect(responses.map((response) => response.type).sort()).toEqual([4, 7]);
     const refusal = handles[responses.findIndex((response) => response.type === 4)];

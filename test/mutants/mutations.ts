@@ -79,6 +79,14 @@ export const mutations: Mutation[] = [
     testName: "another server's channel",
   },
   {
+    guarantee:
+      "A button or form is refused on a message that does not show it (no card overwritten)",
+    file: "src/discord/dispatcher.ts",
+    find: "    requireShownOn(\n      interaction,",
+    replace: "    void (\n      interaction,",
+    tests: ["test/e2e/forged.test.ts"],
+  },
+  {
     guarantee: "An interaction delivered twice (gateway resume) is answered once",
     file: "src/discord/dispatcher.ts",
     find: "      if (seen.has(interaction.id)) {",
