@@ -82,8 +82,8 @@ export const mutations: Mutation[] = [
     guarantee:
       "A button or form is refused on a message that does not show it (no card overwritten)",
     file: "src/discord/dispatcher.ts",
-    find: "    requireShownOn(\n      interaction,",
-    replace: "    void (\n      interaction,",
+    find: "  if (!message) return;",
+    replace: "  if (message) return;",
     tests: ["test/e2e/forged.test.ts"],
   },
   {

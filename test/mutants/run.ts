@@ -64,10 +64,16 @@ function run(scratch: string, mutation: Mutation): Outcome {
     const failed = /Tests\s+(\d+) failed/.exec(output)?.[1];
     const passed = /(\d+) passed/.exec(/Tests\s+.*$/m.exec(output)?.[0] ?? "")?.[1];
     const noticed = result.status !== 0 && failed !== undefined;
+    // A mutation that stops the build or the test files from loading proves nothing.
+    const ran = failed !== undefined || passed !== undefined;
     return {
       mutation,
       noticed,
-      detail: noticed ? `${failed} failed` : `not noticed (${passed ?? 0} passed)`,
+      detail: noticed
+        ? `${failed} failed`
+        : ran
+          ? `not noticed (${passed ?? 0} passed)`
+          : "no test ran (the mutation breaks the build?)",
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
