@@ -248,9 +248,12 @@ const campaignOnly = z.object({ campaign: z.string() });
 
 function readEnds(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
-  const ends = parseLocalDateTime(value, context.settings.timezone, "ends");
-  if (ends.getTime() <= context.now().getTime()) throw new UserError("campaign.endsInPast");
-  return ends;
+  return parseLocalDateTime(value, {
+    option: "ends",
+    zone: context.settings.timezone,
+    now: context.now(),
+    past: "campaign.endsInPast",
+  });
 }
 
 async function card(

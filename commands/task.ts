@@ -213,9 +213,12 @@ async function refreshCard(task: TaskWithCampaign, context: InteractionContext):
 
 function readDue(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
-  const due = parseLocalDateTime(value, context.settings.timezone, "due");
-  if (due <= context.now()) throw new UserError("task.duePast");
-  return due;
+  return parseLocalDateTime(value, {
+    option: "due",
+    zone: context.settings.timezone,
+    now: context.now(),
+    past: "task.duePast",
+  });
 }
 
 const kind = z.enum(taskKinds);
