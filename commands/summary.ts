@@ -160,7 +160,7 @@ async function schedule(
       days: context.t(`summary.days.${days}`),
       time: timeText,
       zone,
-      first: discordTime(created.nextRunAt, "f"),
+      first: discordTime(created.nextRunAt, "f", context.t),
     }),
   );
 }
@@ -192,7 +192,7 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
   const lines = schedules.map((entry) => {
     const state =
       entry.status === "active"
-        ? t("summary.stateActive", { next: discordTime(entry.nextRunAt, "R") })
+        ? t("summary.stateActive", { next: discordTime(entry.nextRunAt, "R", t) })
         : entry.status === "paused"
           ? t("summary.statePaused", { reason: reasonText(entry.statusReason, context) })
           : entry.status === "off"
@@ -329,7 +329,10 @@ export const summaryCommand: Command = {
           });
         });
         return privateReply(
-          context.t("summary.resumed", { id, next: discordTime(updated.nextRunAt, "f") }),
+          context.t("summary.resumed", {
+            id,
+            next: discordTime(updated.nextRunAt, "f", context.t),
+          }),
         );
       },
     }),

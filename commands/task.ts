@@ -404,7 +404,7 @@ async function taskPage(
       id: task.id,
       title: showText(task.title, 100),
       slots: t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots }),
-      due: task.dueAt ? t("task.listDue", { due: discordTime(task.dueAt, "R") }) : "",
+      due: task.dueAt ? t("task.listDue", { due: discordTime(task.dueAt, "R", t) }) : "",
       campaign: showText(shorten(task.campaign.title, 40), 60),
     });
     // Who holds a claim is for organizers only; the member sees their own hold as "mine".
@@ -466,10 +466,11 @@ function claimedText(task: TaskWithCampaign, expiresAt: Date, context: Interacti
   const lines = [
     context.t("task.claimed", {
       title: showText(task.title, 100),
-      expires: discordTime(expiresAt, "R"),
+      expires: discordTime(expiresAt, "R", context.t),
     }),
   ];
-  if (task.dueAt) lines.push(context.t("task.claimedDue", { due: discordTime(task.dueAt, "f") }));
+  if (task.dueAt)
+    lines.push(context.t("task.claimedDue", { due: discordTime(task.dueAt, "f", context.t) }));
   return lines.join(" ");
 }
 
@@ -639,7 +640,7 @@ function reviewMessage(
         title: t("task.reviewTitle", { title }),
         description: t("task.reviewBy", {
           member: submission.volunteerId ? `<@${submission.volunteerId}>` : "—",
-          when: submission.submittedAt ? discordTime(submission.submittedAt, "R") : "",
+          when: submission.submittedAt ? discordTime(submission.submittedAt, "R", t) : "",
         }),
         fields,
       },

@@ -72,7 +72,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;
       const text = reminderText(language, "reminders.dueSoon", claim.task, {
-        due: discordTime(claim.task.dueAt, "R"),
+        due: discordTime(claim.task.dueAt, "R", translator(language)),
       });
       await sendDirect(dependencies, job, claim.volunteerId, text);
     },
@@ -82,7 +82,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;
       const text = reminderText(language, "reminders.expirySoon", claim.task, {
-        expires: discordTime(claim.expiresAt, "R"),
+        expires: discordTime(claim.expiresAt, "R", translator(language)),
       });
       await sendDirect(dependencies, job, claim.volunteerId, text);
     },

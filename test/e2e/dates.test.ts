@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { StoredMessage } from "../../src/discord/local/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
+import { databaseKind } from "../support/db.ts";
 
 const t = translator("en");
 const ephemeral = 64;
@@ -10,11 +12,18 @@ const now = new Date("2026-12-01T12:00:00Z");
 /** The last day a member may type, five years on, and the instant it means (23:59 in New York). */
 const latestDay = "2031-12-01";
 const latestInstant = new Date("2031-12-02T04:59:00Z");
+/** 9999-12-31 in New York ends in the year 10000 in UTC: what slipped through before. */
+const year10000 = new Date("+010000-01-01T04:59:00.000Z");
 
 function channelNamed(bot: TestBot, name: string): string {
   const channel = bot.world.channels.find((candidate) => candidate.name === name);
   if (!channel) throw new Error(`no #${name}`);
   return channel.id;
+}
+
+/** Everything a member or the channel reads in a message, as one text to search. */
+function shown(message: StoredMessage | undefined): string {
+  return JSON.stringify(message ? [message.content, message.embeds] : null);
 }
 
 /** A bot in a New York server at `now`, with one campaign and one task (no due date yet). */
@@ -155,6 +164,53 @@ describe("every date a member can type is bounded: at most five years ahead", ()
         stored: latestInstant,
       });
     }
+    expect(bot.discord.rejected()).toEqual([]);
+  });
+});
+
+describe("a year-10000 date already stored (before the bound existed)", () => {
+  it("shows no NaN in /task list, /me status, the card, the summary and /campaign show; /campaign export works", async () => {
+    const world = await newYorkBot();
+    const { bot, campaign, task, campaigns } = world;
+    const [volunteer, other] = bot.volunteerIds;
+    await bot.run(volunteer, `/task claim task:${task.id}`);
+    // Written straight to the database, as /task add due:9999-12-31 stored it in New York.
+    await bot.rally.db.outreachTask.update({ where: { id: task.id }, data: { dueAt: year10000 } });
+    await bot.rally.db.campaign.update({ where: { id: campaign.id }, data: { endsAt: year10000 } });
+
+    const read = await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } });
+    // SQLite keeps it as text and reads it back; PostgreSQL's driver cannot read the year 10000.
+    const unreadable = Number.isNaN(read.dueAt?.getTime());
+    expect(unreadable).toBe(databaseKind === "postgresql");
+
+    const replies: Record<string, StoredMessage | undefined> = {
+      "task list (volunteer)": await bot.run(volunteer, "/task list"),
+      "task list (organizer)": await bot.run(bot.organizerId, "/task list"),
+      "me status": await bot.run(volunteer, "/me status"),
+      "campaign show": await bot.run(volunteer, `/campaign show campaign:${campaign.id}`),
+      "summary preview": await bot.run(bot.organizerId, "/summary preview"),
+    };
+    // A second claim refreshes the public card, which shows the due date.
+    await bot.run(other, `/task claim task:${task.id}`);
+    replies["card"] = bot.discord.message(task.cardMessageId ?? "");
+    await bot.run(bot.organizerId, `/summary now channel:<#${campaigns}>`);
+    replies["summary"] = bot.discord.messages(campaigns).at(-1);
+
+    for (const [where, message] of Object.entries(replies)) {
+      expect({ where, nan: shown(message).includes("NaN") }).toEqual({ where, nan: false });
+    }
+    const taskList = shown(replies["task list (volunteer)"]);
+    if (unreadable) expect(taskList).toContain(t("dates.unreadable"));
+    else expect(taskList).toContain(`<t:${Math.floor(year10000.getTime() / 1000)}:R>`);
+    expect(shown(replies["card"])).toContain("Table at the student union");
+    expect(replies["summary"]?.embeds[0]?.title).toBe("Free political prisoners");
+
+    const exported = await bot.run(bot.organizerId, `/campaign export campaign:${campaign.id}`);
+    expect(exported.content).toBe(t("campaign.exportReady", { title: "Free political prisoners" }));
+    const csv = exported.attachments[0]?.data.toString("utf8") ?? "";
+    expect(csv).toContain("Table at the student union");
+    expect(csv).not.toContain("NaN");
+    expect(csv).not.toContain("Invalid");
     expect(bot.discord.rejected()).toEqual([]);
   });
 });
