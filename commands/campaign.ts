@@ -27,6 +27,7 @@ import { csvCell } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { languages, translator, type Language, type Translator } from "../src/i18n/index.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
 import {
   idArgument,
   subcommand,
@@ -502,9 +503,8 @@ async function count(
         { err: error, guildId: context.guildId, campaignId: campaign.id },
         "milestone not posted",
       );
-      lines.push(
-        t("campaign.milestoneNotPosted", { channel, reason: t("errors.botMissingPermissions") }),
-      );
+      const reason = discordFailureText(classifyDiscordFailure(error), t);
+      lines.push(t("campaign.milestoneNotPosted", { channel, reason }));
     }
   }
   return reply(context, [await card(campaign, context)], lines.join("\n"));

@@ -18,6 +18,7 @@ import {
   type StatusReason,
 } from "../src/domain/summarySchedules.ts";
 import { postPermissions, requirePostableChannel } from "../src/discord/channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
 import {
   privateReply,
   subcommand,
@@ -237,8 +238,16 @@ async function now(
     now: context.now(),
   });
   if (messages.length === 0) return privateReply(context.t("summary.nothing"));
-  for (const message of messages) await context.channels.post(channelId, message);
-  return privateReply(context.t("summary.postedNow", { channel: `<#${channelId}>` }));
+  const channel = `<#${channelId}>`;
+  try {
+    for (const message of messages) await context.channels.post(channelId, message);
+  } catch (error) {
+    // Only a post failed: the organizer learns why, and that running it again is safe.
+    context.log.warn({ err: error, guildId: context.guildId }, "summary not posted");
+    const reason = discordFailureText(classifyDiscordFailure(error), context.t);
+    return privateReply(context.t("summary.notPosted", { channel, reason }));
+  }
+  return privateReply(context.t("summary.postedNow", { channel }));
 }
 
 async function preview(

@@ -12,6 +12,14 @@ export type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | 
 /** What Rally's own posts need; files only where a post carries one (charts, flyers). */
 export const postPermissions: ChannelPermission[] = ["ViewChannel", "SendMessages", "EmbedLinks"];
 
+/** A channel that is not (or no longer) a text channel of this server, as far as Rally sees. */
+export class ChannelUnavailableError extends Error {
+  constructor(channelId: string, guildId: string) {
+    super(`channel ${channelId} is not a text channel of guild ${guildId}`);
+    this.name = "ChannelUnavailableError";
+  }
+}
+
 export type ChannelCheck =
   | { ok: true }
   | { ok: false; reason: "notFound" }
@@ -44,7 +52,7 @@ export function channelActions(client: Client, guildId: string, db: Db): Channel
   };
   const requireTextChannel = (channelId: string) => {
     const channel = textChannel(channelId);
-    if (!channel) throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
+    if (!channel) throw new ChannelUnavailableError(channelId, guildId);
     return channel;
   };
   return {

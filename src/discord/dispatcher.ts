@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
 import {
-  DiscordAPIError,
   MessageFlags,
-  RESTJSONErrorCodes,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -18,6 +16,7 @@ import type { Db } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 import type { Access, AppInfo, Command, HandlerResult, InteractionContext } from "./command.ts";
 import { channelActions } from "./channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "./discordFailure.ts";
 import { flattenOptions, parseOptions } from "./options.ts";
 import { toMessagePayload } from "./render/payload.ts";
 import { limits } from "./render/limits.ts";
@@ -261,6 +260,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     language: Language,
   ): Promise<string> {
     const t = translator(language);
+    const discord = classifyDiscordFailure(error);
     let outcome = "refused";
     let text: string;
     if (error instanceof UserError) {
@@ -268,16 +268,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     } else if (isBusy(error)) {
       outcome = "busy";
       text = t("errors.busy");
-    } else if (
-      error instanceof DiscordAPIError &&
-      error.code === RESTJSONErrorCodes.MissingAccess
-    ) {
-      text = t("errors.botMissingAccess");
-    } else if (
-      error instanceof DiscordAPIError &&
-      error.code === RESTJSONErrorCodes.MissingPermissions
-    ) {
-      text = t("errors.botMissingPermissions");
+    } else if (discord.reason === "missingAccess" || discord.reason === "missingPermissions") {
+      // A permission the member can have fixed; anything else Discord did gets an id.
+      text = discordFailureText(discord, t);
     } else {
       const errorId = randomBytes(4).toString("hex");
       outcome = "error";

@@ -170,6 +170,32 @@ describe("Discord refusing, failing or hanging on a post", () => {
     expect(bot.discord.rejected()).toEqual([]);
   });
 
+  it("500 four times on /summary now and on a milestone: the organizer is told Discord failed, not a permission", async () => {
+    const clock: Clock = { now: new Date() };
+    const { bot, campaign, campaigns } = await botWithCampaign(clock);
+    const path = `/channels/${campaigns}/messages`;
+    const reason = t("errors.discordServerError", { status: 500 });
+    bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
+    const summary = await ask(bot, bot.organizerId, `/summary now channel:<#${campaigns}>`);
+    expect(summary.content).toBe(t("summary.notPosted", { channel: `<#${campaigns}>`, reason }));
+    expect(summary.flags & ephemeral).toBe(ephemeral);
+
+    bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
+    const counted = await ask(
+      bot,
+      bot.organizerId,
+      `/campaign count campaign:${campaign.id} set:500`,
+    );
+    expect(counted.content).toContain(
+      t("campaign.milestoneNotPosted", { channel: `<#${campaigns}>`, reason }),
+    );
+    expect(counted.content).not.toContain(t("errors.botMissingPermissions"));
+    expect(
+      await bot.rally.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } }),
+    ).toMatchObject({ count: 500 });
+    expect(bot.discord.messages(campaigns)).toHaveLength(0);
+  });
+
   it("a summary POST that hangs past the REST timeout is retried with its nonce: one summary", async () => {
     const clock: Clock = { now: new Date() };
     const { bot, campaigns } = await botWithCampaign(clock, { restTimeoutMs });
