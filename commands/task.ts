@@ -3,7 +3,9 @@ import {
   ButtonStyle,
   ComponentType,
   TextInputStyle,
+  type APIActionRowComponent,
   type APIApplicationCommandBasicOption,
+  type APIComponentInMessageActionRow,
   type APIEmbed,
 } from "discord.js";
 import * as z from "zod";
@@ -24,6 +26,7 @@ import {
   claimTask,
   editTask,
   finishTask,
+  getTask,
   listTasks,
   nextSubmission,
   parseTaskId,
@@ -53,6 +56,7 @@ import {
 } from "../src/discord/command.ts";
 import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { httpUrl, integer, optionalText, snowflake, text } from "../src/discord/optionSchemas.ts";
+import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
 import { discordTime, taskCard } from "../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
 import type { AttachmentOption } from "../src/discord/options.ts";
@@ -252,6 +256,36 @@ async function add(
     fields,
   );
   const channel = `<#${task.campaign.channelId}>`;
+  const failure = await postCard(task, context);
+  if (!failure) return privateReply(context.t("task.added", { channel }));
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("task.addedNotPosted", {
+        channel,
+        reason: failure,
+        button: context.t("task.postCardButton"),
+      }),
+      components: [postCardRow(task.id, context)],
+    },
+  };
+}
+
+/** The same on every try at one task's card: a later try lands on what an earlier one left. */
+function cardNonce(taskId: number): string {
+  return `t${taskId}.card`;
+}
+
+/**
+ * Posts a new task's card, pinging the announce role (only it), and records where it is.
+ * Returns null, or why Discord did not take it, in the organizer's words: the task is saved
+ * either way, and the private reply offers to try again.
+ */
+async function postCard(
+  task: TaskWithCampaign,
+  context: InteractionContext,
+): Promise<string | null> {
   const role = context.settings.announceRoleId;
   const card = cardMessage(task, context);
   const announce: OutgoingMessage = role
@@ -264,22 +298,38 @@ async function add(
         allowedRoleIds: [role],
       }
     : card;
+  let posted: { id: string };
   try {
-    const posted = await context.channels.post(task.campaign.channelId, announce);
-    await setTaskCard(context.db, task.id, task.campaign.channelId, posted.id);
-    return privateReply(context.t("task.added", { channel }));
+    posted = await context.channels.post(task.campaign.channelId, announce, {
+      nonce: cardNonce(task.id),
+    });
   } catch (error) {
     context.log.warn(
       { err: error, guildId: context.guildId, taskId: task.id },
       "task card not posted",
     );
-    return privateReply(
-      context.t("task.addedNotPosted", {
-        channel,
-        reason: context.t("errors.botMissingPermissions"),
-      }),
-    );
+    return discordFailureText(classifyDiscordFailure(error), context.t);
   }
+  await setTaskCard(context.db, task.id, task.campaign.channelId, posted.id);
+  return null;
+}
+
+/** "Post the card" on the organizer's private reply, for a card Discord did not take. */
+function postCardRow(
+  taskId: number,
+  context: InteractionContext,
+): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Primary,
+        label: context.t("task.postCardButton"),
+        custom_id: customId("task", "postCard", String(taskId)),
+      },
+    ],
+  };
 }
 
 const importOptions = z.object({
@@ -910,6 +960,35 @@ const components: Record<string, ComponentHandler> = {
           embeds: [],
           components: [],
         },
+      };
+    },
+  },
+  /** Posts a card an earlier try could not; organizers only, for this server's cardless tasks. */
+  postCard: {
+    access: "organizer",
+    ephemeral: true,
+    run: async (args, context) => {
+      const task = await getTask(context.db, context.guildId, argId(args, parseTaskId));
+      const channel = `<#${task.campaign.channelId}>`;
+      if (task.cardMessageId) {
+        throw new UserError("task.cardAlreadyPosted", {
+          title: showText(task.title, 100),
+          channel: `<#${task.cardChannelId ?? task.campaign.channelId}>`,
+        });
+      }
+      const failure = await postCard(task, context);
+      return {
+        type: "update",
+        message: failure
+          ? {
+              content: context.t("task.cardStillNotPosted", {
+                channel,
+                reason: failure,
+                button: context.t("task.postCardButton"),
+              }),
+              components: [postCardRow(task.id, context)],
+            }
+          : { content: context.t("task.cardPosted", { channel }), components: [] },
       };
     },
   },
