@@ -27,6 +27,7 @@ import { csvCell } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { languages, translator, type Language, type Translator } from "../src/i18n/index.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
 import {
   idArgument,
   subcommand,
@@ -248,9 +249,12 @@ const campaignOnly = z.object({ campaign: z.string() });
 
 function readEnds(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
-  const ends = parseLocalDateTime(value, context.settings.timezone, "ends");
-  if (ends.getTime() <= context.now().getTime()) throw new UserError("campaign.endsInPast");
-  return ends;
+  return parseLocalDateTime(value, {
+    option: "ends",
+    zone: context.settings.timezone,
+    now: context.now(),
+    past: "campaign.endsInPast",
+  });
 }
 
 async function card(
@@ -499,9 +503,8 @@ async function count(
         { err: error, guildId: context.guildId, campaignId: campaign.id },
         "milestone not posted",
       );
-      lines.push(
-        t("campaign.milestoneNotPosted", { channel, reason: t("errors.botMissingPermissions") }),
-      );
+      const reason = discordFailureText(classifyDiscordFailure(error), t);
+      lines.push(t("campaign.milestoneNotPosted", { channel, reason }));
     }
   }
   return reply(context, [await card(campaign, context)], lines.join("\n"));

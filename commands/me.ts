@@ -66,7 +66,7 @@ async function status(context: InteractionContext): Promise<HandlerResult> {
     t("me.statusLine", {
       title: showText(claim.task.title, 100),
       campaign: showText(shorten(claim.task.campaign.title, 40), 60),
-      due: claim.task.dueAt ? ` · ${discordTime(claim.task.dueAt, "R")}` : "",
+      due: claim.task.dueAt ? ` · ${discordTime(claim.task.dueAt, "R", t)}` : "",
       state: claim.status === "submitted" ? t("me.stateSubmitted") : t("me.stateActive"),
     }),
   );

@@ -283,7 +283,7 @@ async function audit(context: InteractionContext): Promise<HandlerResult> {
   const entries = await recentAudit(context.db, context.guildId);
   const lines = entries.map((entry) =>
     t("settings.auditLine", {
-      when: discordTime(entry.createdAt, "R"),
+      when: discordTime(entry.createdAt, "R", t),
       actor: entry.actorId ? `<@${entry.actorId}>` : t("settings.erasedMember"),
       action: auditAction(entry.action, t),
       subject: entry.subjectId ? ` #${entry.subjectId}` : "",

@@ -18,6 +18,7 @@ import {
   type StatusReason,
 } from "../src/domain/summarySchedules.ts";
 import { postPermissions, requirePostableChannel } from "../src/discord/channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
 import {
   privateReply,
   subcommand,
@@ -160,7 +161,7 @@ async function schedule(
       days: context.t(`summary.days.${days}`),
       time: timeText,
       zone,
-      first: discordTime(created.nextRunAt, "f"),
+      first: discordTime(created.nextRunAt, "f", context.t),
     }),
   );
 }
@@ -192,7 +193,7 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
   const lines = schedules.map((entry) => {
     const state =
       entry.status === "active"
-        ? t("summary.stateActive", { next: discordTime(entry.nextRunAt, "R") })
+        ? t("summary.stateActive", { next: discordTime(entry.nextRunAt, "R", t) })
         : entry.status === "paused"
           ? t("summary.statePaused", { reason: reasonText(entry.statusReason, context) })
           : entry.status === "off"
@@ -237,8 +238,16 @@ async function now(
     now: context.now(),
   });
   if (messages.length === 0) return privateReply(context.t("summary.nothing"));
-  for (const message of messages) await context.channels.post(channelId, message);
-  return privateReply(context.t("summary.postedNow", { channel: `<#${channelId}>` }));
+  const channel = `<#${channelId}>`;
+  try {
+    for (const message of messages) await context.channels.post(channelId, message);
+  } catch (error) {
+    // Only a post failed: the organizer learns why, and that running it again is safe.
+    context.log.warn({ err: error, guildId: context.guildId }, "summary not posted");
+    const reason = discordFailureText(classifyDiscordFailure(error), context.t);
+    return privateReply(context.t("summary.notPosted", { channel, reason }));
+  }
+  return privateReply(context.t("summary.postedNow", { channel }));
 }
 
 async function preview(
@@ -329,7 +338,10 @@ export const summaryCommand: Command = {
           });
         });
         return privateReply(
-          context.t("summary.resumed", { id, next: discordTime(updated.nextRunAt, "f") }),
+          context.t("summary.resumed", {
+            id,
+            next: discordTime(updated.nextRunAt, "f", context.t),
+          }),
         );
       },
     }),

@@ -3,7 +3,9 @@ import {
   ButtonStyle,
   ComponentType,
   TextInputStyle,
+  type APIActionRowComponent,
   type APIApplicationCommandBasicOption,
+  type APIComponentInMessageActionRow,
   type APIEmbed,
 } from "discord.js";
 import * as z from "zod";
@@ -24,6 +26,7 @@ import {
   claimTask,
   editTask,
   finishTask,
+  getTask,
   listTasks,
   nextSubmission,
   parseTaskId,
@@ -53,6 +56,7 @@ import {
 } from "../src/discord/command.ts";
 import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
 import { httpUrl, integer, optionalText, snowflake, text } from "../src/discord/optionSchemas.ts";
+import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
 import { discordTime, taskCard } from "../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../src/discord/render/text.ts";
 import type { AttachmentOption } from "../src/discord/options.ts";
@@ -213,9 +217,12 @@ async function refreshCard(task: TaskWithCampaign, context: InteractionContext):
 
 function readDue(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
-  const due = parseLocalDateTime(value, context.settings.timezone, "due");
-  if (due <= context.now()) throw new UserError("task.duePast");
-  return due;
+  return parseLocalDateTime(value, {
+    option: "due",
+    zone: context.settings.timezone,
+    now: context.now(),
+    past: "task.duePast",
+  });
 }
 
 const kind = z.enum(taskKinds);
@@ -249,6 +256,36 @@ async function add(
     fields,
   );
   const channel = `<#${task.campaign.channelId}>`;
+  const failure = await postCard(task, context);
+  if (!failure) return privateReply(context.t("task.added", { channel }));
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("task.addedNotPosted", {
+        channel,
+        reason: failure,
+        button: context.t("task.postCardButton"),
+      }),
+      components: [postCardRow(task.id, context)],
+    },
+  };
+}
+
+/** The same on every try at one task's card: a later try lands on what an earlier one left. */
+function cardNonce(taskId: number): string {
+  return `t${taskId}.card`;
+}
+
+/**
+ * Posts a new task's card, pinging the announce role (only it), and records where it is.
+ * Returns null, or why Discord did not take it, in the organizer's words: the task is saved
+ * either way, and the private reply offers to try again.
+ */
+async function postCard(
+  task: TaskWithCampaign,
+  context: InteractionContext,
+): Promise<string | null> {
   const role = context.settings.announceRoleId;
   const card = cardMessage(task, context);
   const announce: OutgoingMessage = role
@@ -261,22 +298,38 @@ async function add(
         allowedRoleIds: [role],
       }
     : card;
+  let posted: { id: string };
   try {
-    const posted = await context.channels.post(task.campaign.channelId, announce);
-    await setTaskCard(context.db, task.id, task.campaign.channelId, posted.id);
-    return privateReply(context.t("task.added", { channel }));
+    posted = await context.channels.post(task.campaign.channelId, announce, {
+      nonce: cardNonce(task.id),
+    });
   } catch (error) {
     context.log.warn(
       { err: error, guildId: context.guildId, taskId: task.id },
       "task card not posted",
     );
-    return privateReply(
-      context.t("task.addedNotPosted", {
-        channel,
-        reason: context.t("errors.botMissingPermissions"),
-      }),
-    );
+    return discordFailureText(classifyDiscordFailure(error), context.t);
   }
+  await setTaskCard(context.db, task.id, task.campaign.channelId, posted.id);
+  return null;
+}
+
+/** "Post the card" on the organizer's private reply, for a card Discord did not take. */
+function postCardRow(
+  taskId: number,
+  context: InteractionContext,
+): APIActionRowComponent<APIComponentInMessageActionRow> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Primary,
+        label: context.t("task.postCardButton"),
+        custom_id: customId("task", "postCard", String(taskId)),
+      },
+    ],
+  };
 }
 
 const importOptions = z.object({
@@ -401,7 +454,7 @@ async function taskPage(
       id: task.id,
       title: showText(task.title, 100),
       slots: t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots }),
-      due: task.dueAt ? t("task.listDue", { due: discordTime(task.dueAt, "R") }) : "",
+      due: task.dueAt ? t("task.listDue", { due: discordTime(task.dueAt, "R", t) }) : "",
       campaign: showText(shorten(task.campaign.title, 40), 60),
     });
     // Who holds a claim is for organizers only; the member sees their own hold as "mine".
@@ -463,10 +516,11 @@ function claimedText(task: TaskWithCampaign, expiresAt: Date, context: Interacti
   const lines = [
     context.t("task.claimed", {
       title: showText(task.title, 100),
-      expires: discordTime(expiresAt, "R"),
+      expires: discordTime(expiresAt, "R", context.t),
     }),
   ];
-  if (task.dueAt) lines.push(context.t("task.claimedDue", { due: discordTime(task.dueAt, "f") }));
+  if (task.dueAt)
+    lines.push(context.t("task.claimedDue", { due: discordTime(task.dueAt, "f", context.t) }));
   return lines.join(" ");
 }
 
@@ -636,7 +690,7 @@ function reviewMessage(
         title: t("task.reviewTitle", { title }),
         description: t("task.reviewBy", {
           member: submission.volunteerId ? `<@${submission.volunteerId}>` : "—",
-          when: submission.submittedAt ? discordTime(submission.submittedAt, "R") : "",
+          when: submission.submittedAt ? discordTime(submission.submittedAt, "R", t) : "",
         }),
         fields,
       },
@@ -921,6 +975,37 @@ const components: Record<string, ComponentHandler> = {
           embeds: [],
           components: [],
         },
+      };
+    },
+  },
+  /** Posts a card an earlier try could not; organizers only, for this server's cardless tasks. */
+  postCard: {
+    access: "organizer",
+    // The button is on the organizer's own private reply to /task add.
+    on: "own",
+    ephemeral: true,
+    run: async (args, context) => {
+      const task = await getTask(context.db, context.guildId, argId(args, parseTaskId));
+      const channel = `<#${task.campaign.channelId}>`;
+      if (task.cardMessageId) {
+        throw new UserError("task.cardAlreadyPosted", {
+          title: showText(task.title, 100),
+          channel: `<#${task.cardChannelId ?? task.campaign.channelId}>`,
+        });
+      }
+      const failure = await postCard(task, context);
+      return {
+        type: "update",
+        message: failure
+          ? {
+              content: context.t("task.cardStillNotPosted", {
+                channel,
+                reason: failure,
+                button: context.t("task.postCardButton"),
+              }),
+              components: [postCardRow(task.id, context)],
+            }
+          : { content: context.t("task.cardPosted", { channel }), components: [] },
       };
     },
   },

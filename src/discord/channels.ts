@@ -12,6 +12,14 @@ export type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | 
 /** What Rally's own posts need; files only where a post carries one (charts, flyers). */
 export const postPermissions: ChannelPermission[] = ["ViewChannel", "SendMessages", "EmbedLinks"];
 
+/** A channel that is not (or no longer) a text channel of this server, as far as Rally sees. */
+export class ChannelUnavailableError extends Error {
+  constructor(channelId: string, guildId: string) {
+    super(`channel ${channelId} is not a text channel of guild ${guildId}`);
+    this.name = "ChannelUnavailableError";
+  }
+}
+
 export type ChannelCheck =
   | { ok: true }
   | { ok: false; reason: "notFound" }
@@ -21,7 +29,15 @@ export type ChannelCheck =
 export interface ChannelActions {
   /** Whether Rally can post in a text channel of this server, naming what it lacks. */
   check(channelId: string, needed?: ChannelPermission[]): ChannelCheck;
-  post(channelId: string, message: OutgoingMessage): Promise<{ id: string }>;
+  /**
+   * Posts a message. A `nonce` the same on every try (a task card's) makes a later try land on
+   * the message an earlier one may have left, for as long as Discord remembers it (minutes).
+   */
+  post(
+    channelId: string,
+    message: OutgoingMessage,
+    options?: { nonce?: string },
+  ): Promise<{ id: string }>;
   /** Edits one of Rally's own messages in place (a task card). */
   edit(channelId: string, messageId: string, message: OutgoingMessage): Promise<void>;
   /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
@@ -56,7 +72,7 @@ export function channelActions(
   };
   const requireTextChannel = (channelId: string) => {
     const channel = textChannel(channelId);
-    if (!channel) throw new Error(`channel ${channelId} is not a text channel of guild ${guildId}`);
+    if (!channel) throw new ChannelUnavailableError(channelId, guildId);
     return channel;
   };
   return {
@@ -70,10 +86,10 @@ export function channelActions(
       const missing = needed.filter((name) => !permissions?.has(PermissionFlagsBits[name]));
       return missing.length === 0 ? { ok: true } : { ok: false, reason: "missing", missing };
     },
-    async post(channelId, message) {
+    async post(channelId, message, options = {}) {
       // discord.js retries a POST that timed out although Discord may have taken it: the nonce
       // makes the retry land on the same message instead of a second one.
-      const nonce = randomBytes(12).toString("base64url");
+      const nonce = options.nonce ?? randomBytes(12).toString("base64url");
       const sent = await requireTextChannel(channelId).send({
         ...toMessagePayload(message),
         nonce,

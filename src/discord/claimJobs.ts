@@ -84,7 +84,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;
       const text = reminderText(language, "reminders.dueSoon", claim.task, {
-        due: discordTime(claim.task.dueAt, "R"),
+        due: discordTime(claim.task.dueAt, "R", translator(language)),
       });
       const key = `remindDue:${claim.id}:${claim.task.dueAt.getTime()}`;
       await sendDirect(dependencies, job, claim.volunteerId, text, key);
@@ -95,7 +95,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;
       const text = reminderText(language, "reminders.expirySoon", claim.task, {
-        expires: discordTime(claim.expiresAt, "R"),
+        expires: discordTime(claim.expiresAt, "R", translator(language)),
       });
       const key = `remindExpiry:${claim.id}:${claim.expiresAt.getTime()}`;
       await sendDirect(dependencies, job, claim.volunteerId, text, key);

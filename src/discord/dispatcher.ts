@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   ComponentType,
-  DiscordAPIError,
   MessageFlags,
-  RESTJSONErrorCodes,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -27,6 +25,7 @@ import type {
   InteractionContext,
 } from "./command.ts";
 import { channelActions } from "./channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "./discordFailure.ts";
 import { flattenOptions, parseOptions } from "./options.ts";
 import { toMessagePayload } from "./render/payload.ts";
 import { limits } from "./render/limits.ts";
@@ -275,6 +274,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     language: Language,
   ): Promise<string> {
     const t = translator(language);
+    const discord = classifyDiscordFailure(error);
     let outcome = "refused";
     let text: string;
     if (error instanceof UserError) {
@@ -282,16 +282,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     } else if (isBusy(error)) {
       outcome = "busy";
       text = t("errors.busy");
-    } else if (
-      error instanceof DiscordAPIError &&
-      error.code === RESTJSONErrorCodes.MissingAccess
-    ) {
-      text = t("errors.botMissingAccess");
-    } else if (
-      error instanceof DiscordAPIError &&
-      error.code === RESTJSONErrorCodes.MissingPermissions
-    ) {
-      text = t("errors.botMissingPermissions");
+    } else if (discord.reason === "missingAccess" || discord.reason === "missingPermissions") {
+      // A permission the member can have fixed; anything else Discord did gets an id.
+      text = discordFailureText(discord, t);
     } else {
       const errorId = randomBytes(4).toString("hex");
       outcome = "error";

@@ -1,4 +1,4 @@
-import { DiscordAPIError, PermissionFlagsBits, RESTJSONErrorCodes, type Client } from "discord.js";
+import { PermissionFlagsBits, type Client } from "discord.js";
 import type { Db } from "../db/client.ts";
 import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
@@ -17,6 +17,7 @@ import { isLanguage } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import type { DueJobHandler } from "../scheduler/dueJobs.ts";
 import type { OutgoingMessage } from "./command.ts";
+import { classifyDiscordFailure } from "./discordFailure.ts";
 import { toMessagePayload } from "./render/payload.ts";
 import { summaryMessages } from "./render/summaryMessage.ts";
 
@@ -50,13 +51,11 @@ function refusal(error: unknown): {
   status: "paused" | "stopped";
   reason: "missingAccess" | "missingPermissions" | "channelDeleted";
 } | null {
-  if (!(error instanceof DiscordAPIError)) return null;
-  if (error.code === RESTJSONErrorCodes.MissingAccess)
-    return { status: "paused", reason: "missingAccess" };
-  if (error.code === RESTJSONErrorCodes.MissingPermissions)
-    return { status: "paused", reason: "missingPermissions" };
-  if (error.code === RESTJSONErrorCodes.UnknownChannel)
-    return { status: "stopped", reason: "channelDeleted" };
+  const failure = classifyDiscordFailure(error);
+  if (failure.reason === "missingAccess" || failure.reason === "missingPermissions")
+    return { status: "paused", reason: failure.reason };
+  if (failure.reason === "channelGone") return { status: "stopped", reason: "channelDeleted" };
+  // A 5xx or no answer: the job runner retries the slot later.
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from "luxon";
+import type { MessageKey } from "../i18n/index.ts";
 import { UserError } from "./errors.ts";
 
 export function isTimeZone(zone: string): boolean {
@@ -31,11 +32,52 @@ export function timeZoneNames(): string[] {
 }
 
 /**
- * Reads a date typed by an organizer in the server's time zone: `2026-12-31` (the end of that
- * day, 23:59) or `2026-12-31 18:00`. A local time that does not exist (a spring-forward gap)
- * moves forward by the gap, as clocks do; one that happens twice is its first occurrence.
+ * How far from today a typed date may be, in the server's days. Stored dates stay where both
+ * databases and Discord's timestamps read them back (9999-12-31 in New York is the year 10000 in
+ * UTC, which PostgreSQL's driver cannot read). The refusals' texts say "five years".
  */
-export function parseLocalDateTime(text: string, zone: string, option: string): Date {
+export const dateBoundYears = 5;
+
+export interface DateRules {
+  /** The option's name, as the member typed it, in every refusal. */
+  option: string;
+  /** The server's time zone: the date is read, and the bound counted, there. */
+  zone: string;
+  now: Date;
+  /**
+   * A date not after `now` is refused with this message (a due date, an end date), or, with
+   * "allowed", taken back to the bound.
+   */
+  past: MessageKey | "allowed";
+}
+
+/**
+ * The one reader of every date a member types (options, import files): `2026-12-31` (the end of
+ * that day, 23:59) or `2026-12-31 18:00`, in the server's time zone, within `dateBoundYears` of
+ * the server's today either way. A local time that does not exist (a spring-forward gap) moves
+ * forward by the gap, as clocks do; one that happens twice is its first occurrence.
+ */
+export function parseLocalDateTime(text: string, rules: DateRules): Date {
+  const { option, zone, now, past } = rules;
+  const date = readLocalDateTime(text, zone, option);
+  if (past !== "allowed" && date.getTime() <= now.getTime()) throw new UserError(past);
+  const today = DateTime.fromJSDate(now, { zone }).startOf("day");
+  const latest = today.plus({ years: dateBoundYears }).endOf("day");
+  if (date.getTime() > latest.toMillis()) {
+    throw new UserError("validation.dateTooLate", { option, latest: latest.toISODate() ?? "" });
+  }
+  const earliest = today.minus({ years: dateBoundYears });
+  if (date.getTime() < earliest.toMillis()) {
+    throw new UserError("validation.dateTooEarly", {
+      option,
+      earliest: earliest.toISODate() ?? "",
+    });
+  }
+  return date;
+}
+
+/** The instant a typed date means in a zone, whatever the year: only parseLocalDateTime reads it. */
+function readLocalDateTime(text: string, zone: string, option: string): Date {
   const trimmed = text.trim();
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?$/.exec(trimmed);
   if (!match) throw new UserError("validation.date", { option });

@@ -286,7 +286,9 @@ export async function exportCampaignRows(db: Db, guildId: string, campaignId: nu
       kind: task.kind,
       location: task.location ?? "",
       slots: task.slots,
-      due: task.dueAt?.toISOString() ?? "",
+      // A due date stored before dates were bounded may not read back (the year 10000 on
+      // PostgreSQL): an empty cell, rather than an export that fails for the whole campaign.
+      due: task.dueAt && Number.isFinite(task.dueAt.getTime()) ? task.dueAt.toISOString() : "",
       taskStatus: task.status,
     };
     if (task.claims.length === 0)

@@ -193,30 +193,33 @@ function readSlots(text: string): number | null {
   return slots >= taskLimits.minSlots && slots <= taskLimits.maxSlots ? slots : null;
 }
 
-/** A date reader for one file; an import repeats a handful of dates, and luxon is slow-ish. */
-function dueReader(zone: string): (text: string) => Date | null {
-  const seen = new Map<string, Date | null>();
+/**
+ * The due reader for one file: the due option's own parser and bound, so a file cannot store
+ * what the option refuses. An import repeats a handful of dates, and luxon is slow-ish.
+ */
+function dueReader(zone: string, now: Date): (text: string) => Date | UserError {
+  const seen = new Map<string, Date | UserError>();
   return (text) => {
     const key = text.trim();
-    if (!seen.has(key)) {
+    let read = seen.get(key);
+    if (read === undefined) {
       try {
-        seen.set(key, parseLocalDateTime(key, zone, "due"));
+        read = parseLocalDateTime(key, { option: "due", zone, now, past: "taskImport.duePast" });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
-        seen.set(key, null);
+        read = error;
       }
+      seen.set(key, read);
     }
-    const date = seen.get(key);
     // A copy each time: tasks never share a mutable Date.
-    return date ? new Date(date.getTime()) : null;
+    return read instanceof Date ? new Date(read.getTime()) : read;
   };
 }
 
 /** Every problem of one row (or the task it describes). */
 function readTask(
   row: Row,
-  readDue: (text: string) => Date | null,
-  now: Date,
+  readDue: (text: string) => Date | UserError,
 ): { task: TaskFields | null; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
   const problem = (key: MessageKey, params: MessageParams = {}) =>
@@ -244,11 +247,12 @@ function readTask(
   const slots = readSlots(rawSlots);
   if (slots === null) problem("taskImport.slots", { slots: quoted(rawSlots) });
 
-  const dueAt = isBlank(rawDue) ? null : readDue(rawDue);
-  if (!isBlank(rawDue)) {
-    const due = quoted(rawDue);
-    if (dueAt === null) problem("taskImport.due", { due });
-    else if (dueAt.getTime() <= now.getTime()) problem("taskImport.duePast", { due });
+  const due = isBlank(rawDue) ? null : readDue(rawDue);
+  const dueAt = due instanceof Date ? due : null;
+  if (due instanceof UserError) {
+    // The import's own words for a cell that is no date; the bound's refusal names its last day.
+    const params = { ...due.params, due: quoted(rawDue) };
+    problem(due.key === "validation.date" ? "taskImport.due" : due.key, params);
   }
 
   const instructions = isBlank(rawText) ? null : rawText.replace(/\r\n?/g, "\n").trim();
@@ -296,11 +300,11 @@ export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedI
   }
   if (rows.length === 0) return fileProblem("taskImport.empty");
 
-  const readDue = dueReader(zone);
+  const readDue = dueReader(zone, now);
   const tasks: TaskFields[] = [];
   const problems: ImportProblem[] = [];
   for (const row of rows) {
-    const result = readTask(row, readDue, now);
+    const result = readTask(row, readDue);
     if (result.task) tasks.push(result.task);
     problems.push(...result.problems);
   }

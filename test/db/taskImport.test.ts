@@ -169,6 +169,29 @@ describe("reading an import file", () => {
     ]);
   });
 
+  it("bounds the due column like the due option: at most five years ahead", () => {
+    const parsed = read(
+      [
+        header, // 1
+        "Last day,campus,,,2031-05-01,", // 2: five years from today in Berlin, taken
+        "Far,campus,,,9999-12-31,", // 3
+        "Just past,campus,,,2031-05-02 00:00,", // 4
+        "Ancient,campus,,,0001-01-01,", // 5: in the past, as any past date
+      ].join("\n"),
+    );
+    const tooLate = translate("en", "validation.dateTooLate", {
+      option: "due",
+      latest: "2031-05-01",
+    });
+    expect(english(parsed)).toEqual([
+      `3: ${tooLate}`,
+      `4: ${tooLate}`,
+      "5: due 0001-01-01 is in the past",
+    ]);
+    const last = tasksOf(read(`${header}\nLast day,campus,,,2031-05-01,`));
+    expect(last.map((task) => task.dueAt?.toISOString())).toEqual(["2031-05-01T21:59:00.000Z"]);
+  });
+
   it("checks slots, lengths (in characters) and kinds one by one", () => {
     const emoji = "🚩".repeat(100);
     const lines = [

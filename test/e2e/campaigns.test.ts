@@ -63,9 +63,11 @@ describe("/campaign over the wire", () => {
     const title = "👨‍👩‍👧‍👦".repeat(14) + "x".repeat(2);
     const description = "Свобода политическим заключённым! **".repeat(55).slice(0, 2000);
     const callToAction = "Text SIGN PMSUBG to 50409 _now_ ".repeat(7).slice(0, 200);
+    // The last day of the year four years on: as far ahead as an end date may be, on any day.
+    const longestEnd = `${new Date().getUTCFullYear() + 4}-12-31`;
     const reply = await bot.run(
       bot.organizerId,
-      `/campaign create title:"${title}" goal:1000000000 unit:"${"u".repeat(32)}" description:"${description}" call_to_action:"${callToAction}" link:https://example.org/${"p".repeat(400)} ends:2099-12-31`,
+      `/campaign create title:"${title}" goal:1000000000 unit:"${"u".repeat(32)}" description:"${description}" call_to_action:"${callToAction}" link:https://example.org/${"p".repeat(400)} ends:${longestEnd}`,
     );
     expect(reply.content).toMatch(/^Campaign created/);
     expect(reply.embeds[0]?.description?.endsWith("· 0%")).toBe(true);

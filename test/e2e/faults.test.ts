@@ -6,7 +6,7 @@ import type {
   StoredMessage,
 } from "../../src/discord/local/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const t = translator("en");
 const ephemeral = 64;
@@ -71,9 +71,65 @@ async function listText(bot: TestBot): Promise<string> {
   return reply.embeds[0]?.description ?? reply.content;
 }
 
-/** What the organizer reads when a task was saved but its card not posted, up to the reason. */
-function notPosted(campaigns: string): string {
-  return t("task.addedNotPosted", { channel: `<#${campaigns}>`, reason: "" });
+/** What the organizer reads when a task was saved but its card not posted, for that reason. */
+function notPosted(campaigns: string, reason: string): string {
+  return t("task.addedNotPosted", {
+    channel: `<#${campaigns}>`,
+    reason,
+    button: t("task.postCardButton"),
+  });
+}
+
+function buttonLabels(message: StoredMessage): (string | undefined)[] {
+  return message.components.flatMap((row) =>
+    row.components.map((button) => ("label" in button ? button.label : undefined)),
+  );
+}
+
+/**
+ * Presses a button on a (private) reply: what the presser reads then, the reply as the bot
+ * updated it or the bot's own ephemeral answer.
+ */
+async function pressOn(
+  bot: TestBot,
+  reply: StoredMessage,
+  label: string,
+  userId = bot.organizerId,
+) {
+  const handle = bot.discord.clickButton({ messageId: reply.id, userId, label });
+  const response = await handle.response(hangMs * 2);
+  await bot.rally.settled();
+  if (response.type === 7) {
+    const updated = bot.discord.message(reply.id);
+    if (!updated) throw new Error("the reply is gone");
+    return updated;
+  }
+  return handle.final();
+}
+
+/**
+ * A crafted client pressing a button Rally never put on the reply: the reply's buttons are
+ * swapped for the forged one for that press, then put back.
+ */
+async function pressForged(bot: TestBot, reply: StoredMessage, customId: string) {
+  const message = bot.discord.message(reply.id);
+  if (!message) throw new Error(`no message ${reply.id}`);
+  const original = message.components;
+  message.components = [
+    { type: 1, components: [{ type: 2, style: 1, label: "Forged", custom_id: customId }] },
+  ];
+  try {
+    const handle = bot.discord.clickButton({
+      messageId: reply.id,
+      userId: bot.organizerId,
+      customId,
+    });
+    await handle.response();
+    await bot.rally.settled();
+    return await handle.final();
+  } finally {
+    message.components = original;
+  }
 }
 
 /** Like bot.run, waiting as long as a hung request and its retry take. */
@@ -148,7 +204,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
     expect(bot.discord.rejected()).toEqual([]);
   });
 
-  it("500 three times on a task card: one card; four times: no card, and the organizer is told it was not posted", async () => {
+  it("500 three times on a task card: one card; four times: no card, the organizer told the truth and offered a retry that posts it", async () => {
     const clock: Clock = { now: new Date() };
     const { bot, campaign, campaigns } = await botWithCampaign(clock);
     const path = `/channels/${campaigns}/messages`;
@@ -159,15 +215,108 @@ describe("Discord refusing, failing or hanging on a post", () => {
 
     bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
     const reply = await addTask(bot, campaign.id);
-    // Only the start: the reason given names a permission even for an outage (reported).
-    expect(reply.content.startsWith(notPosted(campaigns))).toBe(true);
+    expect(reply.content).toBe(
+      notPosted(campaigns, t("errors.discordServerError", { status: 500 })),
+    );
+    expect(buttonLabels(reply)).toEqual([t("task.postCardButton")]);
     expect(channelPosts(bot, campaigns).map((request) => request.status)).toEqual([
       500, 500, 500, 200, 500, 500, 500, 500,
     ]);
     expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    const task = await bot.rally.db.outreachTask.findFirstOrThrow({ orderBy: { id: "desc" } });
+    expect(task).toMatchObject({ title: "Table at the student union", cardMessageId: null });
     expect(await bot.rally.db.outreachTask.count()).toBe(2);
+
+    // Still failing: the private reply says so and keeps the button.
+    bot.discord.injectFault({ method: "POST", path, status: 502, times: 4 });
+    const still = await pressOn(bot, reply, t("task.postCardButton"));
+    expect(still.content).toBe(
+      t("task.cardStillNotPosted", {
+        channel: `<#${campaigns}>`,
+        reason: t("errors.discordServerError", { status: 502 }),
+        button: t("task.postCardButton"),
+      }),
+    );
+    expect(buttonLabels(still)).toEqual([t("task.postCardButton")]);
+    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+
+    // Discord is back: the press posts the card, records it, and the button goes.
+    const retried = await pressOn(bot, reply, t("task.postCardButton"));
+    expect(retried.content).toBe(t("task.cardPosted", { channel: `<#${campaigns}>` }));
+    expect(buttonLabels(retried)).toEqual([]);
+    const cards = bot.discord.messages(campaigns);
+    expect(cards).toHaveLength(2);
+    const stored = await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } });
+    expect(stored.cardMessageId).toBe(cards[1]?.id);
+    expect(cards[1]?.embeds[0]?.footer?.text).toContain(`#${task.id}`);
     expect(bot.discord.invalidRequestCount()).toBe(0);
     expect(bot.discord.rejected()).toEqual([]);
+  });
+
+  it("the retry button refuses a task that has its card, another server's task and a volunteer", async () => {
+    const clock: Clock = { now: new Date() };
+    const { bot, campaign, campaigns } = await botWithCampaign(clock);
+    const path = `/channels/${campaigns}/messages`;
+    bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
+    const reply = await addTask(bot, campaign.id);
+    const task = await bot.rally.db.outreachTask.findFirstOrThrow();
+    const { campaign: elsewhere } = await campaignOnAnotherServer(bot, "Another campaign");
+    const foreign = await bot.rally.db.outreachTask.create({
+      data: {
+        guildId: elsewhere.guildId,
+        campaignId: elsewhere.id,
+        title: "Someone else's task",
+        kind: "other",
+        slots: 1,
+      },
+    });
+
+    const volunteer = await pressOn(bot, reply, t("task.postCardButton"), bot.volunteerIds[0]);
+    expect(volunteer.content).toBe(t("errors.organizerOnly"));
+    const forged = await pressForged(bot, reply, `task:postCard:${foreign.id}`);
+    expect(forged.content).toBe(t("task.notFound"));
+    expect(bot.discord.messages(campaigns)).toHaveLength(0);
+
+    await pressOn(bot, reply, t("task.postCardButton"));
+    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    const again = await pressForged(bot, reply, `task:postCard:${task.id}`);
+    expect(again.content).toBe(
+      t("task.cardAlreadyPosted", {
+        title: "Table at the student union",
+        channel: `<#${campaigns}>`,
+      }),
+    );
+    expect(again.flags & ephemeral).toBe(ephemeral);
+    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(
+      await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: foreign.id } }),
+    ).toMatchObject({ cardMessageId: null });
+  });
+
+  it("500 four times on /summary now and on a milestone: the organizer is told Discord failed, not a permission", async () => {
+    const clock: Clock = { now: new Date() };
+    const { bot, campaign, campaigns } = await botWithCampaign(clock);
+    const path = `/channels/${campaigns}/messages`;
+    const reason = t("errors.discordServerError", { status: 500 });
+    bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
+    const summary = await ask(bot, bot.organizerId, `/summary now channel:<#${campaigns}>`);
+    expect(summary.content).toBe(t("summary.notPosted", { channel: `<#${campaigns}>`, reason }));
+    expect(summary.flags & ephemeral).toBe(ephemeral);
+
+    bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
+    const counted = await ask(
+      bot,
+      bot.organizerId,
+      `/campaign count campaign:${campaign.id} set:500`,
+    );
+    expect(counted.content).toContain(
+      t("campaign.milestoneNotPosted", { channel: `<#${campaigns}>`, reason }),
+    );
+    expect(counted.content).not.toContain(t("errors.botMissingPermissions"));
+    expect(
+      await bot.rally.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } }),
+    ).toMatchObject({ count: 500 });
+    expect(bot.discord.messages(campaigns)).toHaveLength(0);
   });
 
   it("a summary POST that hangs past the REST timeout is retried with its nonce: one summary", async () => {
@@ -221,6 +370,37 @@ describe("Discord refusing, failing or hanging on a post", () => {
     const task = await bot.rally.db.outreachTask.findFirstOrThrow();
     expect(task.cardMessageId).toBe(bot.discord.messages(campaigns)[0]?.id);
   });
+
+  it("a task card POST that gets no answer four times: the organizer is told so, and the retry lands on the card that came late", async () => {
+    const clock: Clock = { now: new Date() };
+    const { bot, campaign, campaigns } = await botWithCampaign(clock, { restTimeoutMs });
+    const path = `/channels/${campaigns}/messages`;
+    bot.discord.injectFault({ method: "POST", path, delayMs: hangMs, times: 4 });
+    const where = { guildId: bot.guildId, channelId: bot.channelId, userId: bot.organizerId };
+    const line = `/task add campaign:${campaign.id} title:"Table at the student union" slots:4`;
+    // Four tries of restTimeoutMs each before discord.js gives up.
+    const reply = await bot.discord
+      .slash({ ...where, ...bot.discord.parseCommandLine(line) })
+      .final(hangMs * 4);
+    expect(reply.content).toBe(notPosted(campaigns, t("errors.discordNoAnswer")));
+    // Each try was handled after all, with the same nonce: one card, not recorded yet.
+    await bot.discord.waitFor(
+      () => (channelPosts(bot, campaigns).length === 4 ? true : undefined),
+      10_000,
+      "the late tries to be handled",
+    );
+    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    const task = await bot.rally.db.outreachTask.findFirstOrThrow();
+    expect(task.cardMessageId).toBeNull();
+
+    const retried = await pressOn(bot, reply, t("task.postCardButton"));
+    expect(retried.content).toBe(t("task.cardPosted", { channel: `<#${campaigns}>` }));
+    const [card] = bot.discord.messages(campaigns);
+    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(
+      (await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } })).cardMessageId,
+    ).toBe(card?.id);
+  }, 40_000);
 
   it("a reply whose callback hangs past the REST timeout: the member sees one answer", async () => {
     const clock: Clock = { now: new Date() };
@@ -283,9 +463,12 @@ describe("Discord refusing, failing or hanging on a post", () => {
     },
   );
 
-  it.each([50013 as const, 50001 as const])(
-    "403 %i on a task card: no card, the organizer is told it was not posted, one refusal",
-    async (code) => {
+  it.each([
+    { code: 50013 as const, reason: "errors.botMissingPermissions" as const },
+    { code: 50001 as const, reason: "errors.botMissingAccess" as const },
+  ])(
+    "403 $code on a task card: no card, the organizer is told which access is missing, one refusal",
+    async ({ code, reason }) => {
       const clock: Clock = { now: new Date() };
       const { bot, campaign, campaigns } = await botWithCampaign(clock);
       bot.discord.injectFault({
@@ -295,9 +478,8 @@ describe("Discord refusing, failing or hanging on a post", () => {
         code,
       });
       const reply = await addTask(bot, campaign.id);
-      // Only the start for 50001: the reason given names Send Messages, not View Channel (reported).
-      const reason = code === 50013 ? t("errors.botMissingPermissions") : "";
-      expect(reply.content.startsWith(notPosted(campaigns) + reason)).toBe(true);
+      expect(reply.content).toBe(notPosted(campaigns, t(reason)));
+      expect(buttonLabels(reply)).toEqual([t("task.postCardButton")]);
       expect(channelPosts(bot, campaigns).map((request) => request.status)).toEqual([403]);
       expect(bot.discord.messages(campaigns)).toHaveLength(0);
       expect(bot.discord.invalidRequestCount()).toBe(1);

@@ -828,6 +828,7 @@ describe("forged values over the wire", () => {
       "task:approve": { args: claims },
       "task:reject": { args: claims },
       "task:rejectReason": { args: claims, form: { reason: "No photo" }, openedBy: "task:reject" },
+      "task:postCard": { args: tasks },
       "campaign:flyer": { args: campaignIds },
       "me:forget": { args: [volunteer, organizer] },
     };

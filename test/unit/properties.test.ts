@@ -656,7 +656,13 @@ describe("parseLocalDateTime", () => {
                   : typedText;
           let result: Date;
           try {
-            result = parseLocalDateTime(input, zone, "ends");
+            // A clock on the typed day: this reads the calendar, not the bound (tested below).
+            result = parseLocalDateTime(input, {
+              option: "ends",
+              zone,
+              now: new Date(wall),
+              past: "allowed",
+            });
           } catch (error) {
             expect(error).toBeInstanceOf(UserError);
             expect((error as UserError).key).toBe("validation.date");
@@ -713,7 +719,12 @@ describe("parseLocalDateTime", () => {
     Settings.now = () => Date.parse(now);
     let read: string;
     try {
-      read = parseLocalDateTime(input, zone, "ends").toISOString();
+      read = parseLocalDateTime(input, {
+        option: "ends",
+        zone,
+        now: new Date(instant),
+        past: "allowed",
+      }).toISOString();
     } catch (error) {
       read = `refused: ${String(error)}`;
     } finally {
@@ -722,10 +733,13 @@ describe("parseLocalDateTime", () => {
     expect(read).toBe(instant);
   });
 
-  it("refuses anything else with validation.date, never another error", () => {
+  it("refuses anything else with validation.date or the bound, never another error, and takes nothing past the bound", () => {
+    const now = new Date("2026-06-15T12:00:00Z");
+    // Five years, the rest of the last local day, and a zone's offset from UTC: a loose ceiling.
+    const fiveYears = (5 * 366 + 2) * day;
     const dateLike = fc
       .tuple(
-        fc.integer({ min: 0, max: 9999 }),
+        fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 2019, max: 2034 })),
         fc.integer({ min: 0, max: 99 }),
         fc.integer({ min: 0, max: 99 }),
         fc.option(fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))),
@@ -734,18 +748,32 @@ describe("parseLocalDateTime", () => {
         ([y, m, d, time]) =>
           `${pad(y, 4)}-${pad(m)}-${pad(d)}${time ? ` ${time[0]}:${pad(time[1])}` : ""}`,
       );
+    const seen = { taken: 0, tooLate: 0, tooEarly: 0 };
     fc.assert(
       fc.property(fc.oneof(anyText, dateLike), fc.constantFrom(...zones), (input, zone) => {
         try {
-          const result = parseLocalDateTime(input, zone, "due");
+          const result = parseLocalDateTime(input, { option: "due", zone, now, past: "allowed" });
+          seen.taken += 1;
           expect(Number.isNaN(result.getTime())).toBe(false);
+          expect(Math.abs(result.getTime() - now.getTime())).toBeLessThanOrEqual(fiveYears);
         } catch (error) {
           expect(error).toBeInstanceOf(UserError);
-          expect((error as UserError).key).toBe("validation.date");
+          const { key } = error as UserError;
+          expect([
+            "validation.date",
+            "validation.dateTooLate",
+            "validation.dateTooEarly",
+          ]).toContain(key);
+          if (key === "validation.dateTooLate") seen.tooLate += 1;
+          if (key === "validation.dateTooEarly") seen.tooEarly += 1;
         }
       }),
       { numRuns: 300 },
     );
+    // Not vacuous: dates were taken and refused on both sides of the bound.
+    expect(seen.taken).toBeGreaterThan(0);
+    expect(seen.tooLate).toBeGreaterThan(0);
+    expect(seen.tooEarly).toBeGreaterThan(0);
   });
 });
 

@@ -2,6 +2,7 @@ import type { APIEmbed } from "discord.js";
 import type { Campaign } from "../../domain/campaigns.ts";
 import { nextMilestone } from "../../domain/goalLadder.ts";
 import type { Translator } from "../../i18n/index.ts";
+import { discordTime } from "./taskCard.ts";
 import { showText, shorten } from "./text.ts";
 
 const colors = { active: 0x2e8b57, won: 0xdaa520, ended: 0x808080 } as const;
@@ -86,10 +87,12 @@ export function campaignCard(
     },
   ];
   if (campaign.endsAt) {
-    const seconds = Math.floor(campaign.endsAt.getTime() / 1000);
     fields.push({
       name: t("campaign.ends"),
-      value: t("campaign.endsValue", { date: `<t:${seconds}:f>`, relative: `<t:${seconds}:R>` }),
+      value: t("campaign.endsValue", {
+        date: discordTime(campaign.endsAt, "f", t),
+        relative: discordTime(campaign.endsAt, "R", t),
+      }),
       inline: true,
     });
   }

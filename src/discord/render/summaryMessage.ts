@@ -37,7 +37,7 @@ function campaignEmbed(
         }),
   );
   if (campaign.endsAt)
-    lines.push(t("summary.endsIn", { relative: discordTime(campaign.endsAt, "R") }));
+    lines.push(t("summary.endsIn", { relative: discordTime(campaign.endsAt, "R", t) }));
   const fields: NonNullable<APIEmbed["fields"]> = [
     {
       name: t("summary.outreach"),
@@ -55,7 +55,8 @@ function campaignEmbed(
       name: t("summary.nextDue"),
       value: summary.nextDue
         .map(
-          (task) => `• ${showText(shorten(task.title, 80), 120)} — ${discordTime(task.dueAt, "R")}`,
+          (task) =>
+            `• ${showText(shorten(task.title, 80), 120)} — ${discordTime(task.dueAt, "R", t)}`,
         )
         .join("\n"),
     });

@@ -16,8 +16,14 @@ export function taskStatusKey(task: TaskWithCampaign): "open" | "full" | "done" 
   return task.claimedSlots >= task.slots ? "full" : "open";
 }
 
-export function discordTime(date: Date, style: "f" | "R" | "D"): string {
-  return `<t:${Math.floor(date.getTime() / 1000)}:${style}>`;
+/**
+ * The one writer of Discord timestamps (`<t:…>`, shown in each reader's own time zone). A stored
+ * date the database could not read back (PostgreSQL's driver and the year 10000) is said to be
+ * unreadable, never written as `<t:NaN>`.
+ */
+export function discordTime(date: Date, style: "f" | "R" | "D", t: Translator): string {
+  const seconds = Math.floor(date.getTime() / 1000);
+  return Number.isFinite(seconds) ? `<t:${seconds}:${style}>` : t("dates.unreadable");
 }
 
 /**
@@ -40,8 +46,8 @@ export function taskCard(
     fields.push({
       name: t("task.due"),
       value: t("task.dueValue", {
-        date: discordTime(task.dueAt, "f"),
-        relative: discordTime(task.dueAt, "R"),
+        date: discordTime(task.dueAt, "f", t),
+        relative: discordTime(task.dueAt, "R", t),
       }),
       inline: true,
     });
