@@ -7,7 +7,7 @@ import { REST } from "@discordjs/rest";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { LocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import type { LocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { startTestBot } from "../support/bot.ts";
 
 const ephemeral = 1 << 6;
