@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // The whole suite runs on SQLite; with TEST_POSTGRES_URL set (a server where tests may create
 // databases) every test that stores data runs a second time on PostgreSQL, whose many
 // connections expose races that SQLite's single connection hides. Left out of that pass: the
-// files that test SQLite itself, test/unit/ and test/local/ (pure functions, rendering and the
+// files that test SQLite itself, test/unit/ and src/local-discord/test/ (pure functions, rendering and the
 // local Discord), the texts of every command in three languages, and Discord's own faults
 // (429s, 500s, hangs, gateway closes), whose outcome no database can change.
 const sqliteOnly = [
@@ -11,7 +11,7 @@ const sqliteOnly = [
   "test/db/backup.test.ts",
   "test/db/busy.test.ts",
   "test/unit/**",
-  "test/local/**",
+  "src/local-discord/**",
   "test/e2e/languages.test.ts",
   "test/e2e/faults.test.ts",
 ];
@@ -35,7 +35,7 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: "sqlite",
-          include: ["test/**/*.test.ts"],
+          include: ["test/**/*.test.ts", "src/local-discord/test/**/*.test.ts"],
           exclude: postgresOnly,
           setupFiles: ["test/setup.ts"],
           globalSetup: ["test/globalSetup.ts"],
@@ -47,7 +47,7 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: "postgresql",
-                include: ["test/**/*.test.ts"],
+                include: ["test/**/*.test.ts", "src/local-discord/test/**/*.test.ts"],
                 exclude: sqliteOnly,
                 setupFiles: ["test/setup.ts"],
                 globalSetup: ["test/globalSetup.ts"],

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { commands } from "../commands/index.ts";
 import { commandPayloads } from "../src/discord/deployCommands.ts";
-import type { InteractionHandle, LocalDiscord } from "../src/discord/local/localDiscord.ts";
+import type { InteractionHandle, LocalDiscord } from "../src/local-discord/localDiscord.ts";
 import { permissionBits } from "../src/domain/permissions.ts";
 import { startFlags } from "../test/support/entry.ts";
 

@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openDatabase, type Db } from "../src/db/client.ts";
-import { startLocalDiscord, type LocalDiscord } from "../src/discord/local/localDiscord.ts";
+import { startLocalDiscord, type LocalDiscord } from "../src/local-discord/localDiscord.ts";
 import { renderSummary } from "../src/discord/summaryJobs.ts";
 import { buildSummary } from "../src/domain/summaries.ts";
 import { nextSlot } from "../src/domain/summarySchedule.ts";

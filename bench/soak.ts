@@ -28,7 +28,7 @@ import {
   type InteractionHandle,
   type LocalDiscord,
   type StoredMessage,
-} from "../src/discord/local/localDiscord.ts";
+} from "../src/local-discord/localDiscord.ts";
 import { formatNumber } from "../src/discord/render/campaignCard.ts";
 import { permissionBits } from "../src/domain/permissions.ts";
 import { translator } from "../src/i18n/index.ts";

@@ -40,7 +40,7 @@ export default async function setup(project: TestProject) {
     rmSync(directory, { recursive: true, force: true });
     if (postgresUrl === "") {
       process.stdout.write(
-        "\nPostgreSQL pass NOT run: set TEST_POSTGRES_URL (see README, Tests) to run every test on PostgreSQL too.\n",
+        "\nPostgreSQL pass NOT run: set TEST_POSTGRES_URL (see docs/development.md, Tests) to run every test on PostgreSQL too.\n",
       );
     }
   };

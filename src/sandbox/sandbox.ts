@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import { pino } from "pino";
 import { startRally } from "../app.ts";
 import type { Config } from "../config.ts";
-import { startLocalDiscord, type LocalDiscord } from "../discord/local/localDiscord.ts";
+import { startLocalDiscord, type LocalDiscord } from "../local-discord/localDiscord.ts";
 import { permissionBits } from "../domain/permissions.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";

@@ -3,7 +3,7 @@ import type {
   InteractionHandle,
   LocalDiscord,
   StoredMessage,
-} from "../discord/local/localDiscord.ts";
+} from "../local-discord/localDiscord.ts";
 import { renderMessage, type Names } from "./renderText.ts";
 
 export interface SandboxMember {

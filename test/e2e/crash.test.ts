@@ -12,7 +12,7 @@ import {
   startLocalDiscord,
   type LocalDiscord,
   type StoredMessage,
-} from "../../src/discord/local/localDiscord.ts";
+} from "../../src/local-discord/localDiscord.ts";
 import { translate } from "../../src/i18n/index.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { databaseKind } from "../support/db.ts";

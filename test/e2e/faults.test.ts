@@ -4,7 +4,7 @@ import type {
   InteractionHandle,
   RecordedRequest,
   StoredMessage,
-} from "../../src/discord/local/localDiscord.ts";
+} from "../../src/local-discord/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 

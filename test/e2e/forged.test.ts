@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
-import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { commands } from "../../commands/index.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { createSchedule } from "../../src/domain/summarySchedules.ts";

@@ -5,7 +5,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { commands } from "../../commands/index.ts";
 import { subcommand, type Command } from "../../src/discord/command.ts";
 import { deployCommands } from "../../src/discord/deployCommands.ts";
-import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { startLocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { startTestBot } from "../support/bot.ts";
 import { databaseKind } from "../support/db.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.ts";
-import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { claimTask, finishTask } from "../../src/domain/tasks.ts";
 import {
   languages,

@@ -4,7 +4,7 @@ import { expect, it, onTestFinished } from "vitest";
 import { commands } from "../../commands/index.ts";
 import type { Access } from "../../src/discord/command.ts";
 import { deployCommands } from "../../src/discord/deployCommands.ts";
-import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
 import { createSchedule, turnOff } from "../../src/domain/summarySchedules.ts";
 import { addTask, claimTask, finishTask } from "../../src/domain/tasks.ts";

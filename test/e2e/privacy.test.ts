@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
-import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { armGuildErasure, guildEraseJobKind } from "../../src/domain/privacy.ts";
 import { dumpTables } from "../support/db.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";

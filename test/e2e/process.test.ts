@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { startLocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { testDatabaseUrl } from "../support/db.ts";
 import { entryCommand } from "../support/entry.ts";
 

@@ -1,4 +1,4 @@
-// README "Scaling" tells operators to put @discordjs/proxy in front of Discord when several
+// docs/scaling.md tells operators to put @discordjs/proxy in front of Discord when several
 // processes must share its rate limits, with DISCORD_API_URL pointing at the proxy. This drives
 // the real bot through a real proxy to the local Discord: every REST call Rally makes (the
 // gateway's URL, command registration, replies, card edits, follow-ups, files) goes through it.
@@ -7,12 +7,12 @@ import { REST } from "@discordjs/rest";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { LocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import type { LocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { startTestBot } from "../support/bot.ts";
 
 const ephemeral = 1 << 6;
 
-/** @discordjs/proxy in front of the local Discord, as README "Scaling" sets it up. */
+/** @discordjs/proxy in front of the local Discord, as docs/scaling.md sets it up. */
 async function proxyTo(discord: LocalDiscord, forwarded: string[]): Promise<string> {
   const handle = proxyRequests(new REST({ api: discord.apiUrl }));
   const server = createServer((req, res) => {

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { deployCommands } from "../../src/discord/deployCommands.ts";
-import { startLocalDiscord, type LocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { startLocalDiscord, type LocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { shardOfGuild } from "../../src/scheduler/shards.ts";
 import { testDatabaseUrl } from "../support/db.ts";
 import { entryCommand } from "../support/entry.ts";

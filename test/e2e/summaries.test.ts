@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { startRally } from "../../src/app.ts";
 import { permissionBits } from "../../src/domain/permissions.ts";
 import { postNonce } from "../../src/domain/summarySchedules.ts";
-import type { StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
 import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 

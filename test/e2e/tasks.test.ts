@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { addTask } from "../../src/domain/tasks.ts";
-import type { InteractionHandle, StoredMessage } from "../../src/discord/local/localDiscord.ts";
+import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;

@@ -7,7 +7,7 @@ import {
   startLocalDiscord,
   type LocalDiscord,
   type StoredMessage,
-} from "../../src/discord/local/localDiscord.ts";
+} from "../../src/local-discord/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";

@@ -198,7 +198,7 @@ const notScanned = [
   "src/i18n/",
   "src/db/generated/",
   "src/db/generated-pg/",
-  "src/discord/local/",
+  "src/local-discord/",
   "src/sandbox/",
 ];
 

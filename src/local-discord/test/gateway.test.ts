@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { ChannelType, Client, Events, GatewayIntentBits } from "discord.js";
 import type { Interaction } from "discord.js";
 import { expect, onTestFinished, test } from "vitest";
-import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { startLocalDiscord } from "../localDiscord.ts";
 
 /** A local Discord with one guild, channel and member, and a real client logged in to it. */
 async function connectedClient(options: { shard?: [number, number] } = {}) {

@@ -1,7 +1,8 @@
 /**
  * A local Discord: REST (HTTP) and gateway (websocket) on 127.0.0.1 that an unmodified
  * discord.js v14 client logs in to. It records what the bot sends, enforces Discord's
- * documented limits and answers like Discord. Used by end-to-end tests and the sandbox.
+ * documented limits and answers like Discord. Used by end-to-end tests and the sandbox; see
+ * README.md beside this file.
  *
  *   const discord = await startLocalDiscord();
  *   const guild = discord.createGuild({ name: "HQ" }); // + createChannel, createUser, addMember

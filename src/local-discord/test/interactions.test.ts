@@ -15,8 +15,8 @@ import {
 } from "discord.js";
 import type { ApplicationCommandDataResolvable, Interaction, TextChannel } from "discord.js";
 import { expect, onTestFinished, test } from "vitest";
-import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
-import type { LocalDiscordOptions } from "../../src/discord/local/localDiscord.ts";
+import { startLocalDiscord } from "../localDiscord.ts";
+import type { LocalDiscordOptions } from "../localDiscord.ts";
 
 const commands: ApplicationCommandDataResolvable[] = [
   {

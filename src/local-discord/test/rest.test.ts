@@ -12,7 +12,7 @@ import {
 } from "discord.js";
 import type { TextChannel } from "discord.js";
 import { describe, expect, onTestFinished, test } from "vitest";
-import { startLocalDiscord } from "../../src/discord/local/localDiscord.ts";
+import { startLocalDiscord } from "../localDiscord.ts";
 
 async function connectedBot() {
   const discord = await startLocalDiscord();
