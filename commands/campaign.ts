@@ -1,6 +1,9 @@
 import {
   ApplicationCommandOptionType,
   ChannelType,
+  channelMention,
+  hideLinkEmbed,
+  roleMention,
   type APIApplicationCommandBasicOption,
   type APIEmbed,
 } from "discord.js";
@@ -298,7 +301,7 @@ async function create(
   return reply(
     context,
     [await card(campaign, context, language)],
-    translator(language)("campaign.created", { channel: `<#${channelId}>` }),
+    translator(language)("campaign.created", { channel: channelMention(channelId) }),
     false,
   );
 }
@@ -438,8 +441,8 @@ function milestoneMessage(
       ? t("campaign.milestoneRaisedPast", values)
       : t("campaign.milestoneRaised", values);
   const callToAction = campaign.callToAction ? `\n${showText(campaign.callToAction, 200)}` : "";
-  const link = campaign.link ? `\n<${campaign.link}>` : "";
-  const ping = announceRoleId ? `<@&${announceRoleId}> ` : "";
+  const link = campaign.link ? `\n${hideLinkEmbed(campaign.link)}` : "";
+  const ping = announceRoleId ? `${roleMention(announceRoleId)} ` : "";
   return {
     content: shorten(`${ping}${line}${callToAction}${link}`, 2000),
     ...(announceRoleId ? { allowedRoleIds: [announceRoleId] } : {}),
@@ -485,7 +488,7 @@ async function count(
     lines.push(t("campaign.countSame", { count: formatNumber(campaign.count, language) }));
   if (result.reachedGoal !== null) {
     const serverLanguage = context.settings.language as Language;
-    const channel = `<#${campaign.channelId}>`;
+    const channel = channelMention(campaign.channelId);
     try {
       await context.channels.post(
         campaign.channelId,
