@@ -26,7 +26,7 @@ import {
 import { parseLocalDateTime } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { exportCampaignRows } from "../src/domain/privacy.ts";
-import { csvCell } from "../src/domain/taskImport.ts";
+import { csvFile } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { languages, translator, type Language, type Translator } from "../src/i18n/index.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
@@ -592,33 +592,30 @@ async function exportCampaign(
     context.guildId,
     parseCampaignId(input.campaign),
   );
-  const lines = rows.map((row) =>
-    [
-      String(row.taskId),
-      row.task,
-      row.kind,
-      row.location,
-      String(row.slots),
-      row.due,
-      row.taskStatus,
-      row.anonymous && row.volunteer
-        ? t("campaign.exportVolunteer", { number: row.volunteer })
-        : row.volunteer,
-      row.claimStatus,
-      row.claimedAt,
-      row.closedAt,
-      row.proofLink,
-    ]
-      .map(csvCell)
-      .join(","),
-  );
-  const csv = `\uFEFF${[t("campaign.exportHeader"), ...lines].join("\r\n")}\r\n`;
+  const cells = rows.map((row) => [
+    String(row.taskId),
+    row.task,
+    row.kind,
+    row.location,
+    String(row.slots),
+    row.due,
+    row.taskStatus,
+    row.anonymous && row.volunteer
+      ? t("campaign.exportVolunteer", { number: row.volunteer })
+      : row.volunteer,
+    row.claimStatus,
+    row.claimedAt,
+    row.closedAt,
+    row.proofLink,
+  ]);
   return {
     type: "reply",
     ephemeral: true,
     message: {
       content: t("campaign.exportReady", { title: showText(campaign.title, 100) }),
-      files: [{ name: `campaign-${campaign.id}.csv`, data: Buffer.from(csv, "utf8") }],
+      files: [
+        { name: `campaign-${campaign.id}.csv`, data: csvFile(t("campaign.exportHeader"), cells) },
+      ],
     },
   };
 }
