@@ -1,6 +1,9 @@
 import {
   ApplicationCommandOptionType,
   ChannelType,
+  channelMention,
+  hideLinkEmbed,
+  roleMention,
   type APIApplicationCommandBasicOption,
   type APIEmbed,
 } from "discord.js";
@@ -23,7 +26,7 @@ import {
 import { parseLocalDateTime } from "../src/domain/dates.ts";
 import { UserError } from "../src/domain/errors.ts";
 import { exportCampaignRows } from "../src/domain/privacy.ts";
-import { csvCell } from "../src/domain/taskImport.ts";
+import { csvFile } from "../src/domain/taskImport.ts";
 import { taskNumbers } from "../src/domain/tasks.ts";
 import { languages, translator, type Language, type Translator } from "../src/i18n/index.ts";
 import { requirePostableChannel } from "../src/discord/channels.ts";
@@ -298,7 +301,7 @@ async function create(
   return reply(
     context,
     [await card(campaign, context, language)],
-    translator(language)("campaign.created", { channel: `<#${channelId}>` }),
+    translator(language)("campaign.created", { channel: channelMention(channelId) }),
     false,
   );
 }
@@ -438,8 +441,8 @@ function milestoneMessage(
       ? t("campaign.milestoneRaisedPast", values)
       : t("campaign.milestoneRaised", values);
   const callToAction = campaign.callToAction ? `\n${showText(campaign.callToAction, 200)}` : "";
-  const link = campaign.link ? `\n<${campaign.link}>` : "";
-  const ping = announceRoleId ? `<@&${announceRoleId}> ` : "";
+  const link = campaign.link ? `\n${hideLinkEmbed(campaign.link)}` : "";
+  const ping = announceRoleId ? `${roleMention(announceRoleId)} ` : "";
   return {
     content: shorten(`${ping}${line}${callToAction}${link}`, 2000),
     ...(announceRoleId ? { allowedRoleIds: [announceRoleId] } : {}),
@@ -485,7 +488,7 @@ async function count(
     lines.push(t("campaign.countSame", { count: formatNumber(campaign.count, language) }));
   if (result.reachedGoal !== null) {
     const serverLanguage = context.settings.language as Language;
-    const channel = `<#${campaign.channelId}>`;
+    const channel = channelMention(campaign.channelId);
     try {
       await context.channels.post(
         campaign.channelId,
@@ -589,33 +592,30 @@ async function exportCampaign(
     context.guildId,
     parseCampaignId(input.campaign),
   );
-  const lines = rows.map((row) =>
-    [
-      String(row.taskId),
-      row.task,
-      row.kind,
-      row.location,
-      String(row.slots),
-      row.due,
-      row.taskStatus,
-      row.anonymous && row.volunteer
-        ? t("campaign.exportVolunteer", { number: row.volunteer })
-        : row.volunteer,
-      row.claimStatus,
-      row.claimedAt,
-      row.closedAt,
-      row.proofLink,
-    ]
-      .map(csvCell)
-      .join(","),
-  );
-  const csv = `\uFEFF${[t("campaign.exportHeader"), ...lines].join("\r\n")}\r\n`;
+  const cells = rows.map((row) => [
+    String(row.taskId),
+    row.task,
+    row.kind,
+    row.location,
+    String(row.slots),
+    row.due,
+    row.taskStatus,
+    row.anonymous && row.volunteer
+      ? t("campaign.exportVolunteer", { number: row.volunteer })
+      : row.volunteer,
+    row.claimStatus,
+    row.claimedAt,
+    row.closedAt,
+    row.proofLink,
+  ]);
   return {
     type: "reply",
     ephemeral: true,
     message: {
       content: t("campaign.exportReady", { title: showText(campaign.title, 100) }),
-      files: [{ name: `campaign-${campaign.id}.csv`, data: Buffer.from(csv, "utf8") }],
+      files: [
+        { name: `campaign-${campaign.id}.csv`, data: csvFile(t("campaign.exportHeader"), cells) },
+      ],
     },
   };
 }

@@ -1,4 +1,11 @@
-import { ApplicationCommandOptionType, ChannelType, type APIEmbed } from "discord.js";
+import {
+  ApplicationCommandOptionType,
+  ChannelType,
+  channelMention,
+  roleMention,
+  userMention,
+  type APIEmbed,
+} from "discord.js";
 import { DateTime } from "luxon";
 import * as z from "zod";
 import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
@@ -141,7 +148,7 @@ function requireRole(roleId: string | undefined, context: InteractionContext): s
 
 function settingsEmbed(settings: GuildSettingsView, context: InteractionContext): APIEmbed {
   const { t } = context;
-  const role = (id: string | null) => (id ? `<@&${id}>` : t("settings.none"));
+  const role = (id: string | null) => (id ? roleMention(id) : t("settings.none"));
   return {
     title: t("settings.title"),
     fields: [
@@ -172,7 +179,9 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
       },
       {
         name: t("settings.reviewChannel"),
-        value: settings.reviewChannelId ? `<#${settings.reviewChannelId}>` : t("settings.none"),
+        value: settings.reviewChannelId
+          ? channelMention(settings.reviewChannelId)
+          : t("settings.none"),
         inline: true,
       },
     ],
@@ -198,7 +207,7 @@ async function organizerRole(input: z.output<typeof roleOptions>, context: Inter
     roleId,
   });
   const content = roleId
-    ? context.t("settings.organizerRoleSet", { role: `<@&${roleId}>` })
+    ? context.t("settings.organizerRoleSet", { role: roleMention(roleId) })
     : context.t("settings.organizerRoleCleared");
   return answer(content, settings, context);
 }
@@ -210,7 +219,7 @@ async function announceRole(input: z.output<typeof roleOptions>, context: Intera
     roleId,
   });
   const content = roleId
-    ? context.t("settings.announceRoleSet", { role: `<@&${roleId}>` })
+    ? context.t("settings.announceRoleSet", { role: roleMention(roleId) })
     : context.t("settings.announceRoleCleared");
   return answer(content, settings, context);
 }
@@ -249,7 +258,7 @@ async function reviewChannel(input: { channel?: string | undefined }, context: I
   if (channelId !== null) {
     requirePostableChannel(context.channels, context.t, channelId);
     if (!context.channels.isPrivate(channelId)) {
-      throw new UserError("settings.reviewChannelPublic", { channel: `<#${channelId}>` });
+      throw new UserError("settings.reviewChannelPublic", { channel: channelMention(channelId) });
     }
   }
   const settings = await changeSetting(context.db, context.guildId, context.userId, {
@@ -257,7 +266,7 @@ async function reviewChannel(input: { channel?: string | undefined }, context: I
     channelId,
   });
   const content = channelId
-    ? context.t("settings.reviewChannelSet", { channel: `<#${channelId}>` })
+    ? context.t("settings.reviewChannelSet", { channel: channelMention(channelId) })
     : context.t("settings.reviewChannelCleared");
   return answer(content, settings, context);
 }
@@ -284,7 +293,7 @@ async function audit(context: InteractionContext): Promise<HandlerResult> {
   const lines = entries.map((entry) =>
     t("settings.auditLine", {
       when: discordTime(entry.createdAt, "R", t),
-      actor: entry.actorId ? `<@${entry.actorId}>` : t("settings.erasedMember"),
+      actor: entry.actorId ? userMention(entry.actorId) : t("settings.erasedMember"),
       action: auditAction(entry.action, t),
       subject: entry.subjectId ? ` #${entry.subjectId}` : "",
     }),

@@ -1,6 +1,7 @@
 import {
   ApplicationCommandOptionType,
   ChannelType,
+  channelMention,
   type APIApplicationCommandChannelOption,
 } from "discord.js";
 import * as z from "zod";
@@ -157,7 +158,7 @@ async function schedule(
   );
   return privateReply(
     context.t("summary.scheduled", {
-      channel: `<#${created.channelId}>`,
+      channel: channelMention(created.channelId),
       days: context.t(`summary.days.${days}`),
       time: timeText,
       zone,
@@ -205,7 +206,7 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
         : showText(shorten(campaigns.get(entry.campaignId) ?? `#${entry.campaignId}`, 60), 80);
     const line = t("summary.listLine", {
       id: entry.id,
-      channel: `<#${entry.channelId}>`,
+      channel: channelMention(entry.channelId),
       days: t(`summary.days.${entry.days as ScheduleDays}`),
       time: entry.time,
       zone: entry.timeZone,
@@ -214,7 +215,7 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
     });
     const uncertain =
       entry.posts.length > 0
-        ? `\n  ${t("summary.uncertain", { count: entry.posts.length, channel: `<#${entry.channelId}>` })}`
+        ? `\n  ${t("summary.uncertain", { count: entry.posts.length, channel: channelMention(entry.channelId) })}`
         : "";
     return line + uncertain;
   });
@@ -238,7 +239,7 @@ async function now(
     now: context.now(),
   });
   if (messages.length === 0) return privateReply(context.t("summary.nothing"));
-  const channel = `<#${channelId}>`;
+  const channel = channelMention(channelId);
   try {
     for (const message of messages) await context.channels.post(channelId, message);
   } catch (error) {

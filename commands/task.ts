@@ -3,6 +3,10 @@ import {
   ButtonStyle,
   ComponentType,
   TextInputStyle,
+  channelMention,
+  hideLinkEmbed,
+  roleMention,
+  userMention,
   type APIActionRowComponent,
   type APIApplicationCommandBasicOption,
   type APIComponentInMessageActionRow,
@@ -255,7 +259,7 @@ async function add(
     parseCampaignId(input.campaign),
     fields,
   );
-  const channel = `<#${task.campaign.channelId}>`;
+  const channel = channelMention(task.campaign.channelId);
   const failure = await postCard(task, context);
   if (!failure) return privateReply(context.t("task.added", { channel }));
   return {
@@ -292,7 +296,7 @@ async function postCard(
     ? {
         ...card,
         content: translator(serverLanguage(context))("task.newTaskAnnounce", {
-          role: `<@&${role}>`,
+          role: roleMention(role),
           title: showText(task.title, 100),
         }),
         allowedRoleIds: [role],
@@ -459,7 +463,7 @@ async function taskPage(
     });
     // Who holds a claim is for organizers only; the member sees their own hold as "mine".
     const holders = organizer
-      ? task.claims.map((claim) => (claim.volunteerId ? `<@${claim.volunteerId}>` : "—"))
+      ? task.claims.map((claim) => (claim.volunteerId ? userMention(claim.volunteerId) : "—"))
       : [];
     return holders.length > 0
       ? `${line}\n  ${t("task.listHolders", { members: holders.join(", ") })}`
@@ -575,7 +579,7 @@ async function finish(
     const tServer = translator(serverLanguage(context));
     await context.channels
       .post(reviewChannelId, {
-        content: tServer("task.reviewAnnounce", { title, member: `<@${context.userId}>` }),
+        content: tServer("task.reviewAnnounce", { title, member: userMention(context.userId) }),
       })
       .catch((error: unknown) =>
         context.log.warn(
@@ -678,8 +682,10 @@ function reviewMessage(
   const proof = !link
     ? t("task.reviewNoProof")
     : isDiscordAttachment(link)
-      ? t(expired ? "task.reviewExpiredProof" : "task.reviewAttachmentProof", { link: `<${link}>` })
-      : `<${link}>`;
+      ? t(expired ? "task.reviewExpiredProof" : "task.reviewAttachmentProof", {
+          link: hideLinkEmbed(link),
+        })
+      : hideLinkEmbed(link);
   const fields = [{ name: t("task.reviewProof"), value: shorten(proof, 1024) }];
   if (submission.note)
     fields.push({ name: t("task.reviewNote"), value: showText(submission.note, 1024) });
@@ -689,7 +695,7 @@ function reviewMessage(
       {
         title: t("task.reviewTitle", { title }),
         description: t("task.reviewBy", {
-          member: submission.volunteerId ? `<@${submission.volunteerId}>` : "—",
+          member: submission.volunteerId ? userMention(submission.volunteerId) : "—",
           when: submission.submittedAt ? discordTime(submission.submittedAt, "R", t) : "",
         }),
         fields,
@@ -906,7 +912,7 @@ const components: Record<string, ComponentHandler> = {
         { approve: true },
         context.now(),
       );
-      const member = result.claim.volunteerId ? `<@${result.claim.volunteerId}>` : "—";
+      const member = result.claim.volunteerId ? userMention(result.claim.volunteerId) : "—";
       return {
         after: () => refreshCard(result.task, context),
         type: "update",
@@ -962,7 +968,7 @@ const components: Record<string, ComponentHandler> = {
         context.now(),
       );
       const volunteerId = result.claim.volunteerId;
-      const member = volunteerId ? `<@${volunteerId}>` : "—";
+      const member = volunteerId ? userMention(volunteerId) : "—";
       return {
         after: async () => {
           await refreshCard(result.task, context);
@@ -986,11 +992,11 @@ const components: Record<string, ComponentHandler> = {
     ephemeral: true,
     run: async (args, context) => {
       const task = await getTask(context.db, context.guildId, argId(args, parseTaskId));
-      const channel = `<#${task.campaign.channelId}>`;
+      const channel = channelMention(task.campaign.channelId);
       if (task.cardMessageId) {
         throw new UserError("task.cardAlreadyPosted", {
           title: showText(task.title, 100),
-          channel: `<#${task.cardChannelId ?? task.campaign.channelId}>`,
+          channel: channelMention(task.cardChannelId ?? task.campaign.channelId),
         });
       }
       const failure = await postCard(task, context);
@@ -1111,7 +1117,7 @@ export const taskCommand: Command = {
         return {
           ...privateReply(
             context.t("task.assigned", {
-              member: `<@${input.member}>`,
+              member: userMention(input.member),
               title: showText(result.task.title, 100),
             }),
           ),

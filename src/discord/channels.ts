@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { PermissionFlagsBits, type Client } from "discord.js";
+import { channelMention, PermissionFlagsBits, type Client } from "discord.js";
 import type { Db } from "../db/client.ts";
 import { UserError } from "../domain/errors.ts";
 import type { Translator } from "../i18n/index.ts";
@@ -131,7 +131,7 @@ export function requirePostableChannel(
 ): void {
   const check = channels.check(channelId, needed);
   if (check.ok) return;
-  const channel = `<#${channelId}>`;
+  const channel = channelMention(channelId);
   if (check.reason === "notFound") throw new UserError("campaign.channelNotText", { channel });
   const permissions = check.missing.map((name) => t(`permissions.${name}`)).join(", ");
   throw new UserError("campaign.channelMissing", { channel, permissions });

@@ -1,4 +1,4 @@
-import type { Client } from "discord.js";
+import { subtext, type Client } from "discord.js";
 import type { Db } from "../db/client.ts";
 import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
@@ -62,7 +62,7 @@ function reminderText(
     campaign: showText(task.campaign.title, 100),
     ...extra,
   });
-  return `${body}\n-# ${t("reminders.footer")}`;
+  return `${body}\n${subtext(t("reminders.footer"))}`;
 }
 
 /** The due jobs of a claim: two reminders and the expiry that gives the slot back. */

@@ -1,4 +1,5 @@
 import { CsvError, parse } from "csv-parse/sync";
+import { stringify, type Options as CsvOptions } from "csv-stringify/sync";
 import type { Db } from "../db/client.ts";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
@@ -354,26 +355,41 @@ export async function importTasks(
 }
 
 /**
- * One CSV cell, quoted when needed. A cell a spreadsheet would run as a formula (`=`, `+`, `-`,
- * `@`, tab, CR first) gets a leading `'`, which shows it as text.
+ * How Rally writes CSV: CRLF, a cell quoted when it holds `"`, `,` or a line break or starts or
+ * ends with a space. A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR
+ * first) gets a leading `'`, which shows it as text.
  */
+const csvOptions: CsvOptions = {
+  record_delimiter: "\r\n",
+  quote_record_delimiter: true,
+  quoted_match: /^\s|\s$/,
+  // Not escape_formulas: it decides the quotes before adding the `'`, so `\t=1` would be quoted.
+  cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) },
+};
+
+/** One CSV cell, as csvFile writes it. */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return stringify([[value]], { ...csvOptions, eof: false });
+}
+
+/**
+ * A CSV file, UTF-8 with a BOM and CRLF so Excel opens it right. The header is a translated
+ * line, written as the translators wrote it.
+ */
+export function csvFile(header: string, rows: string[][]): Buffer {
+  return Buffer.from(`\uFEFF${header}\r\n${stringify(rows, csvOptions)}`, "utf8");
 }
 
 /**
  * Every problem as a CSV to attach when the list does not fit in a message: `line,problem`,
- * translated, UTF-8 with a BOM and CRLF so Excel opens it right. A file-level problem has an
- * empty line cell.
+ * translated. A file-level problem has an empty line cell.
  */
 export function problemsCsv(problems: ImportProblem[], language: Language): Buffer {
-  const header = translate(language, "taskImport.errorsCsvHeader");
-  const rows = problems.map((problem) =>
-    [
+  return csvFile(
+    translate(language, "taskImport.errorsCsvHeader"),
+    problems.map((problem) => [
       problem.line > 0 ? String(problem.line) : "",
-      csvCell(translate(language, problem.key, problem.params)),
-    ].join(","),
+      translate(language, problem.key, problem.params),
+    ]),
   );
-  return Buffer.from(`\uFEFF${[header, ...rows].join("\r\n")}\r\n`, "utf8");
 }

@@ -1,4 +1,9 @@
-import type { APIModalInteractionResponseCallbackData } from "discord.js";
+import {
+  channelMention,
+  roleMention,
+  userMention,
+  type APIModalInteractionResponseCallbackData,
+} from "discord.js";
 import type {
   InteractionHandle,
   LocalDiscord,
@@ -156,11 +161,11 @@ export class SandboxSession {
   /** `#campaigns` and `@volunteer1` as a person types them, turned into Discord's mentions. */
   private mentionFor(value: string): string {
     const channel = this.world.channels.find((candidate) => `#${candidate.name}` === value);
-    if (channel) return `<#${channel.id}>`;
+    if (channel) return channelMention(channel.id);
     const member = this.world.members.find((candidate) => `@${candidate.name}` === value);
-    if (member) return `<@${member.id}>`;
+    if (member) return userMention(member.id);
     const role = this.world.roles.find((candidate) => `@${candidate.name}` === value);
-    return role ? `<@&${role.id}>` : value;
+    return role ? roleMention(role.id) : value;
   }
 
   /** Turns typed text into the value Discord would have sent after the member picked a choice. */

@@ -59,8 +59,8 @@ export const mutations: Mutation[] = [
   {
     guarantee: "A stored date that cannot be read is never shown as <t:NaN>",
     file: "src/discord/render/taskCard.ts",
-    find: 'return Number.isFinite(seconds) ? `<t:${seconds}:${style}>` : t("dates.unreadable");',
-    replace: "return `<t:${seconds}:${style}>`;",
+    find: 'return Number.isFinite(seconds) ? time(seconds, style) : t("dates.unreadable");',
+    replace: "return time(seconds, style);",
     tests: ["test/e2e/dates.test.ts", "test/unit/discordTime.test.ts"],
   },
   {

@@ -1,4 +1,4 @@
-import type { APIEmbed } from "discord.js";
+import { roleMention, subtext, userMention, type APIEmbed } from "discord.js";
 import type { Summary, CampaignSummary } from "../../domain/summaries.ts";
 import { renderChart } from "../../render/chartPool.ts";
 import { translator, type Language, type Translator } from "../../i18n/index.ts";
@@ -83,7 +83,7 @@ function campaignEmbed(
 /** "Thank you @a, @b and 4 more volunteers!" — only those who chose public credit are named. */
 function thanks(summary: Summary, t: Translator): string | null {
   // Thirty names fit any message; beyond that, the rest are counted with the anonymous.
-  const names = summary.creditedVolunteerIds.slice(0, 30).map((id) => `<@${id}>`);
+  const names = summary.creditedVolunteerIds.slice(0, 30).map((id) => userMention(id));
   const others = summary.anonymousVolunteers + summary.creditedVolunteerIds.length - names.length;
   if (names.length === 0 && others === 0) return null;
   if (names.length === 0) return t("summary.thanksAnonymous", { count: others });
@@ -135,9 +135,9 @@ export async function summaryMessages(
     const first = start === 0;
     const content = first
       ? [
-          options.announceRoleId ? `<@&${options.announceRoleId}>` : null,
+          options.announceRoleId ? roleMention(options.announceRoleId) : null,
           thanks(summary, t),
-          options.late ? `-# ${t("summary.late")}` : null,
+          options.late ? subtext(t("summary.late")) : null,
         ]
           .filter(Boolean)
           .join("\n")

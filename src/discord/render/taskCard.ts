@@ -1,9 +1,11 @@
 import {
   ButtonStyle,
   ComponentType,
+  time,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
   type APIEmbed,
+  type TimestampStylesString,
 } from "discord.js";
 import type { TaskWithCampaign } from "../../domain/tasks.ts";
 import type { TaskKind } from "../../domain/taskFields.ts";
@@ -21,9 +23,10 @@ export function taskStatusKey(task: TaskWithCampaign): "open" | "full" | "done" 
  * date the database could not read back (PostgreSQL's driver and the year 10000) is said to be
  * unreadable, never written as `<t:NaN>`.
  */
-export function discordTime(date: Date, style: "f" | "R" | "D", t: Translator): string {
+export function discordTime(date: Date, style: TimestampStylesString, t: Translator): string {
   const seconds = Math.floor(date.getTime() / 1000);
-  return Number.isFinite(seconds) ? `<t:${seconds}:${style}>` : t("dates.unreadable");
+  // time(date) would write an invalid date as <t:NaN>, so the seconds are checked first.
+  return Number.isFinite(seconds) ? time(seconds, style) : t("dates.unreadable");
 }
 
 /**

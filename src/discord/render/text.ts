@@ -56,7 +56,7 @@ export function asTyped(text: string): string {
     numberedList: true,
     maskedLink: true,
   });
-  // `<@123>`, `<#1>`, `<t:0>` typed by a member show as typed, not as a mention or a date.
+  // escapeMarkdown leaves `<@123>`, `<#1>`, `<t:0>` live: typed by a member, they show as typed.
   return escaped.replace(/<(?=[@#:at])/g, "\\<");
 }
 
