@@ -17,6 +17,7 @@ import { translate } from "../../src/i18n/index.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";
 import { testDatabaseUrl } from "../support/db.ts";
+import { campaignFields } from "../support/domain.ts";
 import { entryCommand } from "../support/entry.ts";
 
 const importHeader = "title,kind,location,slots,due,instructions";
@@ -428,17 +429,12 @@ describe(
      */
     async function killWhileReminding(w: World) {
       const volunteer = newMember(w, "volunteer");
-      const campaign = await createCampaign(w.db, w.guildId, w.organizerId, {
-        title: "Free political prisoners",
-        goal: 500,
-        unit: "signatures",
-        description: null,
-        link: null,
-        callToAction: null,
-        channelId: w.campaigns,
-        endsAt: null,
-        autoRaise: true,
-      });
+      const campaign = await createCampaign(
+        w.db,
+        w.guildId,
+        w.organizerId,
+        campaignFields({ channelId: w.campaigns }),
+      );
       const task = await addTask(w.db, w.guildId, w.organizerId, campaign.id, {
         title: "Flyers at the university",
         kind: "campus",

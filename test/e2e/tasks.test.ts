@@ -3,6 +3,7 @@ import { createCampaign } from "../../src/domain/campaigns.ts";
 import { addTask } from "../../src/domain/tasks.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
+import { campaignFields } from "../support/domain.ts";
 
 const ephemeral = 64;
 const day = 24 * 60 * 60 * 1000;
@@ -447,17 +448,12 @@ describe("/task over the wire", () => {
     const bot = await startTestBot();
     const other = bot.discord.createGuild({ name: "Another server" });
     const theirChannel = bot.discord.createChannel(other.id, { name: "general" });
-    const campaign = await createCampaign(bot.rally.db, bot.guildId, bot.organizerId, {
-      title: "Free political prisoners",
-      goal: 500,
-      unit: "signatures",
-      description: null,
-      link: null,
-      callToAction: null,
-      channelId: theirChannel.id,
-      endsAt: null,
-      autoRaise: true,
-    });
+    const campaign = await createCampaign(
+      bot.rally.db,
+      bot.guildId,
+      bot.organizerId,
+      campaignFields({ channelId: theirChannel.id }),
+    );
     const reply = await bot.run(
       bot.organizerId,
       `/task add campaign:${campaign.id} title:"Table at the student union" kind:campus`,
