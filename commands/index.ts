@@ -4,7 +4,7 @@ import { meCommand } from "./me/index.ts";
 import { rallyCommand } from "./rally/index.ts";
 import { settingsCommand } from "./settings/index.ts";
 import { summaryCommand } from "./summary/index.ts";
-import { taskCommand } from "./task.ts";
+import { taskCommand } from "./task/index.ts";
 
 /** Every slash command Rally has, in the order help lists them. Add a new command here. */
 export const commands: readonly Command[] = [
