@@ -1,5 +1,5 @@
 import type { Command } from "../src/discord/command.ts";
-import { campaignCommand } from "./campaign.ts";
+import { campaignCommand } from "./campaign/index.ts";
 import { meCommand } from "./me/index.ts";
 import { rallyCommand } from "./rally/index.ts";
 import { settingsCommand } from "./settings/index.ts";
