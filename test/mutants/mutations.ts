@@ -73,7 +73,7 @@ export const mutations: Mutation[] = [
   },
   {
     guarantee: "A card's retry nonce makes a late first try and the retry one card",
-    file: "commands/task.ts",
+    file: "commands/task/card.ts",
     find: "nonce: cardNonce(task.id)",
     replace: "nonce: undefined",
     tests: ["test/e2e/faults.test.ts"],

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod";
-import { campaignCommand } from "../../commands/campaign.ts";
+import { campaignCommand } from "../../commands/campaign/index.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { characterCount, showText } from "../../src/discord/render/text.ts";
 import { httpUrl, integer, text } from "../../src/discord/optionSchemas.ts";

@@ -5,10 +5,10 @@ import {
   type APIApplicationCommandChannelOption,
 } from "discord.js";
 import * as z from "zod";
-import { parseCampaignId, searchCampaigns } from "../src/domain/campaigns.ts";
-import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
-import { UserError } from "../src/domain/errors.ts";
-import { parseLocalTime, type ScheduleDays } from "../src/domain/summarySchedule.ts";
+import { parseCampaignId, searchCampaigns } from "../../src/domain/campaigns.ts";
+import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import { parseLocalTime, type ScheduleDays } from "../../src/domain/summarySchedule.ts";
 import {
   createSchedule,
   listSchedules,
@@ -17,9 +17,9 @@ import {
   ScheduleStoppedError,
   turnOff,
   type StatusReason,
-} from "../src/domain/summarySchedules.ts";
-import { postPermissions, requirePostableChannel } from "../src/discord/channels.ts";
-import { classifyDiscordFailure, discordFailureText } from "../src/discord/discordFailure.ts";
+} from "../../src/domain/summarySchedules.ts";
+import { postPermissions, requirePostableChannel } from "../../src/discord/channels.ts";
+import { classifyDiscordFailure, discordFailureText } from "../../src/discord/discordFailure.ts";
 import {
   privateReply,
   subcommand,
@@ -27,12 +27,16 @@ import {
   type Command,
   type HandlerResult,
   type InteractionContext,
-} from "../src/discord/command.ts";
-import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
-import { snowflake } from "../src/discord/optionSchemas.ts";
-import { discordTime } from "../src/discord/render/taskCard.ts";
-import { showText, shorten } from "../src/discord/render/text.ts";
-import { renderSummary } from "../src/discord/summaryJobs.ts";
+} from "../../src/discord/command.ts";
+import {
+  guildCommand,
+  localizedChoice,
+  localizedDescription,
+} from "../../src/discord/commandData.ts";
+import { snowflake } from "../../src/discord/optionSchemas.ts";
+import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { showText, shorten } from "../../src/discord/render/text.ts";
+import { renderSummary } from "../../src/discord/summaryJobs.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;

@@ -1,10 +1,10 @@
 import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
 import * as z from "zod";
-import { UserError } from "../src/domain/errors.ts";
-import { exportMember, forgetMember } from "../src/domain/privacy.ts";
-import { getTask, memberStatus } from "../src/domain/tasks.ts";
-import { getVolunteer, setCredit, setReminders } from "../src/domain/volunteers.ts";
-import { translator, type Language } from "../src/i18n/index.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import { exportMember, forgetMember } from "../../src/domain/privacy.ts";
+import { getTask, memberStatus } from "../../src/domain/tasks.ts";
+import { getVolunteer, setCredit, setReminders } from "../../src/domain/volunteers.ts";
+import { translator, type Language } from "../../src/i18n/index.ts";
 import {
   customId,
   privateReply,
@@ -13,10 +13,14 @@ import {
   type ComponentHandler,
   type HandlerResult,
   type InteractionContext,
-} from "../src/discord/command.ts";
-import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
-import { discordTime, taskCard } from "../src/discord/render/taskCard.ts";
-import { showText, shorten } from "../src/discord/render/text.ts";
+} from "../../src/discord/command.ts";
+import {
+  guildCommand,
+  localizedChoice,
+  localizedDescription,
+} from "../../src/discord/commandData.ts";
+import { discordTime, taskCard } from "../../src/discord/render/taskCard.ts";
+import { showText, shorten } from "../../src/discord/render/text.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;

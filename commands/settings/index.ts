@@ -8,22 +8,26 @@ import {
 } from "discord.js";
 import { DateTime } from "luxon";
 import * as z from "zod";
-import { canonicalTimeZone, timeZoneChoices } from "../src/domain/dates.ts";
-import { UserError } from "../src/domain/errors.ts";
-import { changeSetting, type GuildSettingsView } from "../src/domain/guildSettings.ts";
-import { recentAudit } from "../src/domain/privacy.ts";
+import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import { changeSetting, type GuildSettingsView } from "../../src/domain/guildSettings.ts";
+import { recentAudit } from "../../src/domain/privacy.ts";
 import {
   subcommand,
   type AutocompleteChoice,
   type Command,
   type HandlerResult,
   type InteractionContext,
-} from "../src/discord/command.ts";
-import { requirePostableChannel } from "../src/discord/channels.ts";
-import { guildCommand, localizedChoice, localizedDescription } from "../src/discord/commandData.ts";
-import { isLanguage, languages, translator, type MessageKey } from "../src/i18n/index.ts";
-import { integer, snowflake } from "../src/discord/optionSchemas.ts";
-import { discordTime } from "../src/discord/render/taskCard.ts";
+} from "../../src/discord/command.ts";
+import { requirePostableChannel } from "../../src/discord/channels.ts";
+import {
+  guildCommand,
+  localizedChoice,
+  localizedDescription,
+} from "../../src/discord/commandData.ts";
+import { isLanguage, languages, translator, type MessageKey } from "../../src/i18n/index.ts";
+import { integer, snowflake } from "../../src/discord/optionSchemas.ts";
+import { discordTime } from "../../src/discord/render/taskCard.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;

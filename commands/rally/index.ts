@@ -5,9 +5,9 @@ import {
   type Command,
   type HandlerResult,
   type InteractionContext,
-} from "../src/discord/command.ts";
-import { guildCommand, localizedDescription } from "../src/discord/commandData.ts";
-import { limits } from "../src/discord/render/limits.ts";
+} from "../../src/discord/command.ts";
+import { guildCommand, localizedDescription } from "../../src/discord/commandData.ts";
+import { limits } from "../../src/discord/render/limits.ts";
 
 const data = guildCommand({
   name: "rally",

@@ -1,0 +1,122 @@
+/** `/campaign count`: the count changes, and a reached goal is announced in the campaign's channel. */
+import { channelMention, hideLinkEmbed, roleMention } from "discord.js";
+import * as z from "zod";
+import {
+  changeCount,
+  parseCampaignId,
+  campaignLimits,
+  type Campaign,
+} from "../../src/domain/campaigns.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import { translator, type Language, type Translator } from "../../src/i18n/index.ts";
+import { classifyDiscordFailure, discordFailureText } from "../../src/discord/discordFailure.ts";
+import type { HandlerResult, InteractionContext } from "../../src/discord/command.ts";
+import { integer, optionalText } from "../../src/discord/optionSchemas.ts";
+import { formatNumber } from "../../src/discord/render/campaignCard.ts";
+import { showText, shorten } from "../../src/discord/render/text.ts";
+import { card, reply } from "./render.ts";
+
+export const countOptions = z.object({
+  campaign: z.string(),
+  set: integer(0, campaignLimits.count).optional(),
+  add: integer(-campaignLimits.count, campaignLimits.count).optional(),
+  note: optionalText(200),
+});
+
+function signed(value: number, language: string): string {
+  return `${value > 0 ? "+" : value < 0 ? "−" : "±"}${formatNumber(Math.abs(value), language)}`;
+}
+
+/** The public milestone message, in the server's language, pinging only the announce role. */
+function milestoneMessage(
+  campaign: Campaign,
+  reached: number,
+  language: Language,
+  announceRoleId: string | null,
+) {
+  const t: Translator = translator(language);
+  const values = {
+    title: showText(campaign.title, 100),
+    unit: showText(campaign.unit, 32),
+    reached: formatNumber(reached, language),
+    count: formatNumber(campaign.count, language),
+    goal: formatNumber(campaign.goal, language),
+  };
+  const raised = campaign.goal > reached;
+  const line = !raised
+    ? t("campaign.milestoneReached", values)
+    : campaign.count > reached
+      ? t("campaign.milestoneRaisedPast", values)
+      : t("campaign.milestoneRaised", values);
+  const callToAction = campaign.callToAction ? `\n${showText(campaign.callToAction, 200)}` : "";
+  const link = campaign.link ? `\n${hideLinkEmbed(campaign.link)}` : "";
+  const ping = announceRoleId ? `${roleMention(announceRoleId)} ` : "";
+  return {
+    content: shorten(`${ping}${line}${callToAction}${link}`, 2000),
+    ...(announceRoleId ? { allowedRoleIds: [announceRoleId] } : {}),
+  };
+}
+
+export async function count(
+  input: z.output<typeof countOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const { t, language } = context;
+  if ((input.set === undefined) === (input.add === undefined))
+    throw new UserError("campaign.countExactlyOne");
+  const change =
+    input.set !== undefined
+      ? { kind: "set" as const, value: input.set }
+      : { kind: "add" as const, value: input.add ?? 0 };
+  const id = parseCampaignId(input.campaign);
+  const result = await changeCount(
+    context.db,
+    context.guildId,
+    context.userId,
+    id,
+    change,
+    input.note ?? null,
+    context.now(),
+  );
+  const { campaign, delta } = result;
+  const lines = [
+    change.kind === "set"
+      ? t("campaign.countSet", {
+          count: formatNumber(campaign.count, language),
+          delta: signed(delta, language),
+        })
+      : t("campaign.countAdded", {
+          value: signed(change.value, language),
+          count: formatNumber(campaign.count, language),
+          delta: signed(delta, language),
+        }),
+  ];
+  if (delta < 0) lines.push(t("campaign.countDown", { amount: formatNumber(-delta, language) }));
+  if (delta === 0)
+    lines.push(t("campaign.countSame", { count: formatNumber(campaign.count, language) }));
+  if (result.reachedGoal !== null) {
+    const serverLanguage = context.settings.language as Language;
+    const channel = channelMention(campaign.channelId);
+    try {
+      await context.channels.post(
+        campaign.channelId,
+        milestoneMessage(
+          campaign,
+          result.reachedGoal,
+          serverLanguage,
+          context.settings.announceRoleId,
+        ),
+      );
+      lines.push(t("campaign.milestonePosted", { channel }));
+    } catch (error) {
+      // The count is saved either way; the organizer learns why the post is missing.
+      context.log.warn(
+        { err: error, guildId: context.guildId, campaignId: campaign.id },
+        "milestone not posted",
+      );
+      const reason = discordFailureText(classifyDiscordFailure(error), t);
+      lines.push(t("campaign.milestoneNotPosted", { channel, reason }));
+    }
+  }
+  return reply(context, [await card(campaign, context)], lines.join("\n"));
+}

@@ -1,0 +1,53 @@
+/** `/campaign list` and `/campaign show`: what anyone may read of the campaigns. */
+import {
+  getCampaign,
+  listCampaigns,
+  parseCampaignId,
+  type CampaignStatusFilter,
+} from "../../src/domain/campaigns.ts";
+import { taskNumbers } from "../../src/domain/tasks.ts";
+import type { HandlerResult, InteractionContext } from "../../src/discord/command.ts";
+import { campaignCard, formatNumber, percentOf } from "../../src/discord/render/campaignCard.ts";
+import { showText } from "../../src/discord/render/text.ts";
+import { reply } from "./render.ts";
+
+export async function list(
+  input: { status?: CampaignStatusFilter | undefined },
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const status = input.status ?? "active";
+  const campaigns = await listCampaigns(context.db, context.guildId, status, 26);
+  const { t, language } = context;
+  if (campaigns.length === 0) return reply(context, [], t("campaign.listEmpty"));
+  const lines = campaigns.slice(0, 25).map((campaign) =>
+    t("campaign.listLine", {
+      id: campaign.id,
+      title: showText(campaign.title, 100),
+      count: formatNumber(campaign.count, language),
+      goal: formatNumber(campaign.goal, language),
+      unit: showText(campaign.unit, 32),
+      percent: percentOf(campaign.count, campaign.goal),
+      status: t(`campaign.status.${campaign.status as "active" | "won" | "ended"}`),
+    }),
+  );
+  if (campaigns.length > 25) lines.push(t("campaign.listMore", { count: campaigns.length - 25 }));
+  return reply(context, [
+    {
+      title: t("campaign.listTitle", { filter: t(`commands.campaign.choices.${status}`) }),
+      description: lines.join("\n"),
+    },
+  ]);
+}
+
+export async function show(
+  input: { campaign: string },
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const id = parseCampaignId(input.campaign);
+  // Both reads at once: on PostgreSQL two connections at a time instead of two round trips.
+  const [campaign, tasks] = await Promise.all([
+    getCampaign(context.db, context.guildId, id),
+    taskNumbers(context.db, context.guildId, id),
+  ]);
+  return reply(context, [campaignCard(campaign, tasks, context.t, context.language)]);
+}

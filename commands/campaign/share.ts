@@ -1,0 +1,88 @@
+/** Taking a campaign beyond Discord: the print-ready flyer and the share card image. */
+import * as z from "zod";
+import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
+import { languages, translator, type Language } from "../../src/i18n/index.ts";
+import {
+  idArgument,
+  type ComponentHandler,
+  type HandlerResult,
+  type InteractionContext,
+} from "../../src/discord/command.ts";
+import { formatNumber } from "../../src/discord/render/campaignCard.ts";
+import { showText } from "../../src/discord/render/text.ts";
+
+export const shareOptions = z.object({
+  campaign: z.string(),
+  size: z.enum(["a4", "letter"]).optional(),
+  language: z.enum(languages).optional(),
+});
+
+/** The print-ready flyer as a private reply, in the chosen language or the server's. */
+export async function flyerReply(
+  campaignId: string,
+  size: "a4" | "letter",
+  language: Language | undefined,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(campaignId));
+  const t = translator(language ?? (context.settings.language as Language));
+  // pdfkit, the QR encoder and the canvas load on first use, not at start (memory, start time).
+  const { renderFlyer } = await import("../../src/render/flyer.ts");
+  const pdf = await renderFlyer({
+    title: campaign.title,
+    description: campaign.description,
+    callToAction: campaign.callToAction,
+    link: campaign.link,
+    size,
+    labels: { scan: t("share.scan"), tearOff: t("share.tearOff") },
+  });
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("share.flyerReady", { title: showText(campaign.title, 100) }),
+      files: [{ name: `flyer-${campaign.id}.pdf`, data: pdf }],
+    },
+  };
+}
+
+export async function shareCard(
+  input: z.output<typeof shareOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
+  const language = input.language ?? (context.settings.language as Language);
+  const t = translator(language);
+  const { renderShareCard } = await import("../../src/render/shareCard.ts");
+  const png = await renderShareCard({
+    title: campaign.title,
+    callToAction: campaign.callToAction,
+    count: campaign.count,
+    goal: campaign.goal,
+    unit: campaign.unit,
+    locale: language,
+    labels: {
+      progress: t("share.progress", {
+        count: formatNumber(campaign.count, language),
+        goal: formatNumber(campaign.goal, language),
+        unit: campaign.unit,
+      }),
+    },
+  });
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("share.cardReady", { title: showText(campaign.title, 100) }),
+      files: [{ name: `campaign-${campaign.id}.png`, data: png }],
+    },
+  };
+}
+
+/** "Get flyer" on campus and bulletin-board task cards: the flyer in the server's language. */
+export const flyerButton: ComponentHandler = {
+  access: "everyone",
+  ephemeral: true,
+  on: "shown",
+  run: (args, context) => flyerReply(idArgument(args), "a4", undefined, context),
+};

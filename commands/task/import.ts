@@ -1,0 +1,117 @@
+/** `/task import`: many tasks from a CSV file, answered with one message in the campaign's channel. */
+import { ButtonStyle, ComponentType } from "discord.js";
+import * as z from "zod";
+import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import type { TaskKind } from "../../src/domain/taskFields.ts";
+import {
+  importSizeProblem,
+  importTasks,
+  parseTaskCsv,
+  problemsCsv,
+} from "../../src/domain/taskImport.ts";
+import { translator } from "../../src/i18n/index.ts";
+import {
+  customId,
+  privateReply,
+  type HandlerResult,
+  type InteractionContext,
+} from "../../src/discord/command.ts";
+import { showText, shorten } from "../../src/discord/render/text.ts";
+import type { AttachmentOption } from "../../src/discord/options.ts";
+import { serverLanguage } from "./card.ts";
+
+export const importOptions = z.object({
+  campaign: z.string(),
+  file: z.custom<AttachmentOption>(
+    (value) => typeof value === "object" && value !== null && "url" in value,
+  ),
+});
+
+/** How many problems the reply lists before pointing to the attached file. */
+const problemsShown = 15;
+
+export async function importFile(
+  input: z.output<typeof importOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const { t } = context;
+  const campaignId = parseCampaignId(input.campaign);
+  // Refuse an oversized file before downloading it.
+  const tooLarge = importSizeProblem(input.file.size);
+  if (tooLarge) throw new UserError(tooLarge.key, tooLarge.params);
+  const response = await fetch(input.file.url).catch(() => null);
+  if (!response?.ok) throw new UserError("task.importDownload");
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const parsed = parseTaskCsv(bytes, context.settings.timezone, context.now());
+  if (!parsed.ok) {
+    const lines = parsed.problems
+      .slice(0, problemsShown)
+      .map((problem) =>
+        problem.line === 0
+          ? t("task.importFileProblem", { problem: t(problem.key, problem.params) })
+          : t("task.importLine", { line: problem.line, problem: t(problem.key, problem.params) }),
+      );
+    const more = parsed.problems.length - problemsShown;
+    if (more > 0) lines.push(t("task.importProblemsMore", { count: more }));
+    return {
+      type: "reply",
+      ephemeral: true,
+      message: {
+        content: shorten(
+          [t("task.importProblems", { count: parsed.problems.length }), ...lines].join("\n"),
+          2000,
+        ),
+        ...(more > 0
+          ? {
+              files: [
+                {
+                  name: "import-problems.csv",
+                  data: problemsCsv(parsed.problems, context.language),
+                },
+              ],
+            }
+          : {}),
+      },
+    };
+  }
+  const result = await importTasks(
+    context.db,
+    context.guildId,
+    context.userId,
+    campaignId,
+    parsed.tasks,
+  );
+  const campaign = await getCampaign(context.db, context.guildId, campaignId);
+  const tServer = translator(serverLanguage(context));
+  const kinds = (Object.entries(result.byKind) as [TaskKind, number][])
+    .filter(([, count]) => count > 0)
+    .map(
+      ([kindName, count]) =>
+        `${tServer(`task.kindIcon.${kindName}`)} ${count} ${tServer(`commands.task.kinds.${kindName}`)}`,
+    )
+    .join(" · ");
+  const title = showText(campaign.title, 100);
+  // One message for the whole import, never a card per row: Discord allows ~5 posts per 5 s.
+  await context.channels
+    .post(campaign.channelId, {
+      content: tServer("task.importPost", { count: result.created, campaign: title, kinds }),
+      components: [
+        {
+          type: ComponentType.ActionRow,
+          components: [
+            {
+              type: ComponentType.Button,
+              style: ButtonStyle.Primary,
+              label: tServer("task.importListButton"),
+              custom_id: customId("task", "browse", String(campaignId)),
+            },
+          ],
+        },
+      ],
+    })
+    .catch((error: unknown) =>
+      context.log.warn({ err: error, guildId: context.guildId }, "import message not posted"),
+    );
+  return privateReply(t("task.importDone", { count: result.created, campaign: title }));
+}

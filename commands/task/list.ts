@@ -1,0 +1,140 @@
+/** `/task list` and its pages: what a member sees of the tasks. */
+import { ButtonStyle, ComponentType, userMention, type APIEmbed } from "discord.js";
+import * as z from "zod";
+import { parseCampaignId } from "../../src/domain/campaigns.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import type { TaskKind } from "../../src/domain/taskFields.ts";
+import { listTasks, taskFilters, type TaskFilter } from "../../src/domain/tasks.ts";
+import { hasAccess } from "../../src/domain/permissions.ts";
+import {
+  customId,
+  idArgument,
+  type ComponentHandler,
+  type HandlerResult,
+  type InteractionContext,
+  type OutgoingMessage,
+} from "../../src/discord/command.ts";
+import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { showText, shorten } from "../../src/discord/render/text.ts";
+
+export const listOptions = z.object({
+  campaign: z.string().optional(),
+  filter: z.enum(taskFilters).optional(),
+});
+
+/** One page of tasks, with Previous/Next buttons that carry the query in their custom_id. */
+async function taskPage(
+  context: InteractionContext,
+  query: { campaignId: number | null; filter: TaskFilter; page: number },
+): Promise<OutgoingMessage> {
+  const { t } = context;
+  const result = await listTasks(context.db, context.guildId, {
+    ...query,
+    userId: context.userId,
+    now: context.now(),
+  });
+  const organizer = hasAccess("organizer", {
+    permissions: context.memberPermissions,
+    roleIds: context.memberRoleIds,
+    organizerRoleId: context.settings.organizerRoleId,
+  });
+  const lines = result.tasks.map((task) => {
+    const line = t("task.listLine", {
+      icon: t(`task.kindIcon.${task.kind as TaskKind}`),
+      id: task.id,
+      title: showText(task.title, 100),
+      slots: t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots }),
+      due: task.dueAt ? t("task.listDue", { due: discordTime(task.dueAt, "R", t) }) : "",
+      campaign: showText(shorten(task.campaign.title, 40), 60),
+    });
+    // Who holds a claim is for organizers only; the member sees their own hold as "mine".
+    const holders = organizer
+      ? task.claims.map((claim) => (claim.volunteerId ? userMention(claim.volunteerId) : "—"))
+      : [];
+    return holders.length > 0
+      ? `${line}\n  ${t("task.listHolders", { members: holders.join(", ") })}`
+      : line;
+  });
+  const embed: APIEmbed = {
+    title: t("task.listTitle", { filter: t(`commands.task.filters.${query.filter}`) }),
+    description: lines.join("\n") || t("task.listEmpty"),
+    footer: {
+      text: t("task.listPage", { page: result.page + 1, pages: result.pages, count: result.total }),
+    },
+  };
+  const state = [query.filter, query.campaignId === null ? "-" : String(query.campaignId)];
+  return {
+    embeds: [embed],
+    components:
+      result.pages > 1
+        ? [
+            {
+              type: ComponentType.ActionRow,
+              components: [
+                {
+                  type: ComponentType.Button,
+                  style: ButtonStyle.Secondary,
+                  label: t("task.previous"),
+                  custom_id: customId("task", "page", ...state, String(result.page - 1)),
+                  disabled: result.page === 0,
+                },
+                {
+                  type: ComponentType.Button,
+                  style: ButtonStyle.Secondary,
+                  label: t("task.next"),
+                  custom_id: customId("task", "page", ...state, String(result.page + 1)),
+                  disabled: result.page >= result.pages - 1,
+                },
+              ],
+            },
+          ]
+        : [],
+  };
+}
+
+export async function list(
+  input: z.output<typeof listOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const campaignId = input.campaign === undefined ? null : parseCampaignId(input.campaign);
+  const message = await taskPage(context, { campaignId, filter: input.filter ?? "open", page: 0 });
+  return { type: "reply", ephemeral: true, message };
+}
+
+/** Previous/Next on a member's own list, and "Browse" under an import's message. */
+export const listButtons: Record<string, ComponentHandler> = {
+  page: {
+    access: "everyone",
+    ephemeral: true,
+    on: "own",
+    run: async (args, context) => {
+      const [filter = "", campaign = "", page = "", ...extra] = args;
+      const parsedFilter = z.enum(taskFilters).safeParse(filter);
+      if (!parsedFilter.success || !/^\d{1,4}$/.test(page) || extra.length > 0)
+        throw new UserError("errors.staleButton");
+      const campaignId = campaign === "-" ? null : parseCampaignId(idArgument([campaign]));
+      return {
+        type: "update",
+        message: await taskPage(context, {
+          campaignId,
+          filter: parsedFilter.data,
+          page: Number(page),
+        }),
+      };
+    },
+  },
+  browse: {
+    access: "everyone",
+    ephemeral: true,
+    on: "shown",
+    run: async (args, context) => ({
+      type: "reply",
+      ephemeral: true,
+      message: await taskPage(context, {
+        campaignId: parseCampaignId(idArgument(args)),
+        filter: "open",
+        page: 0,
+      }),
+    }),
+  },
+};

@@ -1,0 +1,155 @@
+/** The organizer's subcommands that write a task: add, edit, assign, cancel. */
+import { channelMention, userMention } from "discord.js";
+import * as z from "zod";
+import { parseCampaignId } from "../../src/domain/campaigns.ts";
+import { parseLocalDateTime } from "../../src/domain/dates.ts";
+import { UserError } from "../../src/domain/errors.ts";
+import { taskKinds, taskLimits, type TaskFields } from "../../src/domain/taskFields.ts";
+import { addTask, assignTask, cancelTask, editTask, parseTaskId } from "../../src/domain/tasks.ts";
+import {
+  privateReply,
+  type HandlerResult,
+  type InteractionContext,
+} from "../../src/discord/command.ts";
+import { integer, optionalText, snowflake, text } from "../../src/discord/optionSchemas.ts";
+import { showText } from "../../src/discord/render/text.ts";
+import { postCard, postCardRow, refreshCard } from "./card.ts";
+
+function readDue(value: string | undefined, context: InteractionContext): Date | null {
+  if (value === undefined) return null;
+  return parseLocalDateTime(value, {
+    option: "due",
+    zone: context.settings.timezone,
+    now: context.now(),
+    past: "task.duePast",
+  });
+}
+
+const kind = z.enum(taskKinds);
+export const addOptions = z.object({
+  campaign: z.string(),
+  title: text(taskLimits.title),
+  kind: kind.optional(),
+  location: optionalText(taskLimits.location),
+  slots: integer(taskLimits.minSlots, taskLimits.maxSlots).optional(),
+  due: z.string().optional(),
+  instructions: optionalText(taskLimits.instructions),
+});
+
+export async function add(
+  input: z.output<typeof addOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const fields: TaskFields = {
+    title: input.title,
+    kind: input.kind ?? "other",
+    location: input.location ?? null,
+    slots: input.slots ?? 1,
+    dueAt: readDue(input.due, context),
+    instructions: input.instructions ?? null,
+  };
+  const task = await addTask(
+    context.db,
+    context.guildId,
+    context.userId,
+    parseCampaignId(input.campaign),
+    fields,
+  );
+  const channel = channelMention(task.campaign.channelId);
+  const failure = await postCard(task, context);
+  if (!failure) return privateReply(context.t("task.added", { channel }));
+  return {
+    type: "reply",
+    ephemeral: true,
+    message: {
+      content: context.t("task.addedNotPosted", {
+        channel,
+        reason: failure,
+        button: context.t("task.postCardButton"),
+      }),
+      components: [postCardRow(task.id, context)],
+    },
+  };
+}
+
+export const editOptions = z.object({
+  task: z.string(),
+  title: text(taskLimits.title).optional(),
+  kind: kind.optional(),
+  location: optionalText(taskLimits.location),
+  slots: integer(taskLimits.minSlots, taskLimits.maxSlots).optional(),
+  due: z.string().optional(),
+  instructions: optionalText(taskLimits.instructions),
+});
+
+export async function edit(
+  input: z.output<typeof editOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const changes: Partial<TaskFields> = {};
+  if (input.title !== undefined) changes.title = input.title;
+  if (input.kind !== undefined) changes.kind = input.kind;
+  if (input.location !== undefined) changes.location = input.location;
+  if (input.slots !== undefined) changes.slots = input.slots;
+  if (input.due !== undefined) changes.dueAt = readDue(input.due, context);
+  if (input.instructions !== undefined) changes.instructions = input.instructions;
+  if (Object.keys(changes).length === 0) throw new UserError("task.nothingToEdit");
+  const task = await editTask(
+    context.db,
+    context.guildId,
+    context.userId,
+    parseTaskId(input.task),
+    changes,
+    context.now(),
+  );
+  return {
+    ...privateReply(context.t("task.editedReply", { title: showText(task.title, 100) })),
+    after: () => refreshCard(task, context),
+  };
+}
+
+export const assignOptions = z.object({ task: z.string(), member: snowflake });
+
+export async function assign(
+  input: z.output<typeof assignOptions>,
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const target = await context.channels.isMember(input.member);
+  if (!target.member) throw new UserError("task.notMember");
+  if (target.bot) throw new UserError("task.bot");
+  const result = await assignTask(
+    context.db,
+    context.guildId,
+    context.userId,
+    parseTaskId(input.task),
+    input.member,
+    context.now(),
+    context.settings.claimExpiryDays,
+  );
+  return {
+    ...privateReply(
+      context.t("task.assigned", {
+        member: userMention(input.member),
+        title: showText(result.task.title, 100),
+      }),
+    ),
+    after: () => refreshCard(result.task, context),
+  };
+}
+
+export async function cancel(
+  input: { task: string },
+  context: InteractionContext,
+): Promise<HandlerResult> {
+  const task = await cancelTask(
+    context.db,
+    context.guildId,
+    context.userId,
+    parseTaskId(input.task),
+    context.now(),
+  );
+  return {
+    ...privateReply(context.t("task.cancelledReply", { title: showText(task.title, 100) })),
+    after: () => refreshCard(task, context),
+  };
+}
