@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { generateValidators } from "./src/local-discord/spec/compile.mjs";
 
 const root = import.meta.dirname;
 const outdir = join(root, "dist");
@@ -24,6 +25,9 @@ const commonJsPackages = ["discord.js", "@prisma/client/runtime/client", "better
 const requireBanner =
   'import { createRequire as __rallyCreateRequire } from "node:module"; ' +
   "const require = __rallyCreateRequire(import.meta.url);";
+// The local Discord (bundled for the sandbox) checks request bodies with validators compiled
+// from Discord's OpenAPI document: compiled here, once, not in every process that starts one.
+generateValidators();
 // Chunk names carry a content hash: without this, every change would leave stale chunks behind.
 rmSync(outdir, { recursive: true, force: true });
 await build({

@@ -10,6 +10,7 @@ export default tseslint.config(
       "src/db/generated-pg/",
       "coverage/",
       "dist/",
+      "src/local-discord/spec/validators.generated.mjs",
     ],
   },
   js.configs.recommended,

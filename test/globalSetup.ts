@@ -17,8 +17,10 @@ declare module "vitest" {
 }
 
 /**
- * Builds the dist/ bundle that `npm start` runs (the process tests spawn it), and migrates one
- * template database from the committed migrations; every test copies it.
+ * Builds the dist/ bundle that `npm start` runs (the process tests spawn it) and, with it, the
+ * local Discord's request-body validators (src/local-discord/spec/compile.mjs), so no test
+ * process compiles them; and migrates one template database from the committed migrations;
+ * every test copies it.
  */
 export default async function setup(project: TestProject) {
   // Once per run, not once per project: a second build would replace dist/ under running tests.

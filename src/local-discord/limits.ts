@@ -127,8 +127,8 @@ function validateComponents(components: readonly unknown[], v2: boolean, errors:
   }
   const customIds = new Set<string>();
   walkComponents(components, (component, path) => {
+    // Its length (1-100) is checked against Discord's document (openapi.ts), for every type.
     if (component.custom_id !== undefined) {
-      errors.length([...path, "custom_id"], component.custom_id, 1, 100);
       if (customIds.has(component.custom_id)) {
         const message = "Component custom id cannot be duplicated";
         errors.add([...path, "custom_id"], "COMPONENT_CUSTOM_ID_DUPLICATED", message);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PermissionFlagsBits as Permission } from "discord.js";
 import { FormErrors, maxAttachmentBytes, validateChoices, validateCommands } from "./limits.ts";
+import { checkBodyAgainstSpec } from "./openapi.ts";
 import { validateMessage, validateModal } from "./limits.ts";
 import type { MessagePayload } from "./limits.ts";
 import { DiscordError, acceptsToken, apiChannel, apiMember, apiMessage, apiUser } from "./state.ts";
@@ -191,11 +192,15 @@ function channelMessage(request: ApiRequest, [channelId, messageId]: string[]): 
 function interactionCallback(request: ApiRequest, [interactionId, token]: string[]): Reply {
   const interaction = request.state.interactions.get(interactionId ?? "");
   if (!interaction || interaction.token !== token) refuse(404, 10062, "Unknown interaction");
-  try {
-    return answerInteraction(request, interaction);
-  } catch (error) {
-    if (error instanceof DiscordError) interaction.refusal = errorBody(error);
-    throw error;
+  return answerInteraction(request, interaction);
+}
+
+/** A refused callback ends the member's wait for it (see InteractionHandle), whoever refused. */
+function noteCallbackRefusal(state: State, path: string, reply: Reply): void {
+  const [, interactionId, token] = interactionCallbackPath.exec(path) ?? [];
+  const interaction = state.interactions.get(interactionId ?? "");
+  if (interaction && interaction.token === token && reply.status >= 400) {
+    interaction.refusal = reply.body as DiscordErrorBody;
   }
 }
 
@@ -401,7 +406,8 @@ function matchRoute(method: string, path: string) {
     const fits = routeMethod === method && parts.length === segments.length;
     const matches = fits && parts.every((part, i) => part.startsWith(":") || part === segments[i]);
     const params = segments.filter((_, i) => parts[i]?.startsWith(":"));
-    return { handler, params, matches, literal: parts.filter((part) => !part.startsWith(":")) };
+    const literal = parts.filter((part) => !part.startsWith(":"));
+    return { key, handler, params, matches, literal };
   });
   const found = candidates.filter((candidate) => candidate.matches);
   return found.sort((a, b) => b.literal.length - a.literal.length)[0];
@@ -447,7 +453,7 @@ function rateLimitReply(
   };
 }
 
-const interactionCallbackPath = /^\/interactions\/[^/]+\/[^/]+\/callback$/;
+const interactionCallbackPath = /^\/interactions\/([^/]+)\/([^/]+)\/callback$/;
 
 /**
  * Discord's global limit: at most `perSecond` requests in any one-second window, beyond which
@@ -544,6 +550,8 @@ export function createRestListener(
     const isBotRoute = !/^\/(interactions|webhooks)\//.test(record.path);
     const token = /^Bot (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
     if (isBotRoute && !acceptsToken(state, token)) refuse(401, 0, "401: Unauthorized");
+    // Discord's own description of the body first; the hand-written rules (limits.ts) after.
+    throwIfInvalid(await checkBodyAgainstSpec(route.key, body));
     const request = { state, method: record.method, query: url.searchParams, body, files };
     const reply = route.handler(request, route.params);
     if (!isBotRoute) return reply;
@@ -598,6 +606,7 @@ export function createRestListener(
       })
       .then((reply) => {
         record.status = reply.status;
+        if (!record.injected) noteCallbackRefusal(state, record.path, reply);
         if (reply.status >= 400) record.error = reply.body as DiscordErrorBody;
         const scope = reply.headers?.["x-ratelimit-scope"];
         if (reply.status === 429 && scope !== undefined) record.rateLimitScope = scope;

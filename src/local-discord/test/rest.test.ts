@@ -52,6 +52,11 @@ test("command registration: stored with ids; a 33-character name and >4000 chara
   const longName = await apiError(put([{ name: "a".repeat(33), description: "Too long" }]));
   expect(longName.code).toBe(50035);
   expect(longName.rawError).toMatchObject({
+    errors: { "0": { name: { _errors: [{ code: "BASE_TYPE_BAD_LENGTH" }] } } },
+  });
+  // Which characters a name may hold is a hand-written rule (limits.ts): the document has none.
+  const capital = await apiError(put([{ name: "Ping", description: "Capital letter" }]));
+  expect(capital.rawError).toMatchObject({
     errors: { "0": { name: { _errors: [{ code: "APPLICATION_COMMAND_INVALID_NAME" }] } } },
   });
 
