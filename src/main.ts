@@ -27,13 +27,16 @@ if (!config.DISCORD_TOKEN) {
     log.fatal({ err: error }, "could not start");
     process.exit(1);
   }
+  // pino writes stdout asynchronously: the last lines ("stopped") are flushed before exiting,
+  // so an operator (and the SIGTERM test) always reads how the process ended.
+  const exit = (code: number) => log.flush(() => process.exit(code));
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
     rally.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         log.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exit(1);
       },
     );
   };
