@@ -367,11 +367,6 @@ const csvOptions: CsvOptions = {
   cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) },
 };
 
-/** One CSV cell, as csvFile writes it. */
-export function csvCell(value: string): string {
-  return stringify([[value]], { ...csvOptions, eof: false });
-}
-
 /**
  * A CSV file, UTF-8 with a BOM and CRLF so Excel opens it right. The header is a translated
  * line, written as the translators wrote it.
