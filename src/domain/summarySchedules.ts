@@ -7,7 +7,7 @@ import { outboxAction } from "./outbox.ts";
 import { UserError } from "./errors.ts";
 import { nextSlot, parseLocalTime, type ScheduleDays } from "./summarySchedule.ts";
 
-export type { SummaryPost, SummarySchedule };
+export type { SummarySchedule };
 
 /** Enough for a summary per campaign channel; more would be noise, and each costs a post a day. */
 export const maxSchedulesPerServer = 10;

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import type { Claim, OutreachTask, Prisma } from "../db/generated/client.ts";
+import type { Claim, Prisma } from "../db/generated/client.ts";
 import { takeClaimSlot } from "../db/claimSlot.ts";
 import {
   sqliteReads,
@@ -15,7 +15,6 @@ import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
-export type { Claim, OutreachTask };
 export type { TaskWithCampaign };
 
 const hour = 60 * 60 * 1000;
@@ -503,8 +502,6 @@ function listWhere(
 
 export const taskPageSize = 10;
 
-export type { ListedTask };
-
 /** One page of this server's tasks, with their open claims (shown to organizers and to the claimer only). */
 export async function listTasks(
   db: Db,
@@ -564,7 +561,6 @@ async function heldTaskIds(
   return claims.map((claim) => claim.taskId);
 }
 
-export type { TaskChoice };
 const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
 const choiceLimit = 25;
 const largestSearchBatch = 1000;

@@ -1,7 +1,7 @@
 import { ComponentType } from "discord.js";
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
-import type { Campaign } from "../../src/db/generated/client.ts";
+import type { Campaign, Claim } from "../../src/db/generated/client.ts";
 import { taskCard, taskStatusKey } from "../../src/discord/render/taskCard.ts";
 import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
@@ -26,7 +26,6 @@ import {
   searchTasks,
   setTaskCard,
   taskNumbers,
-  type Claim,
   type TaskFilter,
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
