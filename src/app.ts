@@ -17,7 +17,7 @@ import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 import { stopChartWorkers } from "./render/chartPool.ts";
 import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
 
-export interface RallyOptions {
+interface RallyOptions {
   config: Config;
   token: string;
   log: Logger;

@@ -18,7 +18,7 @@ const tokenInUrl = /(\/(?:interactions|webhooks)\/\d+\/)[^/?#]+/g;
  * and the body Rally sent (`requestBody`: members' own words, as they were to be posted).
  * Copies, so the error itself is left as it was.
  */
-export function errorForLog(error: unknown): unknown {
+function errorForLog(error: unknown): unknown {
   return withoutSecrets(stdSerializers.err(error as Error), 0);
 }
 

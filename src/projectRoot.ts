@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
  * The directory holding package.json, prisma/ and assets/. Found by walking up from this module,
  * because it runs from two places: src/ (tsx, tests) and the dist/ bundle (`npm start`).
  */
-export const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
+const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 function findRoot(start: string): string {
   for (let directory = start; ; directory = dirname(directory)) {

@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { sqlitePathFromUrl } from "./migrate.ts";
 
-export interface BackupResult {
+interface BackupResult {
   path: string;
   bytes: number;
   ms: number;

@@ -15,7 +15,7 @@ import { sqliteReads, type TaskWithCampaign } from "./sqliteReads.ts";
  * statement on PostgreSQL and one synchronous transaction on SQLite (bench/README.md has the
  * figures). Both run the same tests (test/db/tasks.test.ts) on their own database.
  */
-export interface ClaimSlotRequest {
+interface ClaimSlotRequest {
   guildId: string;
   taskId: number;
   volunteerId: string;
@@ -35,7 +35,7 @@ export interface ClaimSlotRequest {
 }
 
 /** Each outcome carries what the member's answer needs, read by the same write. */
-export type ClaimSlotOutcome =
+type ClaimSlotOutcome =
   /** The task as the claim left it. */
   | { outcome: "taken"; claimId: number; task: TaskWithCampaign }
   /**

@@ -18,7 +18,7 @@ export type Db = PrismaClient;
  * better-sqlite3 waits synchronously, freezing the whole process, and Discord drops an
  * interaction not answered within 3 s: the wait must end well before that.
  */
-export const busyTimeoutMs = 1000;
+const busyTimeoutMs = 1000;
 
 /**
  * A transaction may wait this long for the connection (SQLite has one, PostgreSQL a pool) and

@@ -1,7 +1,7 @@
 import type { Db } from "./client.ts";
 
 /** What a copy did to one table. */
-export interface CopiedTable {
+interface CopiedTable {
   table: string;
   source: number;
   copied: number;

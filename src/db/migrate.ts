@@ -5,13 +5,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectPath } from "../projectRoot.ts";
 
-export interface Migration {
+interface Migration {
   /** The directory name, e.g. `20261125142335_init`; migrations apply in name order. */
   name: string;
   sql: string;
 }
 
-export interface ApplyMigrationsOptions {
+interface ApplyMigrationsOptions {
   /** Defaults to the SQLite migrations committed in prisma/migrations. */
   migrationsDir?: string;
   log?: (event: { event: "migration_applied"; migration: string; ms: number }) => void;
@@ -39,7 +39,7 @@ export function sqlitePathFromUrl(url: string): string {
 }
 
 /** sha256 hex of the script, as Prisma stores it in `_prisma_migrations.checksum`. */
-export function migrationChecksum(sql: string): string {
+function migrationChecksum(sql: string): string {
   return createHash("sha256").update(sql).digest("hex");
 }
 

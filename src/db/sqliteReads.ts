@@ -15,7 +15,7 @@ import { prepareDirect, sqliteConnection, sqliteDate } from "./sqliteDirect.ts";
  * Reads only: writes stay with Prisma (and src/db/claimSlot.ts). Like Prisma's own reads on
  * SQLite, these do not wait for a transaction of Prisma's that is open on the connection.
  */
-export interface SqliteReads {
+interface SqliteReads {
   /** A server's settings row; null until one is changed (the defaults apply). */
   guildSettings(guildId: string): GuildSettings | null;
   task(guildId: string, id: number): TaskWithCampaign | null;
@@ -43,7 +43,7 @@ export type ListedTask = TaskWithCampaign & { claims: Claim[] };
  * an open claim; "review" has a claim waiting for review; "overdue" is open, past due, with an
  * active claim; "mine" is the tasks of `heldIds`.
  */
-export type TaskListFilter = "open" | "mine" | "claimed" | "review" | "done" | "overdue";
+type TaskListFilter = "open" | "mine" | "claimed" | "review" | "done" | "overdue";
 
 export interface TaskListQuery {
   guildId: string;

@@ -62,7 +62,7 @@ interface CachedStatement {
   columns: Database.ColumnDefinition[] | undefined;
 }
 
-export function cacheStatements(connection: Database.Database): void {
+function cacheStatements(connection: Database.Database): void {
   const prepare = connection.prepare.bind(connection);
   const statements = new Map<string, CachedStatement>();
   const prepared = (sql: string): CachedStatement => {

@@ -7,7 +7,7 @@ import type { OutgoingMessage } from "./command.ts";
 import { sendDirectMessage } from "./directMessages.ts";
 import { toMessagePayload } from "./render/payload.ts";
 
-export type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | "AttachFiles";
+type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | "AttachFiles";
 
 /** What Rally's own posts need; files only where a post carries one (charts, flyers). */
 export const postPermissions: ChannelPermission[] = ["ViewChannel", "SendMessages", "EmbedLinks"];
@@ -20,7 +20,7 @@ export class ChannelUnavailableError extends Error {
   }
 }
 
-export type ChannelCheck =
+type ChannelCheck =
   | { ok: true }
   | { ok: false; reason: "notFound" }
   | { ok: false; reason: "missing"; missing: ChannelPermission[] };

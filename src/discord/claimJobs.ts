@@ -44,7 +44,7 @@ async function sendDirect(
 }
 
 /** Who to tell and in which language; null when they turned reminders off or closed DMs. */
-export async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
+async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
   const volunteer = await getVolunteer(db, guildId, userId);
   if (!volunteer.remindersEnabled || volunteer.dmsClosed) return null;
   return volunteerLanguage(db, guildId, userId);

@@ -1,6 +1,6 @@
 import { Client, GatewayIntentBits, Options, Partials } from "discord.js";
 
-export interface ClientOptions {
+interface ClientOptions {
   /** REST base such as http://127.0.0.1:8787/api; Discord's own when absent. */
   apiUrl?: string | undefined;
   /** How long one REST attempt may take before discord.js retries it (its default: 15 s). */

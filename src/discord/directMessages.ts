@@ -4,7 +4,7 @@ import { claimDirectMessage, finishDirectMessage } from "../domain/outbox.ts";
 import { markDmsClosed } from "../domain/volunteers.ts";
 import { toMessagePayload } from "./render/payload.ts";
 
-export interface DirectMessageRequest {
+interface DirectMessageRequest {
   guildId: string;
   userId: string;
   content: string;

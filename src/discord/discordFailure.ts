@@ -8,7 +8,7 @@ import { ChannelUnavailableError } from "./channels.ts";
  * until it passes), so this is final for this attempt; what the organizer can do next depends
  * on which it was.
  */
-export type DiscordFailure =
+type DiscordFailure =
   | { reason: "missingAccess" }
   | { reason: "missingPermissions" }
   /** Deleted, or not a text channel of this server (any more). */

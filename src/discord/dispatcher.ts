@@ -31,7 +31,7 @@ import { toMessagePayload } from "./render/payload.ts";
 import { limits } from "./render/limits.ts";
 import { shorten } from "./render/text.ts";
 
-export interface DispatcherDependencies {
+interface DispatcherDependencies {
   db: Db;
   log: Logger;
   app: AppInfo;
@@ -48,7 +48,7 @@ const tokenLifetimeMs = 15 * 60 * 1000 - 30_000;
 /** More interaction ids than arrive in a few minutes, which is as far back as a RESUME replays. */
 const rememberedInteractions = 10_000;
 
-export interface Dispatcher {
+interface Dispatcher {
   handle(interaction: Interaction): Promise<void>;
   /** Resolves once what is in flight now has been answered and its after-work run. */
   settled(): Promise<void>;

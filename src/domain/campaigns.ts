@@ -19,7 +19,7 @@ export const campaignLimits = {
 } as const;
 
 export type CampaignStatusFilter = "active" | "closed" | "all";
-export type Outcome = "won" | "ended";
+type Outcome = "won" | "ended";
 
 export interface CampaignFields {
   title: string;
@@ -222,9 +222,9 @@ export async function reopenCampaign(
   }
 }
 
-export type CountChange = { kind: "set"; value: number } | { kind: "add"; value: number };
+type CountChange = { kind: "set"; value: number } | { kind: "add"; value: number };
 
-export interface CountResult {
+interface CountResult {
   campaign: Campaign;
   previousCount: number;
   delta: number;

@@ -36,9 +36,9 @@ export function timeZoneNames(): string[] {
  * databases and Discord's timestamps read them back (9999-12-31 in New York is the year 10000 in
  * UTC, which PostgreSQL's driver cannot read). The refusals' texts say "five years".
  */
-export const dateBoundYears = 5;
+const dateBoundYears = 5;
 
-export interface DateRules {
+interface DateRules {
   /** The option's name, as the member typed it, in every refusal. */
   option: string;
   /** The server's time zone: the date is read, and the bound counted, there. */

@@ -14,9 +14,9 @@ export function ladderStepAbove(count: number): number {
 }
 
 /** Goals stay inside a 32-bit integer, which SQLite and PostgreSQL both store natively. */
-export const maxGoal = 2_000_000_000;
+const maxGoal = 2_000_000_000;
 
-export interface GoalChange {
+interface GoalChange {
   reached: boolean;
   /** The goal after the change: raised to the next ladder step above the count when reached. */
   goal: number;

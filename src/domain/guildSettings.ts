@@ -99,7 +99,7 @@ async function readGuildSettings(db: Db, guildId: string): Promise<GuildSettings
   };
 }
 
-export type SettingChange =
+type SettingChange =
   | { setting: "organizerRole"; roleId: string | null }
   | { setting: "announceRole"; roleId: string | null }
   | { setting: "timezone"; zone: string }

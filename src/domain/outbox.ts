@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { DirectMessage } from "../db/generated/client.ts";
 
 /** Discord remembers a nonce for a few minutes; an older pending message is not retried blindly. */
-export const nonceMemoryMs = 5 * 60 * 1000;
+const nonceMemoryMs = 5 * 60 * 1000;
 
 /** Sent DMs' rows are kept this long, far beyond any retry, then dropped as the outbox is used. */
 const directMessageKeptMs = 30 * 24 * 60 * 60 * 1000;

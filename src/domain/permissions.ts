@@ -8,7 +8,7 @@ export const permissionBits = {
   attachFiles: 1n << 15n,
 } as const;
 
-export type AccessLevel = "everyone" | "organizer" | "manager";
+type AccessLevel = "everyone" | "organizer" | "manager";
 
 export interface Member {
   permissions: bigint;

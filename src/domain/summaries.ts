@@ -4,7 +4,7 @@ import type { Campaign } from "../db/generated/client.ts";
 import { nextMilestone } from "./goalLadder.ts";
 
 const day = 24 * 60 * 60 * 1000;
-export const chartDays = 14;
+const chartDays = 14;
 
 export interface CampaignSummary {
   campaign: Campaign;

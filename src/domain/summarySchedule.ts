@@ -18,22 +18,22 @@ export interface LocalSchedule {
   timeZone: string;
 }
 
-export interface Slot {
+interface Slot {
   /** The local date the post belongs to, "YYYY-MM-DD" */
   slot: string;
   /** The instant it is due */
   at: Date;
 }
 
-export interface CatchUp {
+interface CatchUp {
   /** The one slot to post now (the latest one due), or null when nothing is due. */
   post: (Slot & { late: boolean }) | null;
   /** The slot to store as the next run: the first one strictly after now and at or after due. */
   next: Slot;
 }
 
-export const defaultLookbackDays = 7;
-export const defaultGraceMs = 10 * 60_000;
+const defaultLookbackDays = 7;
+const defaultGraceMs = 10 * 60_000;
 
 /**
  * Reads "HH:MM" on a 24 h clock, 00:00–23:59. Surrounding spaces are ignored and a one-digit

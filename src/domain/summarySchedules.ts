@@ -10,10 +10,10 @@ import { nextSlot, parseLocalTime, type ScheduleDays } from "./summarySchedule.t
 export type { SummarySchedule };
 
 /** Enough for a summary per campaign channel; more would be noise, and each costs a post a day. */
-export const maxSchedulesPerServer = 10;
+const maxSchedulesPerServer = 10;
 export const summaryJobKind = "summary.post";
 
-export type ScheduleStatus = "active" | "paused" | "stopped" | "off";
+type ScheduleStatus = "active" | "paused" | "stopped" | "off";
 export type StatusReason =
   | "missingAccess"
   | "missingPermissions"
@@ -42,7 +42,7 @@ export class ScheduleStoppedError extends Error {
   }
 }
 
-export async function getSchedule(db: Db, guildId: string, id: number): Promise<SummarySchedule> {
+async function getSchedule(db: Db, guildId: string, id: number): Promise<SummarySchedule> {
   const schedule = await db.summarySchedule.findFirst({ where: { id, guildId } });
   if (!schedule) throw new UserError("summary.notFound");
   return schedule;
@@ -56,7 +56,7 @@ export async function listSchedules(db: Db, guildId: string) {
   });
 }
 
-export interface ScheduleInput {
+interface ScheduleInput {
   channelId: string;
   time: string;
   timeZone: string;

@@ -38,7 +38,7 @@ export interface ImportProblem {
 export type ParsedImport =
   { ok: true; tasks: TaskFields[] } | { ok: false; problems: ImportProblem[] };
 
-export const importColumns = ["title", "kind", "location", "slots", "due", "instructions"] as const;
+const importColumns = ["title", "kind", "location", "slots", "due", "instructions"] as const;
 
 /** How much of a cell a problem quotes back: enough to recognise it, never a wall of text. */
 const quotedCellLength = 40;

@@ -282,7 +282,7 @@ async function finishRefusal(tx: Tx, claimId: number): Promise<UserError> {
   return new UserError(claim?.status === "submitted" ? "task.alreadySubmitted" : "task.notHolding");
 }
 
-export interface Proof {
+interface Proof {
   proofLink: string | null;
   note: string | null;
 }
@@ -500,7 +500,7 @@ function listWhere(
   }
 }
 
-export const taskPageSize = 10;
+const taskPageSize = 10;
 
 /** One page of this server's tasks, with their open claims (shown to organizers and to the claimer only). */
 export async function listTasks(

@@ -2,7 +2,7 @@ import type { Db } from "../db/client.ts";
 import { isLanguage, languageFor, type Language } from "../i18n/index.ts";
 import { getGuildSettings } from "./guildSettings.ts";
 
-export interface VolunteerView {
+interface VolunteerView {
   creditPublic: boolean;
   remindersEnabled: boolean;
   dmsClosed: boolean;

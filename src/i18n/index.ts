@@ -6,7 +6,7 @@ import uk from "./locales/uk.json" with { type: "json" };
 /** Languages Rally speaks. A Discord locale outside this list falls back (member → server → English). */
 export const languages = ["en", "ru", "uk"] as const;
 export type Language = (typeof languages)[number];
-export const defaultLanguage: Language = "en";
+const defaultLanguage: Language = "en";
 
 type PluralSuffix = "zero" | "one" | "two" | "few" | "many" | "other";
 type WithoutPlural<K extends string> = K extends `${infer Base}_${PluralSuffix}` ? Base : K;

@@ -16,7 +16,7 @@ export interface FlyerInput {
 }
 
 /** Descriptions longer than this are shortened: the flyer is read in passing, not studied. */
-export const descriptionLimit = 400;
+const descriptionLimit = 400;
 
 // Noto Sans 2.015 (Latin, Greek, Cyrillic in one file), bundled so no machine font is ever used.
 const fontFiles = {
@@ -130,11 +130,7 @@ export function shortenDescription(text: string, max = descriptionLimit): string
  * Greedy word wrap with a width measure (PDF points or canvas pixels). A word wider than a
  * line on its own is split between graphemes rather than overflowing.
  */
-export function wrapWords(
-  text: string,
-  maxWidth: number,
-  measure: (text: string) => number,
-): string[] {
+function wrapWords(text: string, maxWidth: number, measure: (text: string) => number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
@@ -174,7 +170,7 @@ function longestFit(max: number, fits: (n: number) => boolean): number {
  * The first `maxLines` lines, the last one ending in an ellipsis when text was left out;
  * whole words are dropped to make room for it.
  */
-export function clampLines(
+function clampLines(
   lines: string[],
   maxLines: number,
   maxWidth: number,

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { GlobalFonts } from "@napi-rs/canvas";
 
 /** The one family every rendered picture uses; never a font installed on the machine. */
-export const fontFamily = "Rally Sans";
+const fontFamily = "Rally Sans";
 
 const subsets = ["latin", "cyrillic"] as const;
 const weights = [400, 700] as const;

@@ -1,7 +1,7 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from "discord.js";
 
 /** The parts of a message the sandbox shows; matches what the local Discord stores. */
-export interface ShownMessage {
+interface ShownMessage {
   content?: string;
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
@@ -15,7 +15,7 @@ export interface Names {
 }
 
 /** Renders Discord's inline markup the way a Discord client shows it to a reader. */
-export function renderMarkup(text: string, names: Names): string {
+function renderMarkup(text: string, names: Names): string {
   return text
     .replace(/(?<!\\)<@!?(\d+)>/g, (_, id: string) => `@${names.user(id) ?? id}`)
     .replace(/(?<!\\)<#(\d+)>/g, (_, id: string) => `#${names.channel(id) ?? id}`)

@@ -11,7 +11,7 @@ import type {
 } from "../local-discord/localDiscord.ts";
 import { renderMessage, type Names } from "./renderText.ts";
 
-export interface SandboxMember {
+interface SandboxMember {
   id: string;
   name: string;
 }

@@ -4,7 +4,7 @@ import type { DueJob, Prisma } from "../db/generated/client.ts";
 import type { Logger } from "../log.ts";
 
 /** The dueJob delegate only, so callers can schedule inside their own transaction. */
-export type DueJobWriter = Pick<Db, "dueJob">;
+type DueJobWriter = Pick<Db, "dueJob">;
 export type DueJobHandler = (job: DueJob) => Promise<void>;
 
 /** Thrown by a handler when retrying cannot help (the channel is gone): the job fails at once. */
@@ -32,7 +32,7 @@ export interface RunOptions {
 }
 
 /** Outcomes this runner recorded; a run whose lease was lost before that is not counted. */
-export interface RunResult {
+interface RunResult {
   ran: number;
   failed: number;
   retried: number;

@@ -14,7 +14,7 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   db: Db;
   log: Logger;
   handlers: Record<string, DueJobHandler>;

@@ -7,7 +7,7 @@ import { showText, shorten } from "./text.ts";
 
 const colors = { active: 0x2e8b57, won: 0xdaa520, ended: 0x808080 } as const;
 
-export interface TaskNumbers {
+interface TaskNumbers {
   open: number;
   done: number;
 }
@@ -25,7 +25,7 @@ export function formatNumber(value: number, language: string): string {
 }
 
 /** A bar of twelve segments: readable on every Discord theme and in screen readers' text. */
-export function progressBar(count: number, goal: number, width = 12): string {
+function progressBar(count: number, goal: number, width = 12): string {
   const ratio = goal > 0 ? Math.min(1, Math.max(0, count / goal)) : 0;
   const filled = Math.round(ratio * width);
   return "▰".repeat(filled) + "▱".repeat(width - filled);
