@@ -28,6 +28,11 @@ export function goalAfterCount(count: number, goal: number, autoRaise: boolean):
   return { reached: true, goal: autoRaise ? Math.min(ladderStepAbove(count), maxGoal) : goal };
 }
 
+/** How much of the goal the count is, 0–1: past the goal a progress bar stays full. */
+export function progressRatio(count: number, goal: number): number {
+  return goal > 0 ? Math.min(1, Math.max(0, count / goal)) : 0;
+}
+
 /**
  * The next milestone to show: the next ladder step above the count, counting only steps of at
  * least a fifth of the goal (so a 500 goal shows 100, 250, 500 rather than 1, 5, 10), and never

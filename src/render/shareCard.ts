@@ -1,5 +1,6 @@
 import { createCanvas } from "@napi-rs/canvas";
 import type { SKRSContext2D } from "@napi-rs/canvas";
+import { progressRatio } from "../domain/goalLadder.ts";
 import { fitText } from "./flyer.ts";
 import type { FittedText } from "./flyer.ts";
 import { registerFonts } from "./fonts.ts";
@@ -39,11 +40,6 @@ const colors = {
   callToActionText: "#151a2d",
   label: "#d0d5dd",
 } as const;
-
-/** The card's progress, 0–1: past the goal the bar stays full. */
-export function progressRatio(count: number, goal: number): number {
-  return goal > 0 ? Math.min(1, Math.max(0, count / goal)) : 0;
-}
 
 function setFont(ctx: SKRSContext2D, family: string, weight: 400 | 700, size: number): void {
   ctx.font = `${weight === 700 ? "bold " : ""}${size}px "${family}"`;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { goalAfterCount, ladderStepAbove, nextMilestone } from "../../src/domain/goalLadder.ts";
+import {
+  goalAfterCount,
+  ladderStepAbove,
+  nextMilestone,
+  progressRatio,
+} from "../../src/domain/goalLadder.ts";
 
 describe("the ladder step above a count", () => {
   // 1, 2.5 and 5 times each power of ten; 2.5 is not a whole number of signatures, so it is skipped.
@@ -111,5 +116,13 @@ describe("the next milestone shown", () => {
   it("is none once the goal is reached", () => {
     expect(nextMilestone(500, 500)).toBeNull();
     expect(nextMilestone(1_332, 500)).toBeNull();
+  });
+});
+
+describe("the share of the goal reached", () => {
+  it("is count / goal, full past the goal, empty without one", () => {
+    expect(progressRatio(332, 500)).toBe(332 / 500);
+    expect(progressRatio(740, 500)).toBe(1);
+    expect(progressRatio(5, 0)).toBe(0);
   });
 });

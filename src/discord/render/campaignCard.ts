@@ -1,6 +1,6 @@
 import type { APIEmbed } from "discord.js";
 import type { Campaign } from "../../domain/campaigns.ts";
-import { nextMilestone } from "../../domain/goalLadder.ts";
+import { nextMilestone, progressRatio } from "../../domain/goalLadder.ts";
 import type { Translator } from "../../i18n/index.ts";
 import { discordTime } from "./taskCard.ts";
 import { showText, shorten } from "./text.ts";
@@ -26,8 +26,7 @@ export function formatNumber(value: number, language: string): string {
 
 /** A bar of twelve segments: readable on every Discord theme and in screen readers' text. */
 function progressBar(count: number, goal: number, width = 12): string {
-  const ratio = goal > 0 ? Math.min(1, Math.max(0, count / goal)) : 0;
-  const filled = Math.round(ratio * width);
+  const filled = Math.round(progressRatio(count, goal) * width);
   return "▰".repeat(filled) + "▱".repeat(width - filled);
 }
 
