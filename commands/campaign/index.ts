@@ -27,7 +27,7 @@ import { count, countOptions } from "./count.ts";
 import { exportCampaign } from "./export.ts";
 import { list, show } from "./list.ts";
 import { close, create, createOptions, edit, editOptions, reopen } from "./manage.ts";
-import { flyerButton, flyerReply, shareCard, shareOptions } from "./share.ts";
+import { cardOptions, flyerButton, flyerReply, shareCard, shareOptions } from "./share.ts";
 
 const S = ApplicationCommandOptionType;
 const d = (key: Parameters<typeof localizedDescription>[0]) => localizedDescription(key);
@@ -278,7 +278,7 @@ export const campaignCommand: Command = {
     card: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: shareOptions,
+      options: cardOptions,
       run: shareCard,
     }),
   },

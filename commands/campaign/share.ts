@@ -16,6 +16,8 @@ export const shareOptions = z.object({
   size: z.enum(["a4", "letter"]).optional(),
   language: z.enum(languages).optional(),
 });
+/** The card has no paper size. */
+export const cardOptions = shareOptions.omit({ size: true });
 
 /** The print-ready flyer as a private reply, in the chosen language or the server's. */
 export async function flyerReply(
@@ -47,7 +49,7 @@ export async function flyerReply(
 }
 
 export async function shareCard(
-  input: z.output<typeof shareOptions>,
+  input: z.output<typeof cardOptions>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
