@@ -73,15 +73,20 @@ function derive(json: APIApplicationCommandBasicOption): z.ZodType {
  * checks are not enough (hostile text: `text()`, `httpUrl`), and must take the value Discord sends.
  */
 export function option<const Json extends APIApplicationCommandBasicOption>(
-  json: Json,
+  json: Json & LiteralName<Json>,
 ): DeclaredOption<Json, Derived<Json>>;
 export function option<
   const Json extends APIApplicationCommandBasicOption,
   Parse extends z.ZodType<unknown, Value<Json>>,
->(json: Json, parse: Parse): DeclaredOption<Json, Parse>;
+>(json: Json & LiteralName<Json>, parse: Parse): DeclaredOption<Json, Parse>;
 export function option(json: APIApplicationCommandBasicOption, parse?: z.ZodType): DeclaredOption {
   return { json, parse: parse ?? derive(json) };
 }
+
+/** A name typed as any string would make the parsed input a loose record: write it literally. */
+type LiteralName<Json extends APIApplicationCommandBasicOption> = string extends Json["name"]
+  ? { name: "an option's name must be a literal type (declare it `as const`)" }
+  : unknown;
 
 type Shape<List extends readonly DeclaredOption[]> = {
   [Option in List[number] as Option["json"]["name"]]: Option["json"] extends { required: true }
