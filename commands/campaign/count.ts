@@ -1,6 +1,11 @@
 /** `/campaign count`: the count changes, and a reached goal is announced in the campaign's channel. */
-import { channelMention, hideLinkEmbed, roleMention } from "discord.js";
-import * as z from "zod";
+import {
+  ApplicationCommandOptionType,
+  channelMention,
+  hideLinkEmbed,
+  roleMention,
+} from "discord.js";
+import type * as z from "zod";
 import {
   changeCount,
   parseCampaignId,
@@ -11,17 +16,38 @@ import { UserError } from "../../src/domain/errors.ts";
 import { translator, type Language, type Translator } from "../../src/i18n/index.ts";
 import { classifyDiscordFailure, discordFailureText } from "../../src/discord/discordFailure.ts";
 import type { HandlerResult, InteractionContext } from "../../src/discord/command.ts";
-import { integer, optionalText } from "../../src/discord/optionSchemas.ts";
+import { localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
+import { text } from "../../src/discord/optionSchemas.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
+import { campaignOption } from "./options.ts";
 import { card, reply } from "./render.ts";
 
-export const countOptions = z.object({
-  campaign: z.string(),
-  set: integer(0, campaignLimits.count).optional(),
-  add: integer(-campaignLimits.count, campaignLimits.count).optional(),
-  note: optionalText(200),
-});
+const S = ApplicationCommandOptionType;
+const d = localizedDescription;
+
+export const countOptions = options(
+  campaignOption,
+  option({
+    type: S.Integer,
+    name: "set",
+    ...d("commands.campaign.options.set"),
+    min_value: 0,
+    max_value: campaignLimits.count,
+  }),
+  option({
+    type: S.Integer,
+    name: "add",
+    ...d("commands.campaign.options.add"),
+    min_value: -campaignLimits.count,
+    max_value: campaignLimits.count,
+  }),
+  option(
+    { type: S.String, name: "note", ...d("commands.campaign.options.note"), max_length: 200 },
+    text(200),
+  ),
+);
 
 function signed(value: number, language: string): string {
   return `${value > 0 ? "+" : value < 0 ? "−" : "±"}${formatNumber(Math.abs(value), language)}`;
@@ -58,7 +84,7 @@ function milestoneMessage(
 }
 
 export async function count(
-  input: z.output<typeof countOptions>,
+  input: z.output<typeof countOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const { t, language } = context;

@@ -1,22 +1,13 @@
 /** /campaign: the command's registered data, which campaigns autocomplete offers, and who may use what. */
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-  type APIApplicationCommandBasicOption,
-} from "discord.js";
-import * as z from "zod";
-import {
-  searchCampaigns,
-  campaignLimits,
-  type CampaignStatusFilter,
-} from "../../src/domain/campaigns.ts";
-import { languages } from "../../src/i18n/index.ts";
+import { ApplicationCommandOptionType } from "discord.js";
+import { searchCampaigns, type CampaignStatusFilter } from "../../src/domain/campaigns.ts";
 import {
   subcommand,
   type AutocompleteChoice,
   type Command,
   type InteractionContext,
 } from "../../src/discord/command.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import {
   guildCommand,
   localizedChoice,
@@ -26,74 +17,24 @@ import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { count, countOptions } from "./count.ts";
 import { exportCampaign } from "./export.ts";
 import { list, show } from "./list.ts";
-import { close, create, createOptions, edit, editOptions, reopen } from "./manage.ts";
-import { flyerButton, flyerReply, shareCard, shareOptions } from "./share.ts";
+import { close, closeOptions, create, createOptions, edit, editOptions, reopen } from "./manage.ts";
+import { campaignOption } from "./options.ts";
+import { cardOptions, flyerButton, flyerOptions, flyerReply, shareCard } from "./share.ts";
 
 const S = ApplicationCommandOptionType;
 const d = (key: Parameters<typeof localizedDescription>[0]) => localizedDescription(key);
 
-const campaignOption = {
-  type: S.String,
-  name: "campaign",
-  ...d("commands.campaign.options.campaign"),
-  required: true,
-  autocomplete: true,
-} as const;
-
-const languageOption = {
-  type: S.String,
-  name: "language",
-  ...d("commands.campaign.options.language"),
-  choices: languages.map((value) => localizedChoice(`commands.settings.languages.${value}`, value)),
-} as const;
-
-const textChannelTypes: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [
-  ChannelType.GuildText,
-  ChannelType.GuildAnnouncement,
-];
-
-/** The options create and edit share; edit makes every one optional. */
-function campaignFieldOptions(required: boolean): APIApplicationCommandBasicOption[] {
-  return [
-    {
-      type: S.String,
-      name: "title",
-      ...d("commands.campaign.options.title"),
-      max_length: 100,
-      required,
-    },
-    {
-      type: S.Integer,
-      name: "goal",
-      ...d("commands.campaign.options.goal"),
-      min_value: 1,
-      max_value: campaignLimits.count,
-      required,
-    },
-    { type: S.String, name: "unit", ...d("commands.campaign.options.unit"), max_length: 32 },
-    {
-      type: S.String,
-      name: "description",
-      ...d("commands.campaign.options.description"),
-      max_length: 2000,
-    },
-    { type: S.String, name: "link", ...d("commands.campaign.options.link"), max_length: 512 },
-    {
-      type: S.String,
-      name: "call_to_action",
-      ...d("commands.campaign.options.call_to_action"),
-      max_length: 200,
-    },
-    {
-      type: S.Channel,
-      name: "channel",
-      ...d("commands.campaign.options.channel"),
-      channel_types: textChannelTypes,
-    },
-    { type: S.String, name: "ends", ...d("commands.campaign.options.ends"), max_length: 16 },
-    { type: S.Boolean, name: "auto_raise", ...d("commands.campaign.options.auto_raise") },
-  ];
-}
+const listOptions = options(
+  option({
+    type: S.String,
+    name: "status",
+    ...d("commands.campaign.options.status"),
+    choices: (["active", "closed", "all"] as const).map((value) =>
+      localizedChoice(`commands.campaign.choices.${value}`, value),
+    ),
+  }),
+);
+const campaignOnly = options(campaignOption);
 
 const data = guildCommand({
   name: "campaign",
@@ -103,109 +44,49 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "create",
       ...d("commands.campaign.create"),
-      options: campaignFieldOptions(true),
+      options: createOptions.json,
     },
+    { type: S.Subcommand, name: "list", ...d("commands.campaign.list"), options: listOptions.json },
     {
       type: S.Subcommand,
-      name: "list",
-      ...d("commands.campaign.list"),
-      options: [
-        {
-          type: S.String,
-          name: "status",
-          ...d("commands.campaign.options.status"),
-          choices: (["active", "closed", "all"] as const).map((value) =>
-            localizedChoice(`commands.campaign.choices.${value}`, value),
-          ),
-        },
-      ],
+      name: "show",
+      ...d("commands.campaign.show"),
+      options: campaignOnly.json,
     },
-    { type: S.Subcommand, name: "show", ...d("commands.campaign.show"), options: [campaignOption] },
-    {
-      type: S.Subcommand,
-      name: "edit",
-      ...d("commands.campaign.edit"),
-      options: [campaignOption, ...campaignFieldOptions(false)],
-    },
+    { type: S.Subcommand, name: "edit", ...d("commands.campaign.edit"), options: editOptions.json },
     {
       type: S.Subcommand,
       name: "close",
       ...d("commands.campaign.close"),
-      options: [
-        campaignOption,
-        {
-          type: S.String,
-          name: "outcome",
-          ...d("commands.campaign.options.outcome"),
-          required: true,
-          choices: (["won", "ended"] as const).map((value) =>
-            localizedChoice(`commands.campaign.choices.${value}`, value),
-          ),
-        },
-      ],
+      options: closeOptions.json,
     },
     {
       type: S.Subcommand,
       name: "reopen",
       ...d("commands.campaign.reopen"),
-      options: [campaignOption],
+      options: campaignOnly.json,
     },
     {
       type: S.Subcommand,
       name: "flyer",
       ...d("commands.campaign.flyer"),
-      options: [
-        campaignOption,
-        {
-          type: S.String,
-          name: "size",
-          ...d("commands.campaign.options.size"),
-          choices: (["a4", "letter"] as const).map((value) =>
-            localizedChoice(`commands.campaign.choices.${value}`, value),
-          ),
-        },
-        languageOption,
-      ],
+      options: flyerOptions.json,
     },
-    {
-      type: S.Subcommand,
-      name: "card",
-      ...d("commands.campaign.card"),
-      options: [campaignOption, languageOption],
-    },
+    { type: S.Subcommand, name: "card", ...d("commands.campaign.card"), options: cardOptions.json },
     {
       type: S.Subcommand,
       name: "export",
       ...d("commands.campaign.export"),
-      options: [campaignOption],
+      options: campaignOnly.json,
     },
     {
       type: S.Subcommand,
       name: "count",
       ...d("commands.campaign.count"),
-      options: [
-        campaignOption,
-        {
-          type: S.Integer,
-          name: "set",
-          ...d("commands.campaign.options.set"),
-          min_value: 0,
-          max_value: campaignLimits.count,
-        },
-        {
-          type: S.Integer,
-          name: "add",
-          ...d("commands.campaign.options.add"),
-          min_value: -campaignLimits.count,
-          max_value: campaignLimits.count,
-        },
-        { type: S.String, name: "note", ...d("commands.campaign.options.note"), max_length: 200 },
-      ],
+      options: countOptions.json,
     },
   ],
 });
-
-const campaignOnly = z.object({ campaign: z.string() });
 
 /** Which campaigns each subcommand offers: the ones it can act on. */
 const autocompleteStatus: Record<string, CampaignStatusFilter> = {
@@ -238,47 +119,62 @@ export const campaignCommand: Command = {
     create: subcommand({
       access: "organizer",
       ephemeral: false,
-      options: createOptions,
+      options: createOptions.schema,
       run: create,
     }),
     list: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({ status: z.enum(["active", "closed", "all"]).optional() }),
+      options: listOptions.schema,
       run: list,
     }),
-    show: subcommand({ access: "everyone", ephemeral: true, options: campaignOnly, run: show }),
-    edit: subcommand({ access: "organizer", ephemeral: true, options: editOptions, run: edit }),
+    show: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: campaignOnly.schema,
+      run: show,
+    }),
+    edit: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: editOptions.schema,
+      run: edit,
+    }),
     close: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ campaign: z.string(), outcome: z.enum(["won", "ended"]) }),
+      options: closeOptions.schema,
       run: close,
     }),
     reopen: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: campaignOnly,
+      options: campaignOnly.schema,
       run: reopen,
     }),
-    count: subcommand({ access: "organizer", ephemeral: true, options: countOptions, run: count }),
+    count: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: countOptions.schema,
+      run: count,
+    }),
     export: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: campaignOnly,
+      options: campaignOnly.schema,
       run: exportCampaign,
     }),
     flyer: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: shareOptions,
+      options: flyerOptions.schema,
       run: (input, context) =>
         flyerReply(input.campaign, input.size ?? "a4", input.language, context),
     }),
     card: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: shareOptions,
+      options: cardOptions.schema,
       run: shareCard,
     }),
   },

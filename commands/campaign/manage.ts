@@ -1,5 +1,5 @@
 /** The organizer's subcommands that write a campaign: create, edit, close, reopen. */
-import { channelMention } from "discord.js";
+import { ApplicationCommandOptionType, ChannelType, channelMention } from "discord.js";
 import * as z from "zod";
 import {
   closeCampaign,
@@ -15,43 +15,107 @@ import { UserError } from "../../src/domain/errors.ts";
 import { translator, type Language } from "../../src/i18n/index.ts";
 import { requirePostableChannel } from "../../src/discord/channels.ts";
 import type { HandlerResult, InteractionContext } from "../../src/discord/command.ts";
-import {
-  httpUrl,
-  integer,
-  optionalText,
-  snowflake,
-  text,
-} from "../../src/discord/optionSchemas.ts";
+import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
+import { httpUrl, text } from "../../src/discord/optionSchemas.ts";
+import { campaignOption } from "./options.ts";
 import { card, reply } from "./render.ts";
 
+const S = ApplicationCommandOptionType;
+const d = localizedDescription;
+
 /** `-` clears an optional text on edit, since Discord cannot send an empty option. */
-const clearable = <T extends z.ZodType>(schema: T) => z.union([z.literal("-"), schema]).optional();
+const clearable = <T extends z.ZodType>(schema: T) => z.union([z.literal("-"), schema]);
 
-const fieldSchema = {
-  title: text(campaignLimits.title),
-  goal: integer(1, campaignLimits.count),
-  unit: optionalText(campaignLimits.unit),
-  description: optionalText(campaignLimits.description),
-  link: httpUrl.optional(),
-  call_to_action: optionalText(campaignLimits.callToAction),
-  channel: snowflake.optional(),
-  ends: z.string().optional(),
-  auto_raise: z.boolean().optional(),
-};
+const textChannelTypes: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+];
 
-export const createOptions = z.object(fieldSchema);
-export const editOptions = z.object({
-  campaign: z.string(),
-  title: fieldSchema.title.optional(),
-  goal: fieldSchema.goal.optional(),
-  unit: fieldSchema.unit,
-  description: clearable(text(campaignLimits.description)),
-  link: clearable(httpUrl),
-  call_to_action: clearable(text(campaignLimits.callToAction)),
-  channel: fieldSchema.channel,
-  ends: z.string().optional(),
-  auto_raise: fieldSchema.auto_raise,
-});
+/** The fields create sets and edit changes; edit makes every one optional. */
+const field = {
+  title: {
+    type: S.String,
+    name: "title",
+    ...d("commands.campaign.options.title"),
+    max_length: campaignLimits.title,
+  },
+  goal: {
+    type: S.Integer,
+    name: "goal",
+    ...d("commands.campaign.options.goal"),
+    min_value: 1,
+    max_value: campaignLimits.count,
+  },
+  unit: {
+    type: S.String,
+    name: "unit",
+    ...d("commands.campaign.options.unit"),
+    max_length: campaignLimits.unit,
+  },
+  description: {
+    type: S.String,
+    name: "description",
+    ...d("commands.campaign.options.description"),
+    max_length: campaignLimits.description,
+  },
+  link: {
+    type: S.String,
+    name: "link",
+    ...d("commands.campaign.options.link"),
+    max_length: campaignLimits.link,
+  },
+  call_to_action: {
+    type: S.String,
+    name: "call_to_action",
+    ...d("commands.campaign.options.call_to_action"),
+    max_length: campaignLimits.callToAction,
+  },
+  channel: {
+    type: S.Channel,
+    name: "channel",
+    ...d("commands.campaign.options.channel"),
+    channel_types: textChannelTypes,
+  },
+  ends: { type: S.String, name: "ends", ...d("commands.campaign.options.ends"), max_length: 16 },
+  auto_raise: { type: S.Boolean, name: "auto_raise", ...d("commands.campaign.options.auto_raise") },
+} as const;
+
+export const createOptions = options(
+  option({ ...field.title, required: true }, text(campaignLimits.title)),
+  option({ ...field.goal, required: true }),
+  option(field.unit, text(campaignLimits.unit)),
+  option(field.description, text(campaignLimits.description)),
+  option(field.link, httpUrl),
+  option(field.call_to_action, text(campaignLimits.callToAction)),
+  option(field.channel),
+  option(field.ends),
+  option(field.auto_raise),
+);
+export const editOptions = options(
+  campaignOption,
+  option({ ...field.title, required: false }, text(campaignLimits.title)),
+  option({ ...field.goal, required: false }),
+  option(field.unit, text(campaignLimits.unit)),
+  option(field.description, clearable(text(campaignLimits.description))),
+  option(field.link, clearable(httpUrl)),
+  option(field.call_to_action, clearable(text(campaignLimits.callToAction))),
+  option(field.channel),
+  option(field.ends),
+  option(field.auto_raise),
+);
+export const closeOptions = options(
+  campaignOption,
+  option({
+    type: S.String,
+    name: "outcome",
+    ...d("commands.campaign.options.outcome"),
+    required: true,
+    choices: (["won", "ended"] as const).map((value) =>
+      localizedChoice(`commands.campaign.choices.${value}`, value),
+    ),
+  }),
+);
 
 function readEnds(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
@@ -64,7 +128,7 @@ function readEnds(value: string | undefined, context: InteractionContext): Date 
 }
 
 export async function create(
-  input: z.output<typeof createOptions>,
+  input: z.output<typeof createOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const channelId = input.channel ?? context.channelId;
@@ -92,7 +156,7 @@ export async function create(
 }
 
 export async function edit(
-  input: z.output<typeof editOptions>,
+  input: z.output<typeof editOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const id = parseCampaignId(input.campaign);
@@ -119,7 +183,7 @@ export async function edit(
 }
 
 export async function close(
-  input: { campaign: string; outcome: "won" | "ended" },
+  input: z.output<typeof closeOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const id = parseCampaignId(input.campaign);

@@ -1,21 +1,33 @@
 /** Taking a campaign beyond Discord: the print-ready flyer and the share card image. */
-import * as z from "zod";
+import { ApplicationCommandOptionType } from "discord.js";
+import type * as z from "zod";
 import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
-import { languages, translator, type Language } from "../../src/i18n/index.ts";
+import { translator, type Language } from "../../src/i18n/index.ts";
 import {
   idArgument,
   type ComponentHandler,
   type HandlerResult,
   type InteractionContext,
 } from "../../src/discord/command.ts";
+import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
+import { campaignOption, languageOption } from "./options.ts";
 
-export const shareOptions = z.object({
-  campaign: z.string(),
-  size: z.enum(["a4", "letter"]).optional(),
-  language: z.enum(languages).optional(),
-});
+export const flyerOptions = options(
+  campaignOption,
+  option({
+    type: ApplicationCommandOptionType.String,
+    name: "size",
+    ...localizedDescription("commands.campaign.options.size"),
+    choices: (["a4", "letter"] as const).map((value) =>
+      localizedChoice(`commands.campaign.choices.${value}`, value),
+    ),
+  }),
+  languageOption,
+);
+export const cardOptions = options(campaignOption, languageOption);
 
 /** The print-ready flyer as a private reply, in the chosen language or the server's. */
 export async function flyerReply(
@@ -47,7 +59,7 @@ export async function flyerReply(
 }
 
 export async function shareCard(
-  input: z.output<typeof shareOptions>,
+  input: z.output<typeof cardOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));

@@ -1,5 +1,4 @@
 import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
-import * as z from "zod";
 import { UserError } from "../../src/domain/errors.ts";
 import { exportMember, forgetMember } from "../../src/domain/privacy.ts";
 import { getTask, memberStatus } from "../../src/domain/tasks.ts";
@@ -19,11 +18,28 @@ import {
   localizedChoice,
   localizedDescription,
 } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime, taskCard } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
+
+const creditOptions = options(
+  option({
+    type: S.String,
+    name: "mode",
+    ...d("commands.me.options.mode"),
+    required: true,
+    choices: (["public", "anonymous"] as const).map((value) =>
+      localizedChoice(`commands.me.choices.${value}`, value),
+    ),
+  }),
+);
+const remindersOptions = options(
+  option({ type: S.Boolean, name: "enabled", ...d("commands.me.options.enabled"), required: true }),
+);
+const noOptions = options();
 
 const data = guildCommand({
   name: "me",
@@ -34,17 +50,7 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "credit",
       ...d("commands.me.credit"),
-      options: [
-        {
-          type: S.String,
-          name: "mode",
-          ...d("commands.me.options.mode"),
-          required: true,
-          choices: (["public", "anonymous"] as const).map((value) =>
-            localizedChoice(`commands.me.choices.${value}`, value),
-          ),
-        },
-      ],
+      options: creditOptions.json,
     },
     { type: S.Subcommand, name: "export", ...d("commands.me.export") },
     { type: S.Subcommand, name: "forget", ...d("commands.me.forget") },
@@ -52,9 +58,7 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "reminders",
       ...d("commands.me.reminders"),
-      options: [
-        { type: S.Boolean, name: "enabled", ...d("commands.me.options.enabled"), required: true },
-      ],
+      options: remindersOptions.json,
     },
   ],
 });
@@ -158,13 +162,13 @@ export const meCommand: Command = {
     status: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({}),
+      options: noOptions.schema,
       run: async (_input, context) => status(context),
     }),
     credit: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({ mode: z.enum(["public", "anonymous"]) }),
+      options: creditOptions.schema,
       run: async (input, context) => {
         await setCredit(context.db, context.guildId, context.userId, input.mode === "public");
         const key = input.mode === "public" ? "me.creditSetPublic" : "me.creditSetAnonymous";
@@ -174,7 +178,7 @@ export const meCommand: Command = {
     export: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({}),
+      options: noOptions.schema,
       run: async (_input, context) => {
         const data = await exportMember(context.db, context.guildId, context.userId);
         return {
@@ -192,13 +196,13 @@ export const meCommand: Command = {
     forget: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({}),
+      options: noOptions.schema,
       run: async (_input, context) => forgetPrompt(context),
     }),
     reminders: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({ enabled: z.boolean() }),
+      options: remindersOptions.schema,
       run: async (input, context) => {
         await setReminders(context.db, context.guildId, context.userId, input.enabled);
         return privateReply(context.t(input.enabled ? "me.remindersOn" : "me.remindersOff"));

@@ -1,5 +1,4 @@
 import { ApplicationCommandOptionType, type APIEmbed, type APIEmbedField } from "discord.js";
-import * as z from "zod";
 import {
   subcommand,
   type Command,
@@ -7,7 +6,10 @@ import {
   type InteractionContext,
 } from "../../src/discord/command.ts";
 import { guildCommand, localizedDescription } from "../../src/discord/commandData.ts";
+import { options } from "../../src/discord/declaredOptions.ts";
 import { limits } from "../../src/discord/render/limits.ts";
+
+const noOptions = options();
 
 const data = guildCommand({
   name: "rally",
@@ -94,13 +96,13 @@ export const rallyCommand: Command = {
     about: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({}),
+      options: noOptions.schema,
       run: async (_input, context) => about(context),
     }),
     help: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({}),
+      options: noOptions.schema,
       run: async (_input, context) => help(context),
     }),
   },

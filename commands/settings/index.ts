@@ -7,7 +7,7 @@ import {
   type APIEmbed,
 } from "discord.js";
 import { DateTime } from "luxon";
-import * as z from "zod";
+import type * as z from "zod";
 import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { changeSetting, type GuildSettingsView } from "../../src/domain/guildSettings.ts";
@@ -26,11 +26,79 @@ import {
   localizedDescription,
 } from "../../src/discord/commandData.ts";
 import { isLanguage, languages, translator, type MessageKey } from "../../src/i18n/index.ts";
-import { integer, snowflake } from "../../src/discord/optionSchemas.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
+
+/** The options of each subcommand that takes any, by subcommand. */
+const optionsOf = {
+  organizer_role: options(
+    option({ type: S.Role, name: "role", ...d("commands.settings.options.organizer_role") }),
+  ),
+  announce_role: options(
+    option({ type: S.Role, name: "role", ...d("commands.settings.options.announce_role") }),
+  ),
+  timezone: options(
+    option({
+      type: S.String,
+      name: "zone",
+      ...d("commands.settings.options.zone"),
+      required: true,
+      autocomplete: true,
+      max_length: 64,
+    }),
+  ),
+  claim_expiry: options(
+    option({
+      type: S.Integer,
+      name: "days",
+      ...d("commands.settings.options.days"),
+      required: true,
+      min_value: 1,
+      max_value: 30,
+    }),
+  ),
+  review_required: options(
+    option({
+      type: S.Boolean,
+      name: "enabled",
+      ...d("commands.settings.options.enabled"),
+      required: true,
+    }),
+  ),
+  review_channel: options(
+    option({
+      type: S.Channel,
+      name: "channel",
+      ...d("commands.settings.options.channel"),
+      channel_types: [ChannelType.GuildText],
+    }),
+  ),
+  retention: options(
+    option({
+      type: S.Integer,
+      name: "days",
+      ...d("commands.settings.options.retention_days"),
+      required: true,
+      min_value: 1,
+      max_value: 3650,
+    }),
+  ),
+  language: options(
+    option({
+      type: S.String,
+      name: "language",
+      ...d("commands.settings.options.language"),
+      required: true,
+      choices: languages.map((value) =>
+        localizedChoice(`commands.settings.languages.${value}`, value),
+      ),
+    }),
+  ),
+  none: options(),
+};
 
 const data = guildCommand({
   name: "settings",
@@ -40,107 +108,56 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "organizer_role",
       ...d("commands.settings.organizer_role"),
-      options: [{ type: S.Role, name: "role", ...d("commands.settings.options.organizer_role") }],
+      options: optionsOf.organizer_role.json,
     },
     {
       type: S.Subcommand,
       name: "announce_role",
       ...d("commands.settings.announce_role"),
-      options: [{ type: S.Role, name: "role", ...d("commands.settings.options.announce_role") }],
+      options: optionsOf.announce_role.json,
     },
     {
       type: S.Subcommand,
       name: "timezone",
       ...d("commands.settings.timezone"),
-      options: [
-        {
-          type: S.String,
-          name: "zone",
-          ...d("commands.settings.options.zone"),
-          required: true,
-          autocomplete: true,
-          max_length: 64,
-        },
-      ],
+      options: optionsOf.timezone.json,
     },
     {
       type: S.Subcommand,
       name: "claim_expiry",
       ...d("commands.settings.claim_expiry"),
-      options: [
-        {
-          type: S.Integer,
-          name: "days",
-          ...d("commands.settings.options.days"),
-          required: true,
-          min_value: 1,
-          max_value: 30,
-        },
-      ],
+      options: optionsOf.claim_expiry.json,
     },
     {
       type: S.Subcommand,
       name: "review_required",
       ...d("commands.settings.review_required"),
-      options: [
-        {
-          type: S.Boolean,
-          name: "enabled",
-          ...d("commands.settings.options.enabled"),
-          required: true,
-        },
-      ],
+      options: optionsOf.review_required.json,
     },
     {
       type: S.Subcommand,
       name: "review_channel",
       ...d("commands.settings.review_channel"),
-      options: [
-        {
-          type: S.Channel,
-          name: "channel",
-          ...d("commands.settings.options.channel"),
-          channel_types: [ChannelType.GuildText],
-        },
-      ],
+      options: optionsOf.review_channel.json,
     },
     {
       type: S.Subcommand,
       name: "retention",
       ...d("commands.settings.retention"),
-      options: [
-        {
-          type: S.Integer,
-          name: "days",
-          ...d("commands.settings.options.retention_days"),
-          required: true,
-          min_value: 1,
-          max_value: 3650,
-        },
-      ],
+      options: optionsOf.retention.json,
     },
     { type: S.Subcommand, name: "audit", ...d("commands.settings.audit") },
     {
       type: S.Subcommand,
       name: "language",
       ...d("commands.settings.language"),
-      options: [
-        {
-          type: S.String,
-          name: "language",
-          ...d("commands.settings.options.language"),
-          required: true,
-          choices: languages.map((value) =>
-            localizedChoice(`commands.settings.languages.${value}`, value),
-          ),
-        },
-      ],
+      options: optionsOf.language.json,
     },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
   ],
 });
 
-const roleOptions = z.object({ role: snowflake.optional() });
+type RoleInput = z.output<typeof optionsOf.organizer_role.schema>;
 
 /** A role of this server other than @everyone (whose id is the server's own). */
 function requireRole(roleId: string | undefined, context: InteractionContext): string | null {
@@ -204,7 +221,7 @@ function answer(
   };
 }
 
-async function organizerRole(input: z.output<typeof roleOptions>, context: InteractionContext) {
+async function organizerRole(input: RoleInput, context: InteractionContext) {
   const roleId = requireRole(input.role, context);
   const settings = await changeSetting(context.db, context.guildId, context.userId, {
     setting: "organizerRole",
@@ -216,7 +233,7 @@ async function organizerRole(input: z.output<typeof roleOptions>, context: Inter
   return answer(content, settings, context);
 }
 
-async function announceRole(input: z.output<typeof roleOptions>, context: InteractionContext) {
+async function announceRole(input: RoleInput, context: InteractionContext) {
   const roleId = requireRole(input.role, context);
   const settings = await changeSetting(context.db, context.guildId, context.userId, {
     setting: "announceRole",
@@ -329,49 +346,49 @@ export const settingsCommand: Command = {
     organizer_role: subcommand({
       access: "manager",
       ephemeral: true,
-      options: roleOptions,
+      options: optionsOf.organizer_role.schema,
       run: organizerRole,
     }),
     announce_role: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: roleOptions,
+      options: optionsOf.announce_role.schema,
       run: announceRole,
     }),
     timezone: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ zone: z.string() }),
+      options: optionsOf.timezone.schema,
       run: timezone,
     }),
     claim_expiry: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ days: integer(1, 30) }),
+      options: optionsOf.claim_expiry.schema,
       run: claimExpiry,
     }),
     review_required: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ enabled: z.boolean() }),
+      options: optionsOf.review_required.schema,
       run: reviewRequired,
     }),
     review_channel: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ channel: snowflake.optional() }),
+      options: optionsOf.review_channel.schema,
       run: reviewChannel,
     }),
     retention: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ days: integer(1, 3650) }),
+      options: optionsOf.retention.schema,
       run: retention,
     }),
     language: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ language: z.enum(languages) }),
+      options: optionsOf.language.schema,
       run: async (input, context) => {
         const settings = await changeSetting(context.db, context.guildId, context.userId, {
           setting: "language",
@@ -386,13 +403,13 @@ export const settingsCommand: Command = {
     audit: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({}),
+      options: optionsOf.none.schema,
       run: async (_input, context) => audit(context),
     }),
     show: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: z.object({}),
+      options: optionsOf.none.schema,
       run: async (_input, context) => answer("", context.settings, context),
     }),
   },

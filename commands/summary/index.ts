@@ -1,10 +1,5 @@
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-  channelMention,
-  type APIApplicationCommandChannelOption,
-} from "discord.js";
-import * as z from "zod";
+import { ApplicationCommandOptionType, ChannelType, channelMention } from "discord.js";
+import type * as z from "zod";
 import { parseCampaignId, searchCampaigns } from "../../src/domain/campaigns.ts";
 import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
@@ -33,7 +28,7 @@ import {
   localizedChoice,
   localizedDescription,
 } from "../../src/discord/commandData.ts";
-import { snowflake } from "../../src/discord/optionSchemas.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 import { renderSummary } from "../../src/discord/summaryJobs.ts";
@@ -55,12 +50,45 @@ const campaignOption = {
   ...d("commands.summary.options.campaign"),
   autocomplete: true,
 } as const;
-const channelOption: APIApplicationCommandChannelOption = {
+const textChannelTypes: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+];
+const channelOption = {
   type: S.Channel,
   name: "channel",
   ...d("commands.summary.options.channel"),
-  channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
-};
+  channel_types: textChannelTypes,
+} as const;
+
+const scheduleOptions = options(
+  option({ ...channelOption, required: true }),
+  option({
+    type: S.String,
+    name: "time",
+    ...d("commands.summary.options.time"),
+    required: true,
+    max_length: 5,
+  }),
+  option({
+    type: S.String,
+    name: "timezone",
+    ...d("commands.summary.options.timezone"),
+    autocomplete: true,
+    max_length: 64,
+  }),
+  option({
+    type: S.String,
+    name: "days",
+    ...d("commands.summary.options.days"),
+    choices: dayChoices.map((value) => localizedChoice(`commands.summary.choices.${value}`, value)),
+  }),
+  option(campaignOption),
+);
+const scheduleOnly = options(option(scheduleOption));
+const nowOptions = options(option(campaignOption), option(channelOption));
+const campaignOnly = options(option(campaignOption));
+const noOptions = options();
 
 const data = guildCommand({
   name: "summary",
@@ -70,52 +98,32 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "schedule",
       ...d("commands.summary.schedule"),
-      options: [
-        { ...channelOption, required: true },
-        {
-          type: S.String,
-          name: "time",
-          ...d("commands.summary.options.time"),
-          required: true,
-          max_length: 5,
-        },
-        {
-          type: S.String,
-          name: "timezone",
-          ...d("commands.summary.options.timezone"),
-          autocomplete: true,
-          max_length: 64,
-        },
-        {
-          type: S.String,
-          name: "days",
-          ...d("commands.summary.options.days"),
-          choices: dayChoices.map((value) =>
-            localizedChoice(`commands.summary.choices.${value}`, value),
-          ),
-        },
-        campaignOption,
-      ],
+      options: scheduleOptions.json,
     },
     { type: S.Subcommand, name: "list", ...d("commands.summary.list") },
-    { type: S.Subcommand, name: "off", ...d("commands.summary.off"), options: [scheduleOption] },
+    {
+      type: S.Subcommand,
+      name: "off",
+      ...d("commands.summary.off"),
+      options: scheduleOnly.json,
+    },
     {
       type: S.Subcommand,
       name: "resume",
       ...d("commands.summary.resume"),
-      options: [scheduleOption],
+      options: scheduleOnly.json,
     },
     {
       type: S.Subcommand,
       name: "now",
       ...d("commands.summary.now"),
-      options: [campaignOption, channelOption],
+      options: nowOptions.json,
     },
     {
       type: S.Subcommand,
       name: "preview",
       ...d("commands.summary.preview"),
-      options: [campaignOption],
+      options: campaignOnly.json,
     },
   ],
 });
@@ -128,16 +136,8 @@ function requireSummaryChannel(channelId: string, context: InteractionContext): 
   ]);
 }
 
-const scheduleOptions = z.object({
-  channel: snowflake,
-  time: z.string(),
-  timezone: z.string().optional(),
-  days: z.enum(dayChoices).optional(),
-  campaign: z.string().optional(),
-});
-
 async function schedule(
-  input: z.output<typeof scheduleOptions>,
+  input: z.output<typeof scheduleOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const time = parseLocalTime(input.time);
@@ -228,8 +228,6 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
   ]);
 }
 
-const campaignOnly = z.object({ campaign: z.string().optional() });
-
 async function now(
   input: { campaign?: string | undefined; channel?: string | undefined },
   context: InteractionContext,
@@ -256,7 +254,7 @@ async function now(
 }
 
 async function preview(
-  input: z.output<typeof campaignOnly>,
+  input: z.output<typeof campaignOnly.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const messages = await renderSummary(context.db, context.guildId, {
@@ -292,27 +290,25 @@ async function autocomplete(
     .slice(0, 25);
 }
 
-const scheduleOnly = z.object({ schedule: z.string() });
-
 export const summaryCommand: Command = {
   data,
   subcommands: {
     schedule: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: scheduleOptions,
+      options: scheduleOptions.schema,
       run: schedule,
     }),
     list: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({}),
+      options: noOptions.schema,
       run: async (_input, context) => list(context),
     }),
     off: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: scheduleOnly,
+      options: scheduleOnly.schema,
       run: async (input, context) => {
         const updated = await turnOff(
           context.db,
@@ -326,7 +322,7 @@ export const summaryCommand: Command = {
     resume: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: scheduleOnly,
+      options: scheduleOnly.schema,
       run: async (input, context) => {
         const id = parseScheduleId(input.schedule);
         const updated = await resumeSchedule(
@@ -353,13 +349,13 @@ export const summaryCommand: Command = {
     now: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: z.object({ campaign: z.string().optional(), channel: snowflake.optional() }),
+      options: nowOptions.schema,
       run: now,
     }),
     preview: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: campaignOnly,
+      options: campaignOnly.schema,
       run: preview,
     }),
   },

@@ -1,6 +1,11 @@
 /** What a member does with a task: claim, release, done (by slash command or the card's buttons). */
-import { ComponentType, TextInputStyle, userMention } from "discord.js";
-import * as z from "zod";
+import {
+  ApplicationCommandOptionType,
+  ComponentType,
+  TextInputStyle,
+  userMention,
+} from "discord.js";
+import type * as z from "zod";
 import { UserError } from "../../src/domain/errors.ts";
 import { taskLimits } from "../../src/domain/taskFields.ts";
 import {
@@ -20,11 +25,13 @@ import {
   type HandlerResult,
   type InteractionContext,
 } from "../../src/discord/command.ts";
-import { httpUrl, optionalText } from "../../src/discord/optionSchemas.ts";
+import { localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
+import { httpUrl, text } from "../../src/discord/optionSchemas.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
-import type { AttachmentOption } from "../../src/discord/options.ts";
 import { cardMessage, refreshCard, serverLanguage } from "./card.ts";
+import { taskOption } from "./options.ts";
 
 /** What the claimer reads after a claim: thanks, when it expires, when it is due. */
 function claimedText(task: TaskWithCampaign, expiresAt: Date, context: InteractionContext): string {
@@ -102,16 +109,32 @@ async function finish(
   return { task: result.task, text: lines.join("\n"), after: announce };
 }
 
-export const doneOptions = z.object({
-  task: z.string(),
-  proof_file: z
-    .custom<AttachmentOption>(
-      (value) => typeof value === "object" && value !== null && "url" in value,
-    )
-    .optional(),
-  proof_link: httpUrl.optional(),
-  note: optionalText(taskLimits.note),
-});
+export const doneOptions = options(
+  taskOption,
+  option({
+    type: ApplicationCommandOptionType.Attachment,
+    name: "proof_file",
+    ...localizedDescription("commands.task.options.proof_file"),
+  }),
+  option(
+    {
+      type: ApplicationCommandOptionType.String,
+      name: "proof_link",
+      ...localizedDescription("commands.task.options.proof_link"),
+      max_length: taskLimits.proofLink,
+    },
+    httpUrl,
+  ),
+  option(
+    {
+      type: ApplicationCommandOptionType.String,
+      name: "note",
+      ...localizedDescription("commands.task.options.note"),
+      max_length: taskLimits.note,
+    },
+    text(taskLimits.note),
+  ),
+);
 
 /** What a claim, release or done did: the task as it is now and the member's answer. */
 interface TaskChange {
@@ -212,7 +235,10 @@ export function releaseBySlash(input: { task: string }, context: InteractionCont
   return slashChange(release(parseTaskId(input.task), context), context);
 }
 
-export function doneBySlash(input: z.output<typeof doneOptions>, context: InteractionContext) {
+export function doneBySlash(
+  input: z.output<typeof doneOptions.schema>,
+  context: InteractionContext,
+) {
   return slashChange(
     finish(
       parseTaskId(input.task),

@@ -1,6 +1,6 @@
 /** `/task import`: many tasks from a CSV file, answered with one message in the campaign's channel. */
-import { ButtonStyle, ComponentType } from "discord.js";
-import * as z from "zod";
+import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
+import type * as z from "zod";
 import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import type { TaskKind } from "../../src/domain/taskFields.ts";
@@ -18,21 +18,26 @@ import {
   type InteractionContext,
 } from "../../src/discord/command.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
-import type { AttachmentOption } from "../../src/discord/options.ts";
+import { localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import { serverLanguage } from "./card.ts";
+import { campaignOption } from "./options.ts";
 
-export const importOptions = z.object({
-  campaign: z.string(),
-  file: z.custom<AttachmentOption>(
-    (value) => typeof value === "object" && value !== null && "url" in value,
-  ),
-});
+export const importOptions = options(
+  campaignOption,
+  option({
+    type: ApplicationCommandOptionType.Attachment,
+    name: "file",
+    ...localizedDescription("commands.task.options.file"),
+    required: true,
+  }),
+);
 
 /** How many problems the reply lists before pointing to the attached file. */
 const problemsShown = 15;
 
 export async function importFile(
-  input: z.output<typeof importOptions>,
+  input: z.output<typeof importOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const { t } = context;

@@ -1,163 +1,55 @@
 /** /task: the command's registered data, which tasks autocomplete offers, and who may use what. */
-import { ApplicationCommandOptionType, type APIApplicationCommandBasicOption } from "discord.js";
-import * as z from "zod";
+import { ApplicationCommandOptionType } from "discord.js";
 import { searchCampaigns } from "../../src/domain/campaigns.ts";
-import { taskKinds, taskLimits } from "../../src/domain/taskFields.ts";
-import { searchTasks, taskFilters } from "../../src/domain/tasks.ts";
+import { searchTasks } from "../../src/domain/tasks.ts";
 import {
   subcommand,
   type AutocompleteChoice,
   type Command,
   type InteractionContext,
 } from "../../src/discord/command.ts";
-import {
-  guildCommand,
-  localizedChoice,
-  localizedDescription,
-} from "../../src/discord/commandData.ts";
+import { guildCommand, localizedDescription } from "../../src/discord/commandData.ts";
+import { options } from "../../src/discord/declaredOptions.ts";
 import { postCardButton } from "./card.ts";
 import { claimBySlash, claimButtons, doneBySlash, doneOptions, releaseBySlash } from "./claim.ts";
 import { importFile, importOptions } from "./import.ts";
 import { listButtons, listOptions, list } from "./list.ts";
 import { add, addOptions, assign, assignOptions, cancel, edit, editOptions } from "./manage.ts";
+import { taskOption } from "./options.ts";
 import { review, reviewButtons } from "./review.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
 
-const taskOption = {
-  type: S.String,
-  name: "task",
-  ...d("commands.task.options.task"),
-  required: true,
-  autocomplete: true,
-} as const;
-const campaignOption = {
-  type: S.String,
-  name: "campaign",
-  ...d("commands.task.options.campaign"),
-  required: true,
-  autocomplete: true,
-} as const;
-
-function taskFieldOptions(required: boolean): APIApplicationCommandBasicOption[] {
-  return [
-    {
-      type: S.String,
-      name: "title",
-      ...d("commands.task.options.title"),
-      max_length: taskLimits.title,
-      required,
-    },
-    {
-      type: S.String,
-      name: "kind",
-      ...d("commands.task.options.kind"),
-      choices: taskKinds.map((kind) => localizedChoice(`commands.task.kinds.${kind}`, kind)),
-    },
-    {
-      type: S.String,
-      name: "location",
-      ...d("commands.task.options.location"),
-      max_length: taskLimits.location,
-    },
-    {
-      type: S.Integer,
-      name: "slots",
-      ...d("commands.task.options.slots"),
-      min_value: taskLimits.minSlots,
-      max_value: taskLimits.maxSlots,
-    },
-    { type: S.String, name: "due", ...d("commands.task.options.due"), max_length: 16 },
-    {
-      type: S.String,
-      name: "instructions",
-      ...d("commands.task.options.instructions"),
-      max_length: taskLimits.instructions,
-    },
-  ];
-}
+/** The subcommands whose only option is the task. */
+const taskOnly = options(taskOption);
 
 const data = guildCommand({
   name: "task",
   ...d("commands.task.description"),
   options: [
-    {
-      type: S.Subcommand,
-      name: "add",
-      ...d("commands.task.add"),
-      options: [campaignOption, ...taskFieldOptions(true)],
-    },
+    { type: S.Subcommand, name: "add", ...d("commands.task.add"), options: addOptions.json },
     {
       type: S.Subcommand,
       name: "import",
       ...d("commands.task.import"),
-      options: [
-        campaignOption,
-        { type: S.Attachment, name: "file", ...d("commands.task.options.file"), required: true },
-      ],
+      options: importOptions.json,
     },
-    {
-      type: S.Subcommand,
-      name: "list",
-      ...d("commands.task.list"),
-      options: [
-        { ...campaignOption, required: false },
-        {
-          type: S.String,
-          name: "filter",
-          ...d("commands.task.options.filter"),
-          choices: taskFilters.map((filter) =>
-            localizedChoice(`commands.task.filters.${filter}`, filter),
-          ),
-        },
-      ],
-    },
-    { type: S.Subcommand, name: "claim", ...d("commands.task.claim"), options: [taskOption] },
-    { type: S.Subcommand, name: "release", ...d("commands.task.release"), options: [taskOption] },
-    {
-      type: S.Subcommand,
-      name: "done",
-      ...d("commands.task.done"),
-      options: [
-        taskOption,
-        { type: S.Attachment, name: "proof_file", ...d("commands.task.options.proof_file") },
-        {
-          type: S.String,
-          name: "proof_link",
-          ...d("commands.task.options.proof_link"),
-          max_length: taskLimits.proofLink,
-        },
-        {
-          type: S.String,
-          name: "note",
-          ...d("commands.task.options.note"),
-          max_length: taskLimits.note,
-        },
-      ],
-    },
+    { type: S.Subcommand, name: "list", ...d("commands.task.list"), options: listOptions.json },
+    { type: S.Subcommand, name: "claim", ...d("commands.task.claim"), options: taskOnly.json },
+    { type: S.Subcommand, name: "release", ...d("commands.task.release"), options: taskOnly.json },
+    { type: S.Subcommand, name: "done", ...d("commands.task.done"), options: doneOptions.json },
     {
       type: S.Subcommand,
       name: "assign",
       ...d("commands.task.assign"),
-      options: [
-        taskOption,
-        { type: S.User, name: "member", ...d("commands.task.options.member"), required: true },
-      ],
+      options: assignOptions.json,
     },
-    { type: S.Subcommand, name: "review", ...d("commands.task.review"), options: [taskOption] },
-    { type: S.Subcommand, name: "cancel", ...d("commands.task.cancel"), options: [taskOption] },
-    {
-      type: S.Subcommand,
-      name: "edit",
-      ...d("commands.task.edit"),
-      options: [taskOption, ...taskFieldOptions(false)],
-    },
+    { type: S.Subcommand, name: "review", ...d("commands.task.review"), options: taskOnly.json },
+    { type: S.Subcommand, name: "cancel", ...d("commands.task.cancel"), options: taskOnly.json },
+    { type: S.Subcommand, name: "edit", ...d("commands.task.edit"), options: editOptions.json },
   ],
 });
-
-/** The subcommands whose only option is the task. */
-const taskOnly = z.object({ task: z.string() });
 
 /** Which tasks each subcommand offers. */
 const autocompleteScope: Record<string, "mine" | "open" | "any"> = {
@@ -200,41 +92,61 @@ async function autocomplete(
 export const taskCommand: Command = {
   data,
   subcommands: {
-    add: subcommand({ access: "organizer", ephemeral: true, options: addOptions, run: add }),
+    add: subcommand({ access: "organizer", ephemeral: true, options: addOptions.schema, run: add }),
     import: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: importOptions,
+      options: importOptions.schema,
       run: importFile,
     }),
-    list: subcommand({ access: "everyone", ephemeral: true, options: listOptions, run: list }),
+    list: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: listOptions.schema,
+      run: list,
+    }),
     claim: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: taskOnly,
+      options: taskOnly.schema,
       run: claimBySlash,
     }),
     release: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: taskOnly,
+      options: taskOnly.schema,
       run: releaseBySlash,
     }),
     done: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: doneOptions,
+      options: doneOptions.schema,
       run: doneBySlash,
     }),
     assign: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: assignOptions,
+      options: assignOptions.schema,
       run: assign,
     }),
-    review: subcommand({ access: "organizer", ephemeral: true, options: taskOnly, run: review }),
-    cancel: subcommand({ access: "organizer", ephemeral: true, options: taskOnly, run: cancel }),
-    edit: subcommand({ access: "organizer", ephemeral: true, options: editOptions, run: edit }),
+    review: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: taskOnly.schema,
+      run: review,
+    }),
+    cancel: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: taskOnly.schema,
+      run: cancel,
+    }),
+    edit: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: editOptions.schema,
+      run: edit,
+    }),
   },
   autocomplete,
   // Buttons and forms by the action in their custom_id (`task:<action>:…`), each group beside

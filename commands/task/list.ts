@@ -1,5 +1,11 @@
 /** `/task list` and its pages: what a member sees of the tasks. */
-import { ButtonStyle, ComponentType, userMention, type APIEmbed } from "discord.js";
+import {
+  ApplicationCommandOptionType,
+  ButtonStyle,
+  ComponentType,
+  userMention,
+  type APIEmbed,
+} from "discord.js";
 import * as z from "zod";
 import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
@@ -14,13 +20,23 @@ import {
   type InteractionContext,
   type OutgoingMessage,
 } from "../../src/discord/command.ts";
+import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { campaignJson } from "./options.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 
-export const listOptions = z.object({
-  campaign: z.string().optional(),
-  filter: z.enum(taskFilters).optional(),
-});
+export const listOptions = options(
+  option({ ...campaignJson, required: false }),
+  option({
+    type: ApplicationCommandOptionType.String,
+    name: "filter",
+    ...localizedDescription("commands.task.options.filter"),
+    choices: taskFilters.map((filter) =>
+      localizedChoice(`commands.task.filters.${filter}`, filter),
+    ),
+  }),
+);
 
 /** One page of tasks, with Previous/Next buttons that carry the query in their custom_id. */
 async function taskPage(
@@ -93,7 +109,7 @@ async function taskPage(
 }
 
 export async function list(
-  input: z.output<typeof listOptions>,
+  input: z.output<typeof listOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const campaignId = input.campaign === undefined ? null : parseCampaignId(input.campaign);

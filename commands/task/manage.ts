@@ -1,6 +1,6 @@
 /** The organizer's subcommands that write a task: add, edit, assign, cancel. */
-import { channelMention, userMention } from "discord.js";
-import * as z from "zod";
+import { ApplicationCommandOptionType, channelMention, userMention } from "discord.js";
+import type * as z from "zod";
 import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
@@ -11,9 +11,12 @@ import {
   type HandlerResult,
   type InteractionContext,
 } from "../../src/discord/command.ts";
-import { integer, optionalText, snowflake, text } from "../../src/discord/optionSchemas.ts";
+import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
+import { option, options } from "../../src/discord/declaredOptions.ts";
+import { text } from "../../src/discord/optionSchemas.ts";
 import { showText } from "../../src/discord/render/text.ts";
 import { postCard, postCardRow, refreshCard } from "./card.ts";
+import { campaignOption, taskOption } from "./options.ts";
 
 function readDue(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
@@ -25,19 +28,61 @@ function readDue(value: string | undefined, context: InteractionContext): Date |
   });
 }
 
-const kind = z.enum(taskKinds);
-export const addOptions = z.object({
-  campaign: z.string(),
-  title: text(taskLimits.title),
-  kind: kind.optional(),
-  location: optionalText(taskLimits.location),
-  slots: integer(taskLimits.minSlots, taskLimits.maxSlots).optional(),
-  due: z.string().optional(),
-  instructions: optionalText(taskLimits.instructions),
-});
+const S = ApplicationCommandOptionType;
+const d = localizedDescription;
+
+/** The fields add sets and edit changes; edit makes every one optional. */
+function taskFields<Required extends boolean>(required: Required) {
+  return [
+    option(
+      {
+        type: S.String,
+        name: "title",
+        ...d("commands.task.options.title"),
+        max_length: taskLimits.title,
+        required,
+      },
+      text(taskLimits.title),
+    ),
+    option({
+      type: S.String,
+      name: "kind",
+      ...d("commands.task.options.kind"),
+      choices: taskKinds.map((kind) => localizedChoice(`commands.task.kinds.${kind}`, kind)),
+    }),
+    option(
+      {
+        type: S.String,
+        name: "location",
+        ...d("commands.task.options.location"),
+        max_length: taskLimits.location,
+      },
+      text(taskLimits.location),
+    ),
+    option({
+      type: S.Integer,
+      name: "slots",
+      ...d("commands.task.options.slots"),
+      min_value: taskLimits.minSlots,
+      max_value: taskLimits.maxSlots,
+    }),
+    option({ type: S.String, name: "due", ...d("commands.task.options.due"), max_length: 16 }),
+    option(
+      {
+        type: S.String,
+        name: "instructions",
+        ...d("commands.task.options.instructions"),
+        max_length: taskLimits.instructions,
+      },
+      text(taskLimits.instructions),
+    ),
+  ] as const;
+}
+
+export const addOptions = options(campaignOption, ...taskFields(true));
 
 export async function add(
-  input: z.output<typeof addOptions>,
+  input: z.output<typeof addOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const fields: TaskFields = {
@@ -72,18 +117,10 @@ export async function add(
   };
 }
 
-export const editOptions = z.object({
-  task: z.string(),
-  title: text(taskLimits.title).optional(),
-  kind: kind.optional(),
-  location: optionalText(taskLimits.location),
-  slots: integer(taskLimits.minSlots, taskLimits.maxSlots).optional(),
-  due: z.string().optional(),
-  instructions: optionalText(taskLimits.instructions),
-});
+export const editOptions = options(taskOption, ...taskFields(false));
 
 export async function edit(
-  input: z.output<typeof editOptions>,
+  input: z.output<typeof editOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const changes: Partial<TaskFields> = {};
@@ -108,10 +145,13 @@ export async function edit(
   };
 }
 
-export const assignOptions = z.object({ task: z.string(), member: snowflake });
+export const assignOptions = options(
+  taskOption,
+  option({ type: S.User, name: "member", ...d("commands.task.options.member"), required: true }),
+);
 
 export async function assign(
-  input: z.output<typeof assignOptions>,
+  input: z.output<typeof assignOptions.schema>,
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const target = await context.channels.isMember(input.member);
