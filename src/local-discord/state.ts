@@ -215,6 +215,8 @@ export class State {
   origin = "";
   /** The one token taken, when set (LocalDiscordOptions.botToken); else any non-empty one. */
   botToken: string | undefined;
+  /** LocalDiscordOptions.checkBodies. */
+  checkBodies = true;
 
   constructor(
     private readonly baseNow: () => number,
