@@ -20,7 +20,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { commands } from "../commands/index.ts";
 import { startRally, type Rally } from "../src/app.ts";
-import type { Db } from "../src/db/client.ts";
+import type { Database as Db } from "../src/db/store.ts";
 import { commandPayloads } from "../src/discord/deployCommands.ts";
 import {
   startLocalDiscord,

@@ -4,6 +4,7 @@ import { basename, dirname } from "node:path";
 import { PrismaClient } from "./generated/client.ts";
 import { CachingSqliteAdapterFactory } from "./statementCache.ts";
 import { registerSqliteConnection, sqliteConnection } from "./sqliteDirect.ts";
+import type { Database as RallyDatabase } from "./store.ts";
 import {
   applyMigrations,
   applyPostgresMigrations,
@@ -38,8 +39,8 @@ const errorFormat = "minimal";
  * Opens the database named by DATABASE_URL, creating and migrating it first, so a fresh clone
  * needs no setup step.
  */
-export async function openDatabase(url: string): Promise<Db> {
-  if (isPostgresUrl(url)) return openPostgres(url);
+export async function openDatabase(url: string): Promise<RallyDatabase> {
+  if (isPostgresUrl(url)) return (await openPostgres(url)) as RallyDatabase;
   if (!url.startsWith("file:")) {
     throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL).");
   }
@@ -69,7 +70,7 @@ export async function openDatabase(url: string): Promise<Db> {
   const connection = sqliteConnection(db);
   if (!connection) throw new Error("the SQLite adapter did not connect");
   connection.pragma("synchronous = NORMAL");
-  return db;
+  return db as Db as RallyDatabase;
 }
 
 /** Prisma's SQLite client, whose `$disconnect` also closes a connection Prisma never took. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { channelMention, PermissionFlagsBits, type Client } from "discord.js";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import { UserError } from "../domain/errors.ts";
 import type { Translator } from "../i18n/index.ts";
 import type { OutgoingMessage } from "./command.ts";

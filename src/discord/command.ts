@@ -6,7 +6,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type * as z from "zod";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import { UserError } from "../domain/errors.ts";
 import type { GuildSettingsView } from "../domain/guildSettings.ts";
 import type { Language, Translator } from "../i18n/index.ts";

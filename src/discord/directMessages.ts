@@ -1,5 +1,5 @@
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import { claimDirectMessage, finishDirectMessage } from "../domain/outbox.ts";
 import { markDmsClosed } from "../domain/volunteers.ts";
 import { toMessagePayload } from "./render/payload.ts";

@@ -14,7 +14,7 @@ import { UserError } from "../domain/errors.ts";
 import { hasAccess } from "../domain/permissions.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import type { Logger } from "../log.ts";
 import type {
   Access,

@@ -1,5 +1,5 @@
 import type { Client } from "discord.js";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import {
   applyRetention,
   eraseGuild,

@@ -1,5 +1,5 @@
 import { PermissionFlagsBits, type Client } from "discord.js";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { buildSummary } from "../domain/summaries.ts";

@@ -1,10 +1,9 @@
-import type { Db } from "../db/client.ts";
-
-type Writer = Pick<Db, "auditEntry">;
+import { insertAuditEntry } from "../db/audit.ts";
+import type { Store } from "../db/store.ts";
 
 /** Records an organizer action. `details` holds what changed, as a small JSON object. */
 export async function recordAudit(
-  db: Writer,
+  store: Store,
   entry: {
     guildId: string;
     actorId: string;
@@ -13,13 +12,11 @@ export async function recordAudit(
     details?: object;
   },
 ): Promise<void> {
-  await db.auditEntry.create({
-    data: {
-      guildId: entry.guildId,
-      actorId: entry.actorId,
-      action: entry.action,
-      subjectId: entry.subjectId === undefined ? null : String(entry.subjectId),
-      details: entry.details === undefined ? null : JSON.stringify(entry.details),
-    },
+  await insertAuditEntry(store, {
+    guildId: entry.guildId,
+    actorId: entry.actorId,
+    action: entry.action,
+    subjectId: entry.subjectId === undefined ? null : String(entry.subjectId),
+    details: entry.details === undefined ? null : JSON.stringify(entry.details),
   });
 }

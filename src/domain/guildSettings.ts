@@ -1,5 +1,5 @@
-import type { Db } from "../db/client.ts";
-import { sqliteReads } from "../db/sqliteReads.ts";
+import { findGuildSettings, saveGuildSettings } from "../db/guildSettings.ts";
+import { inTransaction, type Store } from "../db/store.ts";
 import { isLanguage } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
 import { rearmRetention } from "./privacy.ts";
@@ -42,9 +42,9 @@ interface SettingsCache {
   /** Counts writes: a read that a write overtook must not be cached. */
   writes: number;
 }
-const caches = new WeakMap<Db, SettingsCache>();
+const caches = new WeakMap<Store, SettingsCache>();
 
-function cacheOf(db: Db): SettingsCache {
+function cacheOf(db: Store): SettingsCache {
   let cache = caches.get(db);
   if (!cache) {
     cache = { servers: new Map(), writes: 0 };
@@ -54,7 +54,7 @@ function cacheOf(db: Db): SettingsCache {
 }
 
 /** Forgets a server's cached settings: called after every write to them. */
-export function forgetGuildSettings(db: Db, guildId: string): void {
+export function forgetGuildSettings(db: Store, guildId: string): void {
   const cache = cacheOf(db);
   cache.writes += 1;
   cache.servers.delete(guildId);
@@ -62,7 +62,7 @@ export function forgetGuildSettings(db: Db, guildId: string): void {
 
 /** A server's settings; a server that never changed one gets the defaults, without a write. */
 export async function getGuildSettings(
-  db: Db,
+  db: Store,
   guildId: string,
 ): Promise<Readonly<GuildSettingsView>> {
   const cache = cacheOf(db);
@@ -80,11 +80,8 @@ export async function getGuildSettings(
   return view;
 }
 
-async function readGuildSettings(db: Db, guildId: string): Promise<GuildSettingsView> {
-  const sqlite = sqliteReads(db);
-  const row = sqlite
-    ? sqlite.guildSettings(guildId)
-    : await db.guildSettings.findUnique({ where: { guildId } });
+async function readGuildSettings(db: Store, guildId: string): Promise<GuildSettingsView> {
+  const row = await findGuildSettings(db, guildId);
   if (!row) return { guildId, ...defaults };
   return {
     guildId,
@@ -111,7 +108,7 @@ type SettingChange =
 
 /** Changes one setting and records who changed it. Role ids are checked by the caller's guild. */
 export async function changeSetting(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   change: SettingChange,
@@ -154,12 +151,8 @@ export async function changeSetting(
       break;
   }
   try {
-    await db.$transaction(async (tx) => {
-      await tx.guildSettings.upsert({
-        where: { guildId },
-        create: { guildId, ...data },
-        update: data,
-      });
+    await inTransaction(db, async (tx) => {
+      await saveGuildSettings(tx, guildId, data);
       await recordAudit(tx, {
         guildId,
         actorId,

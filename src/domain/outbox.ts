@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Db } from "../db/client.ts";
-import type { DirectMessage } from "../db/generated/client.ts";
+import {
+  deleteDirectMessagesCreatedBefore,
+  findOrCreateDirectMessage,
+  setDirectMessageStatus,
+} from "../db/directMessages.ts";
+import type { DirectMessage } from "../db/rows.ts";
+import type { Store } from "../db/store.ts";
 
 /** Discord remembers a nonce for a few minutes; an older pending message is not retried blindly. */
 const nonceMemoryMs = 5 * 60 * 1000;
@@ -33,36 +38,32 @@ export function directMessageNonce(key: string): string {
  * DMs, or too old to retry (then marked uncertain).
  */
 export async function claimDirectMessage(
-  db: Db,
+  store: Store,
   guildId: string,
   key: string,
   now: Date,
 ): Promise<{ action: "send" | "skip"; message: DirectMessage }> {
-  const message = await db.directMessage.upsert({
-    where: { key },
-    create: { guildId, key, nonce: directMessageNonce(key), createdAt: now },
-    update: {},
+  const message = await findOrCreateDirectMessage(store, {
+    guildId,
+    key,
+    nonce: directMessageNonce(key),
+    createdAt: now,
   });
   const action = outboxAction(message, now);
   if (action === "uncertain") {
-    const marked = await db.directMessage.update({
-      where: { id: message.id },
-      data: { status: "uncertain" },
-    });
+    const marked = await setDirectMessageStatus(store, message.id, { status: "uncertain" });
     return { action: "skip", message: marked };
   }
   return { action, message };
 }
 
 export async function finishDirectMessage(
-  db: Db,
+  store: Store,
   id: number,
   status: "sent" | "closed",
   now: Date,
 ): Promise<void> {
-  await db.directMessage.update({ where: { id }, data: { status, sentAt: now } });
+  await setDirectMessageStatus(store, id, { status, sentAt: now });
   // Old rows only ever stop a key being sent twice, and keys are not reused after a month.
-  await db.directMessage.deleteMany({
-    where: { createdAt: { lt: new Date(now.getTime() - directMessageKeptMs) } },
-  });
+  await deleteDirectMessagesCreatedBefore(store, new Date(now.getTime() - directMessageKeptMs));
 }

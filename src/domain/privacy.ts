@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
+import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
 import { getCampaign } from "./campaigns.ts";
 import { forgetGuildSettings } from "./guildSettings.ts";
 import { claimJobKinds, openClaimStatuses } from "./tasks.ts";

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
 import type { SummaryPost, SummarySchedule } from "../db/generated/client.ts";
-import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
+import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { outboxAction } from "./outbox.ts";

@@ -9,7 +9,7 @@ import {
   type TaskListQuery,
   type TaskWithCampaign,
 } from "../db/sqliteReads.ts";
-import { cancelJobs, scheduleJob } from "../scheduler/dueJobs.ts";
+import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";

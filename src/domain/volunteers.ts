@@ -1,4 +1,5 @@
-import type { Db } from "../db/client.ts";
+import type { Store } from "../db/store.ts";
+import { findVolunteer, saveVolunteerChoices } from "../db/volunteers.ts";
 import { isLanguage, languageFor, type Language } from "../i18n/index.ts";
 import { getGuildSettings } from "./guildSettings.ts";
 
@@ -11,11 +12,11 @@ interface VolunteerView {
 
 /** A member's own choices; anonymous and reminded by default, without a write. */
 export async function getVolunteer(
-  db: Db,
+  db: Store,
   guildId: string,
   userId: string,
 ): Promise<VolunteerView> {
-  const row = await db.volunteer.findUnique({ where: { guildId_userId: { guildId, userId } } });
+  const row = await findVolunteer(db, guildId, userId);
   return {
     creditPublic: row?.creditPublic ?? false,
     remindersEnabled: row?.remindersEnabled ?? true,
@@ -27,20 +28,16 @@ export async function getVolunteer(
 /** The language is noted by a claim (src/db/claimSlot.ts), not here. */
 type VolunteerChange = Partial<Omit<VolunteerView, "lastLocale">>;
 
-async function updateVolunteer(db: Db, guildId: string, userId: string, data: VolunteerChange) {
-  await db.volunteer.upsert({
-    where: { guildId_userId: { guildId, userId } },
-    create: { guildId, userId, ...data },
-    update: data,
-  });
+function updateVolunteer(db: Store, guildId: string, userId: string, data: VolunteerChange) {
+  return saveVolunteerChoices(db, guildId, userId, data);
 }
 
-export function setCredit(db: Db, guildId: string, userId: string, creditPublic: boolean) {
+export function setCredit(db: Store, guildId: string, userId: string, creditPublic: boolean) {
   return updateVolunteer(db, guildId, userId, { creditPublic });
 }
 
 /** Turning reminders on also forgets a past DM refusal: the member is asking to hear from us. */
-export function setReminders(db: Db, guildId: string, userId: string, remindersEnabled: boolean) {
+export function setReminders(db: Store, guildId: string, userId: string, remindersEnabled: boolean) {
   return updateVolunteer(db, guildId, userId, {
     remindersEnabled,
     ...(remindersEnabled ? { dmsClosed: false } : {}),
@@ -48,13 +45,13 @@ export function setReminders(db: Db, guildId: string, userId: string, remindersE
 }
 
 /** Discord refused a DM (50007): stop trying until the member acts again. */
-export function markDmsClosed(db: Db, guildId: string, userId: string) {
+export function markDmsClosed(db: Store, guildId: string, userId: string) {
   return updateVolunteer(db, guildId, userId, { dmsClosed: true });
 }
 
 /** The language to write to a member in: their last interaction's, else the server's. */
 export async function volunteerLanguage(
-  db: Db,
+  db: Store,
   guildId: string,
   userId: string,
 ): Promise<Language> {

@@ -1,10 +1,8 @@
 import { performance } from "node:perf_hooks";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import type { DueJob, Prisma } from "../db/generated/client.ts";
 import type { Logger } from "../log.ts";
 
-/** The dueJob delegate only, so callers can schedule inside their own transaction. */
-type DueJobWriter = Pick<Db, "dueJob">;
 export type DueJobHandler = (job: DueJob) => Promise<void>;
 
 /** Thrown by a handler when retrying cannot help (the channel is gone): the job fails at once. */
@@ -41,36 +39,6 @@ interface RunResult {
 /** 30 s after the first failure, doubling, at most an hour. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(attempts - 1, 0), 3_600_000);
-}
-
-/** Creates or re-arms the job (kind, subjectId): pending, at dueAt, attempts 0. Idempotent. */
-export async function scheduleJob(
-  db: DueJobWriter,
-  job: { guildId: string; kind: string; subjectId: string; dueAt: Date },
-): Promise<void> {
-  const fresh = { guildId: job.guildId, dueAt: job.dueAt, status: "pending", attempts: 0 };
-  // A re-arm also drops the lease, so a run in flight cannot mark the re-armed job done.
-  await db.dueJob.upsert({
-    where: { kind_subjectId: { kind: job.kind, subjectId: job.subjectId } },
-    create: { ...fresh, kind: job.kind, subjectId: job.subjectId },
-    update: { ...fresh, leaseOwner: null, leaseUntil: null, lastError: null, doneAt: null },
-  });
-}
-
-/**
- * Cancels the pending jobs of a subject, only of these kinds when given. Subject ids are only
- * unique per kind: pass kinds when ids of different families could collide.
- */
-export async function cancelJobs(
-  db: DueJobWriter,
-  subjectId: string,
-  kinds?: readonly string[],
-): Promise<number> {
-  const { count } = await db.dueJob.updateMany({
-    where: { subjectId, status: "pending", ...(kinds ? { kind: { in: [...kinds] } } : {}) },
-    data: { status: "cancelled", leaseOwner: null, leaseUntil: null },
-  });
-  return count;
 }
 
 /**

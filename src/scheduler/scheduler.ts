@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { schedule, type ScheduledTask } from "node-cron";
-import type { Db } from "../db/client.ts";
+import type { Database as Db } from "../db/store.ts";
 import type { Logger } from "../log.ts";
 import { runDueJobs, type DueJobHandler } from "./dueJobs.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import {
   campaignLimits,
   changeCount,

@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { openDatabase, type Db } from "../../src/db/client.ts";
+import { openDatabase } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import type { DueJob } from "../../src/db/generated/client.ts";
 import { createLogger } from "../../src/log.ts";
+import { cancelJobs, scheduleJob } from "../../src/db/dueJobs.ts";
 import {
-  cancelJobs,
   PermanentJobError,
   retryDelayMs,
   runDueJobs,
-  scheduleJob,
   type DueJobHandler,
   type RunOptions,
 } from "../../src/scheduler/dueJobs.ts";

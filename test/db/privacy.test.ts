@@ -1,6 +1,6 @@
 import { Client } from "discord.js";
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import { privacyJobHandlers } from "../../src/discord/privacyJobs.ts";
 import {
   changeCount,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import type { Db } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { forgetMember } from "../../src/domain/privacy.ts";

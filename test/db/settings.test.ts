@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { changeSetting, getGuildSettings } from "../../src/domain/guildSettings.ts";
 import { eraseGuild } from "../../src/domain/privacy.ts";

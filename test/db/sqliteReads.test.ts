@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { Db } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import { sqliteReads } from "../../src/db/sqliteReads.ts";
 import { closeCampaign, createCampaign, getCampaign } from "../../src/domain/campaigns.ts";
 import { changeSetting, getGuildSettings } from "../../src/domain/guildSettings.ts";

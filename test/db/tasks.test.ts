@@ -1,6 +1,6 @@
 import { ComponentType } from "discord.js";
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 import type { Campaign, Claim } from "../../src/db/generated/client.ts";
 import { taskCard, taskStatusKey } from "../../src/discord/render/taskCard.ts";
 import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
@@ -36,7 +36,7 @@ import {
   setReminders,
 } from "../../src/domain/volunteers.ts";
 import { translator } from "../../src/i18n/index.ts";
-import { scheduleJob } from "../../src/scheduler/dueJobs.ts";
+import { scheduleJob } from "../../src/db/dueJobs.ts";
 import { createTestDb } from "../support/db.ts";
 import { campaignFields } from "../support/domain.ts";
 

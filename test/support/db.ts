@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, inject } from "vitest";
-import { openDatabase, type Db } from "../../src/db/client.ts";
+import { openDatabase } from "../../src/db/client.ts";
+import type { Database as Db } from "../../src/db/store.ts";
 
 /**
  * Which database this vitest project runs on: "sqlite", or "postgresql" in the second pass

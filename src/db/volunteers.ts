@@ -1,0 +1,31 @@
+import type { Volunteer } from "./generated/client.ts";
+import { prismaOf, type Store } from "./store.ts";
+
+/** A member's row in a server; null until they change a choice or claim. */
+export function findVolunteer(
+  store: Store,
+  guildId: string,
+  userId: string,
+): Promise<Volunteer | null> {
+  return prismaOf(store).volunteer.findUnique({
+    where: { guildId_userId: { guildId, userId } },
+  });
+}
+
+type VolunteerChoices = Partial<
+  Pick<Volunteer, "creditPublic" | "remindersEnabled" | "dmsClosed">
+>;
+
+/** Writes a member's choices, creating their row on the first one. */
+export async function saveVolunteerChoices(
+  store: Store,
+  guildId: string,
+  userId: string,
+  choices: VolunteerChoices,
+): Promise<void> {
+  await prismaOf(store).volunteer.upsert({
+    where: { guildId_userId: { guildId, userId } },
+    create: { guildId, userId, ...choices },
+    update: choices,
+  });
+}
