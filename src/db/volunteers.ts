@@ -12,9 +12,7 @@ export function findVolunteer(
   });
 }
 
-type VolunteerChoices = Partial<
-  Pick<Volunteer, "creditPublic" | "remindersEnabled" | "dmsClosed">
->;
+type VolunteerChoices = Partial<Pick<Volunteer, "creditPublic" | "remindersEnabled" | "dmsClosed">>;
 
 /** Writes a member's choices, creating their row on the first one. */
 export async function saveVolunteerChoices(

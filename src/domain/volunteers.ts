@@ -37,7 +37,12 @@ export function setCredit(db: Store, guildId: string, userId: string, creditPubl
 }
 
 /** Turning reminders on also forgets a past DM refusal: the member is asking to hear from us. */
-export function setReminders(db: Store, guildId: string, userId: string, remindersEnabled: boolean) {
+export function setReminders(
+  db: Store,
+  guildId: string,
+  userId: string,
+  remindersEnabled: boolean,
+) {
   return updateVolunteer(db, guildId, userId, {
     remindersEnabled,
     ...(remindersEnabled ? { dmsClosed: false } : {}),
