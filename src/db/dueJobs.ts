@@ -1,3 +1,4 @@
+import type { DueJob, Prisma } from "./generated/client.ts";
 import { prismaOf, type Store } from "./store.ts";
 
 /** Creates or re-arms the job (kind, subjectId): pending, at dueAt, attempts 0. Idempotent. */
@@ -28,4 +29,108 @@ export async function cancelJobs(
     data: { status: "cancelled", leaseOwner: null, leaseUntil: null },
   });
   return count;
+}
+
+/** No lease, or one that has expired (its owner crashed or overran). */
+function leaseFree(instant: Date) {
+  return { OR: [{ leaseUntil: null }, { leaseUntil: { lte: instant } }] };
+}
+
+/**
+ * The oldest due jobs this process may run: a list of candidates only, each one is then
+ * claimed by leaseDueJob. A shard cannot ask the database for its own servers (the shard is
+ * arithmetic on the id), so it pages past other shards' jobs; a few pages keep a shard that is
+ * down from starving the others.
+ */
+export async function listDueJobCandidates(
+  store: Store,
+  now: Date,
+  limit: number,
+  serves: ((guildId: string) => boolean) | undefined,
+): Promise<{ id: number; guildId: string }[]> {
+  const db = prismaOf(store);
+  const where = { status: "pending", dueAt: { lte: now }, ...leaseFree(now) };
+  const orderBy = [{ dueAt: "asc" as const }, { id: "asc" as const }];
+  const select = { id: true, guildId: true } as const;
+  if (!serves) return db.dueJob.findMany({ where, orderBy, take: limit, select });
+  const mine: { id: number; guildId: string }[] = [];
+  const pageSize = limit * 4;
+  for (let page = 0; page < 10 && mine.length < limit; page++) {
+    const rows = await db.dueJob.findMany({
+      where,
+      orderBy,
+      skip: page * pageSize,
+      take: pageSize,
+      select,
+    });
+    for (const row of rows) if (serves(row.guildId) && mine.length < limit) mine.push(row);
+    if (rows.length < pageSize) break;
+  }
+  return mine;
+}
+
+/** Who holds a job's lease, and until when: the fence its outcome is written through. */
+export interface JobLease {
+  id: number;
+  owner: string;
+  until: Date;
+}
+
+/**
+ * Takes the lease of job `id` if it is still pending, due at `claimedAt` and free, counting an
+ * attempt; null when another runner got it first (or it was re-armed, cancelled or run).
+ */
+export async function leaseDueJob(
+  store: Store,
+  lease: JobLease,
+  claimedAt: Date,
+): Promise<DueJob | null> {
+  // One statement decides the race: the runner whose update matched the row owns it.
+  const [job] = await prismaOf(store).dueJob.updateManyAndReturn({
+    where: { id: lease.id, status: "pending", dueAt: { lte: claimedAt }, ...leaseFree(claimedAt) },
+    data: { leaseOwner: lease.owner, leaseUntil: lease.until, attempts: { increment: 1 } },
+  });
+  return job ?? null;
+}
+
+/** How a run ended: done, failed for good, or to be tried again at `dueAt`. */
+export type JobOutcome =
+  | { status: "done"; doneAt: Date }
+  | { status: "failed"; lastError: string }
+  | { status: "retry"; dueAt: Date; lastError: string };
+
+/**
+ * Records a run's outcome only while the lease is still the runner's: a re-arm, cancel or
+ * takeover since then changed the job, and the write misses. Whether it was recorded.
+ */
+export async function recordJobOutcome(
+  store: Store,
+  lease: JobLease,
+  outcome: JobOutcome,
+): Promise<boolean> {
+  const data: Prisma.DueJobUpdateManyMutationInput =
+    outcome.status === "done"
+      ? { status: "done", doneAt: outcome.doneAt, lastError: null }
+      : outcome.status === "failed"
+        ? { status: "failed", lastError: outcome.lastError }
+        : {
+            dueAt: outcome.dueAt,
+            leaseOwner: null,
+            leaseUntil: null,
+            lastError: outcome.lastError,
+          };
+  const { count } = await prismaOf(store).dueJob.updateMany({
+    where: { id: lease.id, status: "pending", leaseOwner: lease.owner, leaseUntil: lease.until },
+    data,
+  });
+  return count === 1;
+}
+
+/** The pending job (kind, subjectId), if there is one. */
+export function findPendingJob(
+  store: Store,
+  kind: string,
+  subjectId: string,
+): Promise<DueJob | null> {
+  return prismaOf(store).dueJob.findFirst({ where: { kind, subjectId, status: "pending" } });
 }

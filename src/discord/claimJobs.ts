@@ -6,7 +6,7 @@ import { expireClaim, type TaskWithCampaign } from "../domain/tasks.ts";
 import { getVolunteer, volunteerLanguage } from "../domain/volunteers.ts";
 import { isLanguage, translator, type Language, type MessageKey } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
-import type { DueJobHandler } from "../scheduler/dueJobs.ts";
+import type { DueJobHandler } from "../domain/dueJobs.ts";
 import { channelActions } from "./channels.ts";
 import { sendDirectMessage } from "./directMessages.ts";
 import { discordTime, taskCard } from "./render/taskCard.ts";

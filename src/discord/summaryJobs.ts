@@ -15,7 +15,7 @@ import {
 } from "../domain/summarySchedules.ts";
 import { isLanguage } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
-import type { DueJobHandler } from "../scheduler/dueJobs.ts";
+import type { DueJobHandler } from "../domain/dueJobs.ts";
 import type { OutgoingMessage } from "./command.ts";
 import { classifyDiscordFailure } from "./discordFailure.ts";
 import { toMessagePayload } from "./render/payload.ts";

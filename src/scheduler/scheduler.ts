@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { schedule, type ScheduledTask } from "node-cron";
-import type { Database as Db } from "../db/store.ts";
+import { runDueJobs, type DueJobHandler } from "../domain/dueJobs.ts";
+import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
-import { runDueJobs, type DueJobHandler } from "./dueJobs.ts";
 
 export interface Scheduler {
   readonly owner: string;
@@ -15,7 +15,7 @@ export interface Scheduler {
 }
 
 interface SchedulerOptions {
-  db: Db;
+  db: Store;
   log: Logger;
   handlers: Record<string, DueJobHandler>;
   /** Who holds the leases; unique per process by default (host:pid:random). */
@@ -34,7 +34,7 @@ const maxBatchesPerPass = 200;
 
 // One scheduler per database client in a process: a second discord.js "ready" (a reconnect)
 // must not start a second ticking task (node-cron issue #238). stop() frees the slot.
-const running = new Map<Db, Scheduler>();
+const running = new Map<Store, Scheduler>();
 
 /**
  * Starts the due-job tick and runs one pass at once (or once `startAfter` settles), so jobs

@@ -10,7 +10,7 @@ import {
   runDueJobs,
   type DueJobHandler,
   type RunOptions,
-} from "../../src/scheduler/dueJobs.ts";
+} from "../../src/domain/dueJobs.ts";
 import { startScheduler } from "../../src/scheduler/scheduler.ts";
 import { createTestDb, testDatabaseUrl } from "../support/db.ts";
 

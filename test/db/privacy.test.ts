@@ -37,7 +37,7 @@ import {
 } from "../../src/domain/tasks.ts";
 import { setCredit, setReminders } from "../../src/domain/volunteers.ts";
 import { createLogger } from "../../src/log.ts";
-import { runDueJobs } from "../../src/scheduler/dueJobs.ts";
+import { runDueJobs } from "../../src/domain/dueJobs.ts";
 import { createTestDb, dumpTables, type Row } from "../support/db.ts";
 
 // Ids that appear nowhere else (no timestamp, counter or other id contains them), so a plain

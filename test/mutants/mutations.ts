@@ -126,7 +126,7 @@ export const mutations: Mutation[] = [
   },
   {
     guarantee: "A due job leased by a live process is not run by another",
-    file: "src/scheduler/dueJobs.ts",
+    file: "src/db/dueJobs.ts",
     find: "  return { OR: [{ leaseUntil: null }, { leaseUntil: { lte: instant } }] };",
     replace: "  return { OR: [{ leaseUntil: null }, { leaseUntil: { not: null } }] };",
     tests: ["test/db/dueJobs.test.ts"],

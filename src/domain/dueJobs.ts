@@ -1,7 +1,17 @@
 import { performance } from "node:perf_hooks";
-import type { Database as Db } from "../db/store.ts";
-import type { DueJob, Prisma } from "../db/generated/client.ts";
+import {
+  leaseDueJob,
+  listDueJobCandidates,
+  recordJobOutcome,
+  type JobLease,
+  type JobOutcome,
+} from "../db/dueJobs.ts";
+import type { DueJob } from "../db/rows.ts";
+import type { Store } from "../db/store.ts";
 import type { Logger } from "../log.ts";
+
+/** A due job as its handlers get it (Discord code may not import src/db). */
+export type { DueJob };
 
 export type DueJobHandler = (job: DueJob) => Promise<void>;
 
@@ -11,7 +21,7 @@ export class PermanentJobError extends Error {
 }
 
 export interface RunOptions {
-  db: Db;
+  db: Store;
   owner: string;
   /** The instant the pass starts; later instants in the pass add the elapsed monotonic time. */
   now: Date;
@@ -54,7 +64,7 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
   const result: RunResult = { ran: 0, failed: 0, retried: 0 };
 
   // Only a list of candidates: each one is claimed below by a conditional update.
-  const candidates = await dueCandidates(db, options.now, limit, options.servesGuild);
+  const candidates = await listDueJobCandidates(db, options.now, limit, options.servesGuild);
   const byServer = new Map<string, number[]>();
   for (const { id, guildId } of candidates) {
     const jobs = byServer.get(guildId) ?? [];
@@ -76,17 +86,12 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
 
   async function runOne(id: number): Promise<void> {
     const claimedAt = at();
-    const leaseUntil = new Date(claimedAt.getTime() + leaseMs);
-    // One statement decides the race: the runner whose update matched the row owns it.
-    const [job] = await db.dueJob.updateManyAndReturn({
-      where: { id, status: "pending", dueAt: { lte: claimedAt }, ...leaseFree(claimedAt) },
-      data: { leaseOwner: owner, leaseUntil, attempts: { increment: 1 } },
-    });
+    // The fence: a later re-arm, cancel or takeover changes the job, and our outcome misses.
+    const lease: JobLease = { id, owner, until: new Date(claimedAt.getTime() + leaseMs) };
+    const job = await leaseDueJob(db, lease, claimedAt);
     if (!job) return;
     const log = options.log?.child({ jobId: job.id, kind: job.kind });
-    // The fence: a later re-arm, cancel or takeover changes one of these, and our write misses.
-    const ours = { id, status: "pending", leaseOwner: owner, leaseUntil };
-    let outcome: { data: Prisma.DueJobUpdateManyMutationInput; counter: keyof RunResult };
+    let outcome: { recorded: JobOutcome; counter: keyof RunResult };
 
     try {
       const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
@@ -94,62 +99,25 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
       // Claims that never reached an outcome (a crash, an overrun lease) count too: no poison loop.
       if (job.attempts > maxAttempts) throw new PermanentJobError("gave up: no outcome recorded");
       await handler(job);
-      outcome = { data: { status: "done", doneAt: at(), lastError: null }, counter: "ran" };
+      outcome = { recorded: { status: "done", doneAt: at() }, counter: "ran" };
     } catch (error) {
       const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
       const permanent = error instanceof PermanentJobError || job.attempts >= maxAttempts;
       log?.warn({ err: error, attempts: job.attempts, permanent }, "due job failed");
       outcome = permanent
-        ? { data: { status: "failed", lastError }, counter: "failed" }
+        ? { recorded: { status: "failed", lastError }, counter: "failed" }
         : {
-            data: {
+            recorded: {
+              status: "retry",
               dueAt: new Date(at().getTime() + retryDelayMs(job.attempts)),
-              leaseOwner: null,
-              leaseUntil: null,
               lastError,
             },
             counter: "retried",
           };
     }
 
-    const { count } = await db.dueJob.updateMany({ where: ours, data: outcome.data });
-    if (count === 1) result[outcome.counter] += 1;
-    else log?.warn({ leaseUntil }, "due job lease lost before its outcome was recorded");
+    if (await recordJobOutcome(db, lease, outcome.recorded)) result[outcome.counter] += 1;
+    else
+      log?.warn({ leaseUntil: lease.until }, "due job lease lost before its outcome was recorded");
   }
-}
-
-/**
- * The oldest due jobs this process may run. A shard cannot ask the database for its own
- * servers (the shard is arithmetic on the id), so it pages past other shards' jobs; a few pages
- * keep a shard that is down from starving the others.
- */
-async function dueCandidates(
-  db: Db,
-  now: Date,
-  limit: number,
-  serves: ((guildId: string) => boolean) | undefined,
-): Promise<{ id: number; guildId: string }[]> {
-  const where = { status: "pending", dueAt: { lte: now }, ...leaseFree(now) };
-  const orderBy = [{ dueAt: "asc" as const }, { id: "asc" as const }];
-  const select = { id: true, guildId: true } as const;
-  if (!serves) return db.dueJob.findMany({ where, orderBy, take: limit, select });
-  const mine: { id: number; guildId: string }[] = [];
-  const pageSize = limit * 4;
-  for (let page = 0; page < 10 && mine.length < limit; page++) {
-    const rows = await db.dueJob.findMany({
-      where,
-      orderBy,
-      skip: page * pageSize,
-      take: pageSize,
-      select,
-    });
-    for (const row of rows) if (serves(row.guildId) && mine.length < limit) mine.push(row);
-    if (rows.length < pageSize) break;
-  }
-  return mine;
-}
-
-/** No lease, or one that has expired (its owner crashed or overran). */
-function leaseFree(instant: Date) {
-  return { OR: [{ leaseUntil: null }, { leaseUntil: { lte: instant } }] };
 }
