@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { channelMention, PermissionFlagsBits, type Client } from "discord.js";
-import type { Database as Db } from "../db/store.ts";
 import { UserError } from "../domain/errors.ts";
+import type { Store } from "../domain/store.ts";
 import type { Translator } from "../i18n/index.ts";
 import type { OutgoingMessage } from "./command.ts";
 import { sendDirectMessage } from "./directMessages.ts";
@@ -59,7 +59,7 @@ export interface ChannelActions {
 export function channelActions(
   client: Client,
   guildId: string,
-  db: Db,
+  db: Store,
   now: () => Date,
 ): ChannelActions {
   /** A text channel of THIS server from the cache; an id from elsewhere is never used. */

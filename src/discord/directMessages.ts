@@ -1,6 +1,6 @@
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
-import type { Database as Db } from "../db/store.ts";
 import { claimDirectMessage, finishDirectMessage } from "../domain/outbox.ts";
+import type { Store } from "../domain/store.ts";
 import { markDmsClosed } from "../domain/volunteers.ts";
 import { toMessagePayload } from "./render/payload.ts";
 
@@ -22,7 +22,7 @@ interface DirectMessageRequest {
  */
 export async function sendDirectMessage(
   client: Client,
-  db: Db,
+  db: Store,
   request: DirectMessageRequest,
 ): Promise<"sent" | "closed" | "skipped" | "uncertain"> {
   const { guildId, userId, content, key, now } = request;

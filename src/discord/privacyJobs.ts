@@ -1,13 +1,13 @@
 import type { Client } from "discord.js";
-import type { Database as Db } from "../db/store.ts";
+import type { DueJobHandler } from "../domain/dueJobs.ts";
 import {
   applyRetention,
   eraseGuild,
   guildEraseJobKind,
   retentionJobKind,
 } from "../domain/privacy.ts";
+import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
-import type { DueJobHandler } from "../scheduler/dueJobs.ts";
 
 /** Retention and the erasure of servers that removed Rally: due jobs, run exactly once. */
 export function privacyJobHandlers({
@@ -16,7 +16,7 @@ export function privacyJobHandlers({
   log,
 }: {
   client: Client;
-  db: Db;
+  db: Store;
   log: Logger;
 }): Record<string, DueJobHandler> {
   return {

@@ -1,5 +1,39 @@
-import type { Db } from "../db/client.ts";
-import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
+import { cancelJobs, findPendingJob, scheduleJob } from "../db/dueJobs.ts";
+import {
+  anonymizeAuditEntriesOfActor,
+  anonymizeCampaignsCreatedBy,
+  anonymizeClaimsOfVolunteer,
+  anonymizeClaimsReviewedBy,
+  anonymizeCountEntriesOfActor,
+  anonymizeSummarySchedulesCreatedBy,
+  anonymizeTasksCreatedBy,
+  deleteAuditEntriesOfGuild,
+  deleteCampaignsOfGuild,
+  deleteClaimsOfGuild,
+  deleteDueJobsOfGuild,
+  deleteGuildSettings,
+  deleteSummarySchedulesOfGuild,
+  deleteVolunteer,
+  deleteVolunteersOfGuild,
+  eraseClaimTextsOfCampaign,
+  freeTaskSlot,
+  listAuditEntriesOfActor,
+  listCampaignsCreatedBy,
+  listClaimsOfMember,
+  listClaimsOfVolunteerInStatuses,
+  listClosedCampaigns,
+  listCountEntriesOfActor,
+  listGuildIdsWithCampaigns,
+  listGuildIdsWithSettings,
+  listPubliclyCreditedVolunteers,
+  listRecentAuditEntries,
+  listSummarySchedulesCreatedBy,
+  listTasksCreatedBy,
+  listTasksOfCampaignWithClaims,
+  releaseClaim,
+} from "../db/privacy.ts";
+import { inTransaction, type Store } from "../db/store.ts";
+import { findVolunteer } from "../db/volunteers.ts";
 import { getCampaign } from "./campaigns.ts";
 import { forgetGuildSettings } from "./guildSettings.ts";
 import { claimJobKinds, openClaimStatuses } from "./tasks.ts";
@@ -11,31 +45,15 @@ export const retentionJobKind = "retention.campaign";
 export const guildEraseJobKind = "guild.erase";
 
 /** Everything Rally stores about one member in one server, for `/me export`. */
-export async function exportMember(db: Db, guildId: string, userId: string) {
+export async function exportMember(db: Store, guildId: string, userId: string) {
   const [volunteer, claims, countEntries, audit, campaigns, tasks, schedules] = await Promise.all([
-    db.volunteer.findUnique({ where: { guildId_userId: { guildId, userId } } }),
-    db.claim.findMany({
-      where: { guildId, OR: [{ volunteerId: userId }, { reviewedById: userId }] },
-      include: { task: { select: { id: true, title: true, campaignId: true } } },
-      orderBy: { id: "asc" },
-    }),
-    db.countEntry.findMany({
-      where: { actorId: userId, campaign: { guildId } },
-      orderBy: { id: "asc" },
-    }),
-    db.auditEntry.findMany({ where: { guildId, actorId: userId }, orderBy: { id: "asc" } }),
-    db.campaign.findMany({
-      where: { guildId, createdById: userId },
-      select: { id: true, title: true, createdAt: true },
-    }),
-    db.outreachTask.findMany({
-      where: { guildId, createdById: userId },
-      select: { id: true, title: true, createdAt: true },
-    }),
-    db.summarySchedule.findMany({
-      where: { guildId, createdById: userId },
-      select: { id: true, channelId: true, createdAt: true },
-    }),
+    findVolunteer(db, guildId, userId),
+    listClaimsOfMember(db, guildId, userId),
+    listCountEntriesOfActor(db, guildId, userId),
+    listAuditEntriesOfActor(db, guildId, userId),
+    listCampaignsCreatedBy(db, guildId, userId),
+    listTasksCreatedBy(db, guildId, userId),
+    listSummarySchedulesCreatedBy(db, guildId, userId),
   ]);
   return {
     about: "Everything Rally stores about you in this server.",
@@ -82,66 +100,33 @@ export async function exportMember(db: Db, guildId: string, userId: string) {
  * action with no actor ("erased member"). Their notes and proof links go with them.
  */
 export async function forgetMember(
-  db: Db,
+  db: Store,
   guildId: string,
   userId: string,
   now: Date,
 ): Promise<{ releasedTaskIds: number[] }> {
-  return db.$transaction(async (tx) => {
-    const open = await tx.claim.findMany({
-      where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
-    });
+  return inTransaction(db, async (tx) => {
+    const open = await listClaimsOfVolunteerInStatuses(tx, guildId, userId, openClaimStatuses);
     for (const claim of open) {
-      await tx.claim.update({
-        where: { id: claim.id },
-        data: { status: "released", openMarker: null, closedAt: now },
-      });
-      await tx.outreachTask.update({
-        where: { id: claim.taskId },
-        data: { claimedSlots: { decrement: 1 } },
-      });
+      await releaseClaim(tx, claim.id, now);
+      await freeTaskSlot(tx, claim.taskId);
       await cancelJobs(tx, String(claim.id), claimJobKinds);
     }
-    await tx.claim.updateMany({
-      where: { guildId, volunteerId: userId },
-      data: { volunteerId: null, proofLink: null, note: null, rejectReason: null },
-    });
-    await tx.claim.updateMany({
-      where: { guildId, reviewedById: userId },
-      data: { reviewedById: null },
-    });
-    await tx.countEntry.updateMany({
-      where: { actorId: userId, campaign: { guildId } },
-      data: { actorId: null },
-    });
-    await tx.auditEntry.updateMany({
-      where: { guildId, actorId: userId },
-      data: { actorId: null },
-    });
-    await tx.campaign.updateMany({
-      where: { guildId, createdById: userId },
-      data: { createdById: null },
-    });
-    await tx.outreachTask.updateMany({
-      where: { guildId, createdById: userId },
-      data: { createdById: null },
-    });
-    await tx.summarySchedule.updateMany({
-      where: { guildId, createdById: userId },
-      data: { createdById: null },
-    });
-    await tx.volunteer.deleteMany({ where: { guildId, userId } });
+    await anonymizeClaimsOfVolunteer(tx, guildId, userId);
+    await anonymizeClaimsReviewedBy(tx, guildId, userId);
+    await anonymizeCountEntriesOfActor(tx, guildId, userId);
+    await anonymizeAuditEntriesOfActor(tx, guildId, userId);
+    await anonymizeCampaignsCreatedBy(tx, guildId, userId);
+    await anonymizeTasksCreatedBy(tx, guildId, userId);
+    await anonymizeSummarySchedulesCreatedBy(tx, guildId, userId);
+    await deleteVolunteer(tx, guildId, userId);
     return { releasedTaskIds: [...new Set(open.map((claim) => claim.taskId))] };
   });
 }
 
 /** The last organizer actions, newest first, for `/settings audit`. */
-export async function recentAudit(db: Db, guildId: string, limit = 25) {
-  return db.auditEntry.findMany({
-    where: { guildId },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
-  });
+export async function recentAudit(db: Store, guildId: string, limit = 25) {
+  return listRecentAuditEntries(db, guildId, limit);
 }
 
 /**
@@ -149,7 +134,7 @@ export async function recentAudit(db: Db, guildId: string, limit = 25) {
  * closed; re-arming moves it (a changed setting), reopening cancels it.
  */
 export async function armRetention(
-  db: Pick<Db, "dueJob">,
+  db: Store,
   campaign: { id: number; guildId: string; closedAt: Date | null },
   retentionDays: number,
 ) {
@@ -162,35 +147,29 @@ export async function armRetention(
   });
 }
 
-export async function disarmRetention(db: Pick<Db, "dueJob">, campaignId: number) {
+export async function disarmRetention(db: Store, campaignId: number) {
   await cancelJobs(db, String(campaignId), [retentionJobKind]);
 }
 
 /** Re-arms every closed campaign of a server after its retention setting changed. */
-export async function rearmRetention(db: Db, guildId: string, retentionDays: number) {
-  const closed = await db.campaign.findMany({
-    where: { guildId, status: { in: ["won", "ended"] } },
-  });
+export async function rearmRetention(db: Store, guildId: string, retentionDays: number) {
+  const closed = await listClosedCampaigns(db, guildId);
   for (const campaign of closed) await armRetention(db, campaign, retentionDays);
 }
 
 /** Erases the notes and proof links of a closed campaign's tasks. Idempotent. */
-export async function applyRetention(db: Db, guildId: string, campaignId: number): Promise<number> {
+export async function applyRetention(
+  db: Store,
+  guildId: string,
+  campaignId: number,
+): Promise<number> {
   const campaign = await getCampaign(db, guildId, campaignId).catch(() => null);
   if (!campaign || campaign.status === "active") return 0;
-  const erased = await db.claim.updateMany({
-    where: {
-      guildId,
-      task: { guildId, campaignId },
-      OR: [{ note: { not: null } }, { proofLink: { not: null } }, { rejectReason: { not: null } }],
-    },
-    data: { note: null, proofLink: null, rejectReason: null },
-  });
-  return erased.count;
+  return eraseClaimTextsOfCampaign(db, guildId, campaignId);
 }
 
 /** Rally was removed from a server: erase its data after the grace period, unless re-invited. */
-export async function armGuildErasure(db: Db, guildId: string, now: Date) {
+export async function armGuildErasure(db: Store, guildId: string, now: Date) {
   await scheduleJob(db, {
     guildId,
     kind: guildEraseJobKind,
@@ -204,24 +183,20 @@ export async function armGuildErasure(db: Db, guildId: string, now: Date) {
  * get their erasure armed, once — a pending erasure keeps its original date.
  */
 export async function armErasureOfLeftGuilds(
-  db: Db,
+  db: Store,
   presentGuildIds: ReadonlySet<string>,
   now: Date,
   /** A shard sees only its own servers: the others are not "left", only elsewhere. */
   servesGuild: (guildId: string) => boolean = () => true,
 ): Promise<string[]> {
   const known = new Set([
-    ...(await db.guildSettings.findMany({ select: { guildId: true } })).map((row) => row.guildId),
-    ...(await db.campaign.findMany({ select: { guildId: true }, distinct: ["guildId"] })).map(
-      (row) => row.guildId,
-    ),
+    ...(await listGuildIdsWithSettings(db)),
+    ...(await listGuildIdsWithCampaigns(db)),
   ]);
   const armed: string[] = [];
   for (const guildId of known) {
     if (presentGuildIds.has(guildId) || !servesGuild(guildId)) continue;
-    const pending = await db.dueJob.findFirst({
-      where: { kind: guildEraseJobKind, subjectId: guildId, status: "pending" },
-    });
+    const pending = await findPendingJob(db, guildEraseJobKind, guildId);
     if (pending) continue;
     await armGuildErasure(db, guildId, now);
     armed.push(guildId);
@@ -229,20 +204,20 @@ export async function armErasureOfLeftGuilds(
   return armed;
 }
 
-export async function disarmGuildErasure(db: Db, guildId: string) {
+export async function disarmGuildErasure(db: Store, guildId: string) {
   await cancelJobs(db, guildId, [guildEraseJobKind]);
 }
 
 /** Deletes every row of a server. Count history and claims go with their campaigns and tasks. */
-export async function eraseGuild(db: Db, guildId: string): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.summarySchedule.deleteMany({ where: { guildId } });
-    await tx.campaign.deleteMany({ where: { guildId } });
-    await tx.claim.deleteMany({ where: { guildId } });
-    await tx.volunteer.deleteMany({ where: { guildId } });
-    await tx.auditEntry.deleteMany({ where: { guildId } });
-    await tx.guildSettings.deleteMany({ where: { guildId } });
-    await tx.dueJob.deleteMany({ where: { guildId, kind: { not: guildEraseJobKind } } });
+export async function eraseGuild(db: Store, guildId: string): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    await deleteSummarySchedulesOfGuild(tx, guildId);
+    await deleteCampaignsOfGuild(tx, guildId);
+    await deleteClaimsOfGuild(tx, guildId);
+    await deleteVolunteersOfGuild(tx, guildId);
+    await deleteAuditEntriesOfGuild(tx, guildId);
+    await deleteGuildSettings(tx, guildId);
+    await deleteDueJobsOfGuild(tx, guildId, guildEraseJobKind);
   });
   forgetGuildSettings(db, guildId);
 }
@@ -251,13 +226,9 @@ export async function eraseGuild(db: Db, guildId: string): Promise<void> {
  * `/campaign export`: one row per claim (and one per task without claims). Volunteers who chose
  * public credit appear by id; everyone else as "volunteer #N", numbered within the export.
  */
-export async function exportCampaignRows(db: Db, guildId: string, campaignId: number) {
+export async function exportCampaignRows(db: Store, guildId: string, campaignId: number) {
   const campaign = await getCampaign(db, guildId, campaignId);
-  const tasks = await db.outreachTask.findMany({
-    where: { guildId, campaignId },
-    include: { claims: { orderBy: { id: "asc" } } },
-    orderBy: { id: "asc" },
-  });
+  const tasks = await listTasksOfCampaignWithClaims(db, guildId, campaignId);
   const volunteerIds = [
     ...new Set(
       tasks.flatMap((task) =>
@@ -266,11 +237,9 @@ export async function exportCampaignRows(db: Db, guildId: string, campaignId: nu
     ),
   ];
   const credited = new Set(
-    (
-      await db.volunteer.findMany({
-        where: { guildId, userId: { in: volunteerIds }, creditPublic: true },
-      })
-    ).map((volunteer) => volunteer.userId),
+    (await listPubliclyCreditedVolunteers(db, guildId, volunteerIds)).map(
+      (volunteer) => volunteer.userId,
+    ),
   );
   const numbers = new Map<string, number>();
   const label = (volunteerId: string | null): { volunteer: string; anonymous: boolean } => {
