@@ -1,15 +1,17 @@
 import { PermissionFlagsBits, type Client } from "discord.js";
-import type { Database as Db } from "../db/store.ts";
-import type { DueJob } from "../db/generated/client.ts";
+import { isCampaignActive } from "../domain/campaigns.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
+import type { Store } from "../domain/store.ts";
 import { buildSummary } from "../domain/summaries.ts";
 import { catchUp, type ScheduleDays } from "../domain/summarySchedule.ts";
 import {
   advanceSchedule,
   claimOutbox,
+  findSchedule,
   markSent,
   setScheduleStatus,
   summaryJobKind,
+  type DueJob,
   type StatusReason,
   type SummarySchedule,
 } from "../domain/summarySchedules.ts";
@@ -23,14 +25,14 @@ import { summaryMessages } from "./render/summaryMessage.ts";
 
 interface Dependencies {
   client: Client;
-  db: Db;
+  db: Store;
   log: Logger;
   now: () => Date;
 }
 
 /** The summary of a server as messages, in the server's language and time zone. */
 export async function renderSummary(
-  db: Db,
+  db: Store,
   guildId: string,
   options: { campaignId: number | null; since: Date | null; late: boolean; now: Date },
 ): Promise<OutgoingMessage[]> {
@@ -139,22 +141,18 @@ export function summaryJobHandlers(dependencies: Dependencies): Record<string, D
   return {
     async [summaryJobKind](job: DueJob) {
       const scheduleId = Number(job.subjectId.split("@")[0]);
-      const schedule = await db.summarySchedule.findFirst({
-        where: { id: scheduleId, guildId: job.guildId },
-      });
+      const schedule = await findSchedule(db, job.guildId, scheduleId);
       if (!schedule || schedule.status !== "active") return;
       if (!client.guilds.cache.has(schedule.guildId)) {
         await setScheduleStatus(db, schedule, "stopped", "botRemoved");
         return;
       }
-      if (schedule.campaignId !== null) {
-        const campaign = await db.campaign.findFirst({
-          where: { id: schedule.campaignId, guildId: schedule.guildId },
-        });
-        if (campaign?.status !== "active") {
-          await setScheduleStatus(db, schedule, "stopped", "campaignClosed");
-          return;
-        }
+      if (
+        schedule.campaignId !== null &&
+        !(await isCampaignActive(db, schedule.guildId, schedule.campaignId))
+      ) {
+        await setScheduleStatus(db, schedule, "stopped", "campaignClosed");
+        return;
       }
       const local = {
         time: schedule.time,
@@ -173,12 +171,4 @@ export function summaryJobHandlers(dependencies: Dependencies): Record<string, D
       );
     },
   };
-}
-
-/** A server that removed Rally gets no more posts: its schedules stop. */
-export async function stopSchedulesOfGuild(db: Db, guildId: string): Promise<void> {
-  const schedules = await db.summarySchedule.findMany({
-    where: { guildId, status: { in: ["active", "paused"] } },
-  });
-  for (const schedule of schedules) await setScheduleStatus(db, schedule, "stopped", "botRemoved");
 }

@@ -1,12 +1,24 @@
-import type { Db } from "../db/client.ts";
-import type { Campaign } from "../db/generated/client.ts";
-import { sqliteReads } from "../db/sqliteReads.ts";
+import {
+  findCampaign,
+  findCampaignOrThrow,
+  insertCampaign,
+  isUniqueViolation,
+  listCampaignsOfGuild,
+  saveCampaignCount,
+  updateCampaignIfActive,
+  updateCampaignIfClosed,
+  type CampaignStatusFilter,
+} from "../db/campaigns.ts";
+import { insertCountEntry, listCountEntriesSince } from "../db/countEntries.ts";
+import { findGuildSettings } from "../db/guildSettings.ts";
+import type { Campaign } from "../db/rows.ts";
+import { inTransaction, type Store } from "../db/store.ts";
 import { recordAudit } from "./audit.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
 import { armRetention, disarmRetention } from "./privacy.ts";
 
-export type { Campaign };
+export type { Campaign, CampaignStatusFilter };
 
 export const campaignLimits = {
   title: 100,
@@ -18,7 +30,6 @@ export const campaignLimits = {
   count: 1_000_000_000,
 } as const;
 
-export type CampaignStatusFilter = "active" | "closed" | "all";
 type Outcome = "won" | "ended";
 
 export interface CampaignFields {
@@ -39,25 +50,24 @@ function titleKey(title: string): string {
   return title.trim().normalize("NFC").toLowerCase();
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
-
 /**
  * Creates a campaign. Two active campaigns of a server cannot share a title (case-insensitive):
  * the second of two identical creates, even at the same instant, gets a clear error from the
  * database's unique index rather than a silent twin.
  */
 export async function createCampaign(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   fields: CampaignFields,
 ): Promise<Campaign> {
   try {
-    return await db.$transaction(async (tx) => {
-      const campaign = await tx.campaign.create({
-        data: { ...fields, guildId, activeTitle: titleKey(fields.title), createdById: actorId },
+    return await inTransaction(db, async (tx) => {
+      const campaign = await insertCampaign(tx, {
+        ...fields,
+        guildId,
+        activeTitle: titleKey(fields.title),
+        createdById: actorId,
       });
       await recordAudit(tx, {
         guildId,
@@ -82,39 +92,32 @@ export function parseCampaignId(value: string): number {
 }
 
 /** A campaign of this server; another server's id is "not found", never a hint it exists. */
-export async function getCampaign(db: Db, guildId: string, id: number): Promise<Campaign> {
-  const sqlite = sqliteReads(db);
-  const campaign = sqlite
-    ? sqlite.campaign(guildId, id)
-    : await db.campaign.findFirst({ where: { id, guildId } });
+export async function getCampaign(db: Store, guildId: string, id: number): Promise<Campaign> {
+  const campaign = await findCampaign(db, guildId, id);
   if (!campaign) throw new UserError("campaign.notFound");
   return campaign;
 }
 
-export async function getActiveCampaign(db: Db, guildId: string, id: number): Promise<Campaign> {
+/** Whether a campaign of this server is active: false when closed, or not this server's. */
+export async function isCampaignActive(db: Store, guildId: string, id: number): Promise<boolean> {
+  const campaign = await findCampaign(db, guildId, id);
+  return campaign?.status === "active";
+}
+
+export async function getActiveCampaign(db: Store, guildId: string, id: number): Promise<Campaign> {
   const campaign = await getCampaign(db, guildId, id);
   if (campaign.status !== "active")
     throw new UserError("campaign.closed", { title: campaign.title });
   return campaign;
 }
 
-function statusWhere(status: CampaignStatusFilter) {
-  if (status === "active") return { status: "active" };
-  if (status === "closed") return { status: { in: ["won", "ended"] } };
-  return {};
-}
-
 export async function listCampaigns(
-  db: Db,
+  db: Store,
   guildId: string,
   status: CampaignStatusFilter,
   limit = 25,
 ): Promise<Campaign[]> {
-  return db.campaign.findMany({
-    where: { guildId, ...statusWhere(status) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit,
-  });
+  return listCampaignsOfGuild(db, guildId, status, limit);
 }
 
 /**
@@ -123,7 +126,7 @@ export async function listCampaigns(
  * (SQLite's LIKE folds ASCII only).
  */
 export async function searchCampaigns(
-  db: Db,
+  db: Store,
   guildId: string,
   query: string,
   status: CampaignStatusFilter,
@@ -134,7 +137,7 @@ export async function searchCampaigns(
 }
 
 export async function editCampaign(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   id: number,
@@ -143,12 +146,9 @@ export async function editCampaign(
   const current = await getActiveCampaign(db, guildId, id);
   const data = { ...changes, ...(changes.title ? { activeTitle: titleKey(changes.title) } : {}) };
   try {
-    return await db.$transaction(async (tx) => {
-      const updated = await tx.campaign.updateMany({
-        where: { id, guildId, status: "active" },
-        data,
-      });
-      if (updated.count !== 1) throw new UserError("campaign.closed", { title: current.title });
+    return await inTransaction(db, async (tx) => {
+      const updated = await updateCampaignIfActive(tx, guildId, id, data);
+      if (!updated) throw new UserError("campaign.closed", { title: current.title });
       await recordAudit(tx, {
         guildId,
         actorId,
@@ -156,7 +156,7 @@ export async function editCampaign(
         subjectId: id,
         details: { changed: Object.keys(changes) },
       });
-      return tx.campaign.findUniqueOrThrow({ where: { id } });
+      return findCampaignOrThrow(tx, id);
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
@@ -167,7 +167,7 @@ export async function editCampaign(
 }
 
 export async function closeCampaign(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   id: number,
@@ -175,12 +175,13 @@ export async function closeCampaign(
   now: Date,
 ): Promise<Campaign> {
   const current = await getActiveCampaign(db, guildId, id);
-  return db.$transaction(async (tx) => {
-    const updated = await tx.campaign.updateMany({
-      where: { id, guildId, status: "active" },
-      data: { status: outcome, activeTitle: null, closedAt: now },
+  return inTransaction(db, async (tx) => {
+    const updated = await updateCampaignIfActive(tx, guildId, id, {
+      status: outcome,
+      activeTitle: null,
+      closedAt: now,
     });
-    if (updated.count !== 1) throw new UserError("campaign.closed", { title: current.title });
+    if (!updated) throw new UserError("campaign.closed", { title: current.title });
     await recordAudit(tx, {
       guildId,
       actorId,
@@ -188,14 +189,14 @@ export async function closeCampaign(
       subjectId: id,
       details: { outcome },
     });
-    const settings = await tx.guildSettings.findUnique({ where: { guildId } });
+    const settings = await findGuildSettings(tx, guildId);
     await armRetention(tx, { id, guildId, closedAt: now }, settings?.retentionDays ?? 90);
-    return tx.campaign.findUniqueOrThrow({ where: { id } });
+    return findCampaignOrThrow(tx, id);
   });
 }
 
 export async function reopenCampaign(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   id: number,
@@ -204,16 +205,16 @@ export async function reopenCampaign(
   if (current.status === "active")
     throw new UserError("campaign.alreadyActive", { title: current.title });
   try {
-    return await db.$transaction(async (tx) => {
-      const updated = await tx.campaign.updateMany({
-        where: { id, guildId, status: { not: "active" } },
-        data: { status: "active", activeTitle: titleKey(current.title), closedAt: null },
+    return await inTransaction(db, async (tx) => {
+      const updated = await updateCampaignIfClosed(tx, guildId, id, {
+        status: "active",
+        activeTitle: titleKey(current.title),
+        closedAt: null,
       });
-      if (updated.count !== 1)
-        throw new UserError("campaign.alreadyActive", { title: current.title });
+      if (!updated) throw new UserError("campaign.alreadyActive", { title: current.title });
       await recordAudit(tx, { guildId, actorId, action: "campaign.reopen", subjectId: id });
       await disarmRetention(tx, id);
-      return tx.campaign.findUniqueOrThrow({ where: { id } });
+      return findCampaignOrThrow(tx, id);
     });
   } catch (error) {
     if (isUniqueViolation(error))
@@ -239,7 +240,7 @@ interface CountResult {
  * (and announced) once.
  */
 export async function changeCount(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   id: number,
@@ -247,17 +248,14 @@ export async function changeCount(
   note: string | null,
   now: Date,
 ): Promise<CountResult> {
-  return db.$transaction(async (tx) => {
-    const locked = await tx.campaign.updateMany({
-      where: { id, guildId, status: "active" },
-      data: { updatedAt: now },
-    });
-    if (locked.count !== 1) {
-      const campaign = await tx.campaign.findFirst({ where: { id, guildId } });
+  return inTransaction(db, async (tx) => {
+    const locked = await updateCampaignIfActive(tx, guildId, id, { updatedAt: now });
+    if (!locked) {
+      const campaign = await findCampaign(tx, guildId, id);
       if (!campaign) throw new UserError("campaign.notFound");
       throw new UserError("campaign.closed", { title: campaign.title });
     }
-    const current = await tx.campaign.findUniqueOrThrow({ where: { id } });
+    const current = await findCampaignOrThrow(tx, id);
     const count = change.kind === "set" ? change.value : current.count + change.value;
     if (count < 0) {
       throw new UserError("campaign.countNegative", { count: current.count, value: change.value });
@@ -266,19 +264,17 @@ export async function changeCount(
       throw new UserError("campaign.countTooLarge", { max: campaignLimits.count });
     const goal = goalAfterCount(count, current.goal, current.autoRaise);
     const reachedNow = goal.reached && current.count < current.goal;
-    const campaign = await tx.campaign.update({ where: { id }, data: { count, goal: goal.goal } });
+    const campaign = await saveCampaignCount(tx, id, { count, goal: goal.goal });
     const delta = count - current.count;
-    await tx.countEntry.create({
-      data: {
-        campaignId: id,
-        kind: change.kind,
-        value: change.value,
-        delta,
-        countAfter: count,
-        note,
-        actorId,
-        createdAt: now,
-      },
+    await insertCountEntry(tx, {
+      campaignId: id,
+      kind: change.kind,
+      value: change.value,
+      delta,
+      countAfter: count,
+      note,
+      actorId,
+      createdAt: now,
     });
     await recordAudit(tx, {
       guildId,
@@ -297,10 +293,7 @@ export async function changeCount(
 }
 
 /** The count history, oldest first, for charts and "since yesterday". */
-export async function countHistory(db: Db, guildId: string, id: number, since: Date) {
+export async function countHistory(db: Store, guildId: string, id: number, since: Date) {
   await getCampaign(db, guildId, id);
-  return db.countEntry.findMany({
-    where: { campaignId: id, createdAt: { gte: since } },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  return listCountEntriesSince(db, id, since);
 }

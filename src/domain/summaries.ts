@@ -1,6 +1,17 @@
 import { DateTime } from "luxon";
-import type { Db } from "../db/client.ts";
-import type { Campaign } from "../db/generated/client.ts";
+import { listActiveCampaignsOfGuild } from "../db/campaigns.ts";
+import { findLastCountEntryAt, listCountsBetween } from "../db/countEntries.ts";
+import type { Campaign } from "../db/rows.ts";
+import type { Store } from "../db/store.ts";
+import {
+  countClaimsDoneBetween,
+  countClaimsWaitingReview,
+  countOverdueClaims,
+  listNextDueTasks,
+  listOpenTaskSlots,
+  listPubliclyCreditedVolunteers,
+  listVolunteersDoneBetween,
+} from "../db/summaries.ts";
 import { nextMilestone } from "./goalLadder.ts";
 
 const day = 24 * 60 * 60 * 1000;
@@ -31,16 +42,13 @@ export interface Summary {
 }
 
 /** The count a campaign had at an instant, from its history (0 before the first entry). */
-async function countAt(db: Db, campaignId: number, at: Date): Promise<number> {
-  const entry = await db.countEntry.findFirst({
-    where: { campaignId, createdAt: { lte: at } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-  });
+async function countAt(db: Store, campaignId: number, at: Date): Promise<number> {
+  const entry = await findLastCountEntryAt(db, campaignId, at);
   return entry?.countAfter ?? 0;
 }
 
 async function summarizeCampaign(
-  db: Db,
+  db: Store,
   campaign: Campaign,
   since: Date,
   sinceLastSummary: boolean,
@@ -48,8 +56,6 @@ async function summarizeCampaign(
   timeZone: string,
 ): Promise<CampaignSummary> {
   // Fourteen whole local days, today included, so the chart always shows fourteen.
-  // Every task query names the server too: indexes on tasks lead with guildId, and without it
-  // PostgreSQL scanned every task of every server.
   const { guildId } = campaign;
   const windowStart = DateTime.fromJSDate(now, { zone: timeZone })
     .minus({ days: chartDays - 1 })
@@ -58,38 +64,13 @@ async function summarizeCampaign(
   const [before, changes, tasksDone, openTasks, overdueClaims, nextDue, reviewWaiting, startCount] =
     await Promise.all([
       countAt(db, campaign.id, since),
-      db.countEntry.findMany({
-        where: { campaignId: campaign.id, createdAt: { gt: windowStart, lte: now } },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        select: { createdAt: true, countAfter: true },
-      }),
-      db.claim.count({
-        where: {
-          status: "done",
-          closedAt: { gt: since, lte: now },
-          task: { guildId, campaignId: campaign.id },
-        },
-      }),
-      db.outreachTask.findMany({
-        where: { guildId, campaignId: campaign.id, status: "open" },
-        select: { slots: true, claimedSlots: true },
-      }),
-      db.claim.count({
-        where: {
-          // Work waiting for review is not late: only active claims can be overdue.
-          status: "active",
-          task: { guildId, campaignId: campaign.id, status: "open", dueAt: { lt: now } },
-        },
-      }),
-      db.outreachTask.findMany({
-        where: { guildId, campaignId: campaign.id, status: "open", dueAt: { gte: now } },
-        orderBy: { dueAt: "asc" },
-        take: 3,
-        select: { title: true, dueAt: true },
-      }),
-      db.claim.count({
-        where: { guildId, status: "submitted", task: { guildId, campaignId: campaign.id } },
-      }),
+      listCountsBetween(db, campaign.id, windowStart, now),
+      countClaimsDoneBetween(db, guildId, campaign.id, since, now),
+      listOpenTaskSlots(db, guildId, campaign.id),
+      // Work waiting for review is not late: only active claims can be overdue.
+      countOverdueClaims(db, guildId, campaign.id, now),
+      listNextDueTasks(db, guildId, campaign.id, now, 3),
+      countClaimsWaitingReview(db, guildId, campaign.id),
       countAt(db, campaign.id, windowStart),
     ]);
   return {
@@ -120,43 +101,26 @@ async function summarizeCampaign(
  * across them who to thank — by name only those who chose public credit.
  */
 export async function buildSummary(
-  db: Db,
+  db: Store,
   guildId: string,
   options: { campaignId: number | null; since: Date | null; now: Date; timeZone: string },
 ): Promise<Summary> {
   const { now } = options;
   const since = options.since ?? new Date(now.getTime() - day);
-  const campaigns = await db.campaign.findMany({
-    where: {
-      guildId,
-      status: "active",
-      ...(options.campaignId === null ? {} : { id: options.campaignId }),
-    },
-    orderBy: { id: "asc" },
-  });
+  const campaigns = await listActiveCampaignsOfGuild(db, guildId, options.campaignId);
   const summaries = await Promise.all(
     campaigns.map((campaign) =>
       summarizeCampaign(db, campaign, since, options.since !== null, now, options.timeZone),
     ),
   );
-  const helpers = await db.claim.findMany({
-    where: {
-      guildId,
-      status: "done",
-      closedAt: { gt: since, lte: now },
-      volunteerId: { not: null },
-      task: { guildId, campaignId: { in: campaigns.map((campaign) => campaign.id) } },
-    },
-    select: { volunteerId: true },
-    distinct: ["volunteerId"],
-  });
-  const ids = helpers.flatMap((helper) => (helper.volunteerId ? [helper.volunteerId] : []));
-  const credited = await db.volunteer.findMany({
-    where: { guildId, userId: { in: ids }, creditPublic: true },
-    select: { userId: true },
-    orderBy: { userId: "asc" },
-  });
-  const creditedIds = credited.map((volunteer) => volunteer.userId);
+  const ids = await listVolunteersDoneBetween(
+    db,
+    guildId,
+    campaigns.map((campaign) => campaign.id),
+    since,
+    now,
+  );
+  const creditedIds = await listPubliclyCreditedVolunteers(db, guildId, ids);
   return {
     campaigns: summaries,
     creditedVolunteerIds: creditedIds,

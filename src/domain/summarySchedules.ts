@@ -1,13 +1,26 @@
-import type { Db } from "../db/client.ts";
-import type { SummaryPost, SummarySchedule } from "../db/generated/client.ts";
 import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
+import type { SummaryPost, SummarySchedule } from "../db/rows.ts";
+import { inTransaction, type Store } from "../db/store.ts";
+import { findOrCreateSummaryPost, setSummaryPostStatus } from "../db/summaryPosts.ts";
+import {
+  activateSummarySchedule,
+  countSchedulesActiveOrPaused,
+  findSummarySchedule,
+  insertSummarySchedule,
+  listPendingJobSubjects,
+  listSchedulesActiveOrPaused,
+  listSchedulesOfGuild,
+  setSummaryScheduleStatus,
+  updateSummaryScheduleIfActive,
+  type ListedSchedule,
+} from "../db/summarySchedules.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { outboxAction } from "./outbox.ts";
 import { UserError } from "./errors.ts";
 import { nextSlot, parseLocalTime, type ScheduleDays } from "./summarySchedule.ts";
 
-export type { SummarySchedule };
+export type { DueJob, SummarySchedule } from "../db/rows.ts";
 
 /** Enough for a summary per campaign channel; more would be noise, and each costs a post a day. */
 const maxSchedulesPerServer = 10;
@@ -42,18 +55,23 @@ export class ScheduleStoppedError extends Error {
   }
 }
 
-async function getSchedule(db: Db, guildId: string, id: number): Promise<SummarySchedule> {
-  const schedule = await db.summarySchedule.findFirst({ where: { id, guildId } });
+async function getSchedule(db: Store, guildId: string, id: number): Promise<SummarySchedule> {
+  const schedule = await findSummarySchedule(db, guildId, id);
   if (!schedule) throw new UserError("summary.notFound");
   return schedule;
 }
 
-export async function listSchedules(db: Db, guildId: string) {
-  return db.summarySchedule.findMany({
-    where: { guildId },
-    orderBy: { id: "asc" },
-    include: { posts: { where: { status: "uncertain" }, select: { id: true } } },
-  });
+/** A schedule of this server; null for another server's id (a job's schedule may be gone). */
+export function findSchedule(
+  db: Store,
+  guildId: string,
+  id: number,
+): Promise<SummarySchedule | null> {
+  return findSummarySchedule(db, guildId, id);
+}
+
+export async function listSchedules(db: Store, guildId: string): Promise<ListedSchedule[]> {
+  return listSchedulesOfGuild(db, guildId);
 }
 
 interface ScheduleInput {
@@ -65,7 +83,7 @@ interface ScheduleInput {
 }
 
 export async function createSchedule(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   input: ScheduleInput,
@@ -74,14 +92,15 @@ export async function createSchedule(
   parseLocalTime(input.time);
   if (input.campaignId !== null) await getActiveCampaign(db, guildId, input.campaignId);
   const next = nextSlot({ time: input.time, days: input.days, timeZone: input.timeZone }, now);
-  return db.$transaction(async (tx) => {
-    const existing = await tx.summarySchedule.count({
-      where: { guildId, status: { in: ["active", "paused"] } },
-    });
+  return inTransaction(db, async (tx) => {
+    const existing = await countSchedulesActiveOrPaused(tx, guildId);
     if (existing >= maxSchedulesPerServer)
       throw new UserError("summary.tooMany", { max: maxSchedulesPerServer });
-    const schedule = await tx.summarySchedule.create({
-      data: { guildId, ...input, nextRunAt: next.at, createdById: actorId },
+    const schedule = await insertSummarySchedule(tx, {
+      guildId,
+      ...input,
+      nextRunAt: next.at,
+      createdById: actorId,
     });
     await scheduleJob(tx, {
       guildId,
@@ -102,30 +121,26 @@ export async function createSchedule(
 
 /** Stops posting; the pending slot's job is cancelled. */
 export async function setScheduleStatus(
-  db: Db,
+  db: Store,
   schedule: SummarySchedule,
   status: Exclude<ScheduleStatus, "active">,
   reason: StatusReason,
 ): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.summarySchedule.update({
-      where: { id: schedule.id },
-      data: { status, statusReason: reason },
-    });
-    const pending = await tx.dueJob.findMany({
-      where: {
-        kind: summaryJobKind,
-        subjectId: { startsWith: `${schedule.id}@` },
-        status: "pending",
-      },
-      select: { subjectId: true },
-    });
-    for (const job of pending) await cancelJobs(tx, job.subjectId, [summaryJobKind]);
+  await inTransaction(db, async (tx) => {
+    await setSummaryScheduleStatus(tx, schedule.id, status, reason);
+    const pending = await listPendingJobSubjects(tx, summaryJobKind, `${schedule.id}@`);
+    for (const subjectId of pending) await cancelJobs(tx, subjectId, [summaryJobKind]);
   });
 }
 
+/** A server that removed Rally gets no more posts: its schedules stop. */
+export async function stopSchedulesOfGuild(db: Store, guildId: string): Promise<void> {
+  const schedules = await listSchedulesActiveOrPaused(db, guildId);
+  for (const schedule of schedules) await setScheduleStatus(db, schedule, "stopped", "botRemoved");
+}
+
 export async function turnOff(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   id: number,
@@ -138,7 +153,7 @@ export async function turnOff(
 
 /** Back on after a pause (or off): the next slot after now, never the missed ones. */
 export async function resumeSchedule(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   id: number,
@@ -152,11 +167,8 @@ export async function resumeSchedule(
     { time: schedule.time, days: schedule.days as ScheduleDays, timeZone: schedule.timeZone },
     now,
   );
-  return db.$transaction(async (tx) => {
-    const updated = await tx.summarySchedule.update({
-      where: { id },
-      data: { status: "active", statusReason: null, nextRunAt: next.at },
-    });
+  return inTransaction(db, async (tx) => {
+    const updated = await activateSummarySchedule(tx, id, next.at);
     await scheduleJob(tx, {
       guildId,
       kind: summaryJobKind,
@@ -170,18 +182,15 @@ export async function resumeSchedule(
 
 /** Records that the slot was handled and arms the next one, in one transaction. */
 export async function advanceSchedule(
-  db: Db,
+  db: Store,
   schedule: SummarySchedule,
   posted: { slot: string; at: Date } | null,
   next: { slot: string; at: Date },
 ): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.summarySchedule.updateMany({
-      where: { id: schedule.id, status: "active" },
-      data: {
-        nextRunAt: next.at,
-        ...(posted ? { lastSlot: posted.slot, lastPostedAt: posted.at } : {}),
-      },
+  await inTransaction(db, async (tx) => {
+    await updateSummaryScheduleIfActive(tx, schedule.id, {
+      nextRunAt: next.at,
+      ...(posted ? { lastSlot: posted.slot, lastPostedAt: posted.at } : {}),
     });
     await scheduleJob(tx, {
       guildId: schedule.guildId,
@@ -203,7 +212,7 @@ export function postNonce(scheduleId: number, slot: string, part: number): strin
  * too old to retry without risking a double post: marked uncertain).
  */
 export async function claimOutbox(
-  db: Db,
+  db: Store,
   scheduleId: number,
   slot: string,
   part: number,
@@ -211,30 +220,27 @@ export async function claimOutbox(
   now: Date,
 ): Promise<{ action: "send"; post: SummaryPost } | { action: "skip"; post: SummaryPost }> {
   const nonce = postNonce(scheduleId, slot, part);
-  const post = await db.summaryPost.upsert({
-    where: { scheduleId_slot_part: { scheduleId, slot, part } },
-    create: { scheduleId, slot, part, nonce, late, createdAt: now },
-    update: {},
+  const post = await findOrCreateSummaryPost(db, {
+    scheduleId,
+    slot,
+    part,
+    nonce,
+    late,
+    createdAt: now,
   });
   const action = outboxAction(post, now);
   if (action === "uncertain") {
-    const marked = await db.summaryPost.update({
-      where: { id: post.id },
-      data: { status: "uncertain" },
-    });
+    const marked = await setSummaryPostStatus(db, post.id, { status: "uncertain" });
     return { action: "skip", post: marked };
   }
   return { action, post };
 }
 
 export async function markSent(
-  db: Db,
+  db: Store,
   postId: number,
   messageId: string,
   now: Date,
 ): Promise<void> {
-  await db.summaryPost.update({
-    where: { id: postId },
-    data: { status: "sent", messageId, sentAt: now },
-  });
+  await setSummaryPostStatus(db, postId, { status: "sent", messageId, sentAt: now });
 }

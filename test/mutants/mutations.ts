@@ -18,7 +18,7 @@ export interface Mutation {
 export const mutations: Mutation[] = [
   {
     guarantee: "A summary thanks by name only volunteers public in this server",
-    file: "src/domain/summaries.ts",
+    file: "src/db/summaries.ts",
     find: "where: { guildId, userId: { in: ids }, creditPublic: true },",
     replace: "where: { userId: { in: ids }, creditPublic: true },",
     tests: ["test/db/privacy.test.ts"],

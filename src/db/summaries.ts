@@ -1,0 +1,112 @@
+import type { OutreachTask } from "./generated/client.ts";
+import { prismaOf, type Store } from "./store.ts";
+
+// The reads of a summary. Every task condition names the server too: indexes on tasks lead with
+// guildId, and without it PostgreSQL scanned every task of every server.
+
+/** Claims of a campaign's tasks done after `after` up to `upTo`. */
+export function countClaimsDoneBetween(
+  store: Store,
+  guildId: string,
+  campaignId: number,
+  after: Date,
+  upTo: Date,
+): Promise<number> {
+  return prismaOf(store).claim.count({
+    where: {
+      status: "done",
+      closedAt: { gt: after, lte: upTo },
+      task: { guildId, campaignId },
+    },
+  });
+}
+
+/** The slots of a campaign's open tasks, taken and offered. */
+export function listOpenTaskSlots(
+  store: Store,
+  guildId: string,
+  campaignId: number,
+): Promise<Pick<OutreachTask, "slots" | "claimedSlots">[]> {
+  return prismaOf(store).outreachTask.findMany({
+    where: { guildId, campaignId, status: "open" },
+    select: { slots: true, claimedSlots: true },
+  });
+}
+
+/** Active claims on a campaign's open tasks that are past due. */
+export function countOverdueClaims(
+  store: Store,
+  guildId: string,
+  campaignId: number,
+  now: Date,
+): Promise<number> {
+  return prismaOf(store).claim.count({
+    where: {
+      status: "active",
+      task: { guildId, campaignId, status: "open", dueAt: { lt: now } },
+    },
+  });
+}
+
+/** A campaign's open tasks due from `now` on, soonest first. */
+export function listNextDueTasks(
+  store: Store,
+  guildId: string,
+  campaignId: number,
+  now: Date,
+  take: number,
+): Promise<Pick<OutreachTask, "title" | "dueAt">[]> {
+  return prismaOf(store).outreachTask.findMany({
+    where: { guildId, campaignId, status: "open", dueAt: { gte: now } },
+    orderBy: { dueAt: "asc" },
+    take,
+    select: { title: true, dueAt: true },
+  });
+}
+
+/** Claims of a campaign's tasks submitted and waiting for review. */
+export function countClaimsWaitingReview(
+  store: Store,
+  guildId: string,
+  campaignId: number,
+): Promise<number> {
+  return prismaOf(store).claim.count({
+    where: { guildId, status: "submitted", task: { guildId, campaignId } },
+  });
+}
+
+/** The members (not forgotten) who finished work on these campaigns after `after` up to `upTo`. */
+export async function listVolunteersDoneBetween(
+  store: Store,
+  guildId: string,
+  campaignIds: number[],
+  after: Date,
+  upTo: Date,
+): Promise<string[]> {
+  const helpers = await prismaOf(store).claim.findMany({
+    where: {
+      guildId,
+      status: "done",
+      closedAt: { gt: after, lte: upTo },
+      volunteerId: { not: null },
+      task: { guildId, campaignId: { in: campaignIds } },
+    },
+    select: { volunteerId: true },
+    distinct: ["volunteerId"],
+  });
+  return helpers.flatMap((helper) => (helper.volunteerId ? [helper.volunteerId] : []));
+}
+
+/** Which of these members chose public credit in this server, by id. */
+export async function listPubliclyCreditedVolunteers(
+  store: Store,
+  guildId: string,
+  ids: string[],
+): Promise<string[]> {
+  const credited = await prismaOf(store).volunteer.findMany({
+    where: { guildId, userId: { in: ids }, creditPublic: true },
+    select: { userId: true },
+    orderBy: { userId: "asc" },
+  });
+  return credited.map((volunteer) => volunteer.userId);
+}
