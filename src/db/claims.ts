@@ -10,7 +10,7 @@ export const openClaimStatuses = ["active", "submitted"] as const;
 const openStatuses = [...openClaimStatuses];
 
 /** What finishing a claim records with it (the proof, or who approved it). */
-type CompletionDetails = Partial<
+export type CompletionDetails = Partial<
   Pick<Claim, "proofLink" | "note" | "submittedAt" | "reviewedById">
 >;
 

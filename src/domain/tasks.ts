@@ -17,6 +17,7 @@ import {
   releaseOpenClaimsOfTask,
   submitClaimIfActive,
   type ClaimWithTask,
+  type CompletionDetails,
 } from "../db/claims.ts";
 import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
 import type { Claim, DueJob, ListedTask, TaskWithCampaign } from "../db/rows.ts";
@@ -42,6 +43,7 @@ import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
+// Rows Discord code needs of this domain; it may not import src/db itself.
 export type { ClaimWithTask, DueJob, TaskWithCampaign };
 export { openClaimStatuses } from "../db/claims.ts";
 
@@ -263,7 +265,7 @@ async function completeClaim(
   tx: Store,
   claimId: number,
   from: "active" | "submitted",
-  details: Parameters<typeof markClaimDoneIf>[3],
+  details: CompletionDetails,
   now: Date,
 ): Promise<boolean> {
   const claim = await findExistingClaim(tx, claimId);
