@@ -4,6 +4,7 @@ import type { Db } from "./client.ts";
 import type { Campaign, OutreachTask } from "./generated/client.ts";
 import { isSqlite, prepareDirect, sqliteDate, withSqliteTransaction } from "./sqliteDirect.ts";
 import { sqliteReads, type TaskWithCampaign } from "./sqliteReads.ts";
+import type { Store } from "./store.ts";
 
 /**
  * A claim in one step: the slot, the claim, its jobs (the expiry and two reminders) and the
@@ -50,7 +51,12 @@ type ClaimSlotOutcome =
  * Takes a slot of an open task of an active campaign, if one is free, with ONE conditional
  * update: members pressing Claim at the same instant never overfill a task.
  */
-export async function takeClaimSlot(db: Db, request: ClaimSlotRequest): Promise<ClaimSlotOutcome> {
+export async function takeClaimSlot(
+  store: Store,
+  request: ClaimSlotRequest,
+): Promise<ClaimSlotOutcome> {
+  // The client openDatabase made, never a transaction's: the claim is a transaction of its own.
+  const db = store as unknown as Db;
   try {
     return isSqlite(db)
       ? await withSqliteTransaction(db, (connection) => takeOnSqlite(db, connection, request))

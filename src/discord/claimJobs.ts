@@ -1,8 +1,7 @@
 import { subtext, type Client } from "discord.js";
-import type { Database as Db } from "../db/store.ts";
-import type { DueJob } from "../db/generated/client.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
-import { expireClaim, type TaskWithCampaign } from "../domain/tasks.ts";
+import type { Store } from "../domain/store.ts";
+import { activeClaim, expireClaim, type DueJob, type TaskWithCampaign } from "../domain/tasks.ts";
 import { getVolunteer, volunteerLanguage } from "../domain/volunteers.ts";
 import { isLanguage, translator, type Language, type MessageKey } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
@@ -14,7 +13,7 @@ import { showText } from "./render/text.ts";
 
 interface Dependencies {
   client: Client;
-  db: Db;
+  db: Store;
   log: Logger;
   now: () => Date;
 }
@@ -44,7 +43,7 @@ async function sendDirect(
 }
 
 /** Who to tell and in which language; null when they turned reminders off or closed DMs. */
-async function recipient(db: Db, guildId: string, userId: string): Promise<Language | null> {
+async function recipient(db: Store, guildId: string, userId: string): Promise<Language | null> {
   const volunteer = await getVolunteer(db, guildId, userId);
   if (!volunteer.remindersEnabled || volunteer.dmsClosed) return null;
   return volunteerLanguage(db, guildId, userId);
@@ -69,17 +68,14 @@ function reminderText(
 export function claimJobHandlers(dependencies: Dependencies): Record<string, DueJobHandler> {
   const { db, now } = dependencies;
 
-  async function activeClaim(job: DueJob) {
-    const claim = await db.claim.findFirst({
-      where: { id: Number(job.subjectId), guildId: job.guildId, status: "active" },
-      include: { task: { include: { campaign: true } } },
-    });
+  async function activeClaimOf(job: DueJob) {
+    const claim = await activeClaim(db, job.guildId, Number(job.subjectId));
     return claim?.volunteerId ? { ...claim, volunteerId: claim.volunteerId } : null;
   }
 
   return {
     async "claim.remindDue"(job) {
-      const claim = await activeClaim(job);
+      const claim = await activeClaimOf(job);
       if (!claim?.task.dueAt) return;
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;
@@ -90,7 +86,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       await sendDirect(dependencies, job, claim.volunteerId, text, key);
     },
     async "claim.remindExpiry"(job) {
-      const claim = await activeClaim(job);
+      const claim = await activeClaimOf(job);
       if (!claim) return;
       const language = await recipient(db, job.guildId, claim.volunteerId);
       if (!language) return;

@@ -1,6 +1,7 @@
 import { CsvError, parse } from "csv-parse/sync";
 import { stringify, type Options as CsvOptions } from "csv-stringify/sync";
-import type { Db } from "../db/client.ts";
+import { inTransaction, type Store } from "../db/store.ts";
+import { insertTasks, touchCampaignIfActive } from "../db/tasks.ts";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
@@ -318,28 +319,26 @@ export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedI
  * check and the write leaves no task behind.
  */
 export async function importTasks(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   campaignId: number,
   tasks: TaskFields[],
 ): Promise<{ created: number; byKind: Record<TaskKind, number> }> {
   const campaign = await getActiveCampaign(db, guildId, campaignId);
-  const created = await db.$transaction(async (tx) => {
+  const created = await inTransaction(db, async (tx) => {
     // The first statement takes the write lock and re-checks, as changeCount does.
-    const locked = await tx.campaign.updateMany({
-      where: { id: campaignId, guildId, status: "active" },
-      data: { updatedAt: new Date() },
-    });
-    if (locked.count !== 1) throw new UserError("campaign.closed", { title: campaign.title });
-    const { count } = await tx.outreachTask.createMany({
-      data: tasks.map((task) => ({
+    if (!(await touchCampaignIfActive(tx, guildId, campaignId)))
+      throw new UserError("campaign.closed", { title: campaign.title });
+    const count = await insertTasks(
+      tx,
+      tasks.map((task) => ({
         ...withFoldedTitle(task),
         guildId,
         campaignId,
         createdById: actorId,
       })),
-    });
+    );
     await recordAudit(tx, {
       guildId,
       actorId,

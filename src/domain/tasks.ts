@@ -1,28 +1,55 @@
-import type { Db } from "../db/client.ts";
-import type { Claim, Prisma } from "../db/generated/client.ts";
 import { takeClaimSlot } from "../db/claimSlot.ts";
 import {
-  sqliteReads,
-  type ListedTask,
-  type TaskChoice,
-  type TaskChoiceQuery,
-  type TaskListQuery,
-  type TaskWithCampaign,
-} from "../db/sqliteReads.ts";
+  closeClaimIfActive,
+  countDoneClaimsOfMember,
+  findActiveClaimWithTask,
+  findClaim,
+  findClaimOfGuild,
+  findExistingClaim,
+  findFirstSubmission,
+  findOpenClaim,
+  listActiveClaimsOfTask,
+  listHeldTaskIds,
+  listOpenClaimsOfMember,
+  listOpenClaimsOfTask,
+  markClaimDoneIf,
+  rejectClaimIfSubmitted,
+  releaseOpenClaimsOfTask,
+  submitClaimIfActive,
+  type ClaimWithTask,
+  type CompletionDetails,
+} from "../db/claims.ts";
 import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
+import type { Claim, DueJob, ListedTask, TaskWithCampaign } from "../db/rows.ts";
+import { inTransaction, type Store } from "../db/store.ts";
+import {
+  addDoneSlot,
+  cancelTaskIfOpen,
+  closeTaskIfAllDone,
+  countListedTasks,
+  countTasksByStatus,
+  findTask,
+  giveSlotBack,
+  insertTask,
+  listTaskChoices,
+  listTaskPage,
+  saveTaskCard,
+  updateOpenTask,
+  type TaskChoice,
+  type TaskListQuery,
+} from "../db/tasks.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
-export type { TaskWithCampaign };
+// Rows Discord code needs of this domain; it may not import src/db itself.
+export type { ClaimWithTask, DueJob, TaskWithCampaign };
+export { openClaimStatuses } from "../db/claims.ts";
 
 const hour = 60 * 60 * 1000;
 const day = 24 * hour;
-export const openClaimStatuses = ["active", "submitted"] as const;
 export const claimJobKinds = ["claim.expire", "claim.remindExpiry", "claim.remindDue"] as const;
-
-type Tx = Prisma.TransactionClient;
 
 /** Reads a task id as Discord sends it (autocomplete value, button or typed text). */
 export function parseTaskId(value: string): number {
@@ -31,27 +58,26 @@ export function parseTaskId(value: string): number {
 }
 
 /** A task of this server; another server's id is "not found", never a hint that it exists. */
-export async function getTask(db: Db | Tx, guildId: string, id: number): Promise<TaskWithCampaign> {
-  const sqlite = sqliteReads(db);
-  const task = sqlite
-    ? sqlite.task(guildId, id)
-    : await db.outreachTask.findFirst({ where: { id, guildId }, include: { campaign: true } });
+export async function getTask(db: Store, guildId: string, id: number): Promise<TaskWithCampaign> {
+  const task = await findTask(db, guildId, id);
   if (!task) throw new UserError("task.notFound");
   return task;
 }
 
 export async function addTask(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   campaignId: number,
   fields: TaskFields,
 ): Promise<TaskWithCampaign> {
   await getActiveCampaign(db, guildId, campaignId);
-  return db.$transaction(async (tx) => {
-    const task = await tx.outreachTask.create({
-      data: { ...withFoldedTitle(fields), guildId, campaignId, createdById: actorId },
-      include: { campaign: true },
+  return inTransaction(db, async (tx) => {
+    const task = await insertTask(tx, {
+      ...withFoldedTitle(fields),
+      guildId,
+      campaignId,
+      createdById: actorId,
     });
     await recordAudit(tx, {
       guildId,
@@ -66,15 +92,12 @@ export async function addTask(
 
 /** Remembers where the task's public card is, so it can be updated in place. */
 export async function setTaskCard(
-  db: Db,
+  db: Store,
   taskId: number,
   channelId: string,
   messageId: string,
 ): Promise<void> {
-  await db.outreachTask.update({
-    where: { id: taskId },
-    data: { cardChannelId: channelId, cardMessageId: messageId },
-  });
+  await saveTaskCard(db, taskId, channelId, messageId);
 }
 
 /** Why a claim could not be taken, from what the conditional update saw when it said no. */
@@ -100,7 +123,7 @@ function claimRefusal(task: TaskWithCampaign | null, held: boolean): UserError {
  * per-statement cost.
  */
 export async function claimTask(
-  db: Db,
+  db: Store,
   guildId: string,
   volunteerId: string,
   taskId: number,
@@ -142,7 +165,7 @@ export async function claimTask(
 
 /** An organizer gives a slot to a member, exactly as if they had claimed it. */
 export async function assignTask(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   taskId: number,
@@ -169,7 +192,7 @@ export async function assignTask(
 
 /** Refuses early (before a form is shown) a member who does not hold the task. */
 export async function requireOpenClaim(
-  db: Db,
+  db: Store,
   guildId: string,
   volunteerId: string,
   taskId: number,
@@ -178,14 +201,12 @@ export async function requireOpenClaim(
 }
 
 async function openClaimOf(
-  tx: Db | Tx,
+  tx: Store,
   guildId: string,
   volunteerId: string,
   taskId: number,
 ): Promise<Claim> {
-  const claim = await tx.claim.findFirst({
-    where: { guildId, taskId, volunteerId, status: { in: [...openClaimStatuses] } },
-  });
+  const claim = await findOpenClaim(tx, guildId, volunteerId, taskId);
   if (!claim) {
     await getTask(tx, guildId, taskId);
     throw new UserError("task.notHolding");
@@ -195,32 +216,25 @@ async function openClaimOf(
 
 /** Closes an active claim (release, expiry) and gives its slot back, in one transaction. */
 async function closeActiveClaim(
-  tx: Tx,
+  tx: Store,
   claim: Claim,
   status: "released" | "expired",
   now: Date,
 ): Promise<boolean> {
-  const closed = await tx.claim.updateMany({
-    where: { id: claim.id, status: "active" },
-    data: { status, openMarker: null, closedAt: now },
-  });
-  if (closed.count !== 1) return false;
-  await tx.outreachTask.update({
-    where: { id: claim.taskId },
-    data: { claimedSlots: { decrement: 1 } },
-  });
+  if (!(await closeClaimIfActive(tx, claim.id, status, now))) return false;
+  await giveSlotBack(tx, claim.taskId);
   await cancelJobs(tx, String(claim.id), claimJobKinds);
   return true;
 }
 
 export async function releaseTask(
-  db: Db,
+  db: Store,
   guildId: string,
   volunteerId: string,
   taskId: number,
   now: Date,
 ): Promise<TaskWithCampaign> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const claim = await openClaimOf(tx, guildId, volunteerId, taskId);
     if (claim.status === "submitted") throw new UserError("task.releaseSubmitted");
     if (!(await closeActiveClaim(tx, claim, "released", now)))
@@ -234,12 +248,12 @@ export async function releaseTask(
  * pool. Returns null when the claim is no longer active (done, released, already expired).
  */
 export async function expireClaim(
-  db: Db,
+  db: Store,
   claimId: number,
   now: Date,
 ): Promise<{ claim: Claim; task: TaskWithCampaign } | null> {
-  return db.$transaction(async (tx) => {
-    const claim = await tx.claim.findUnique({ where: { id: claimId } });
+  return inTransaction(db, async (tx) => {
+    const claim = await findClaim(tx, claimId);
     if (!claim || claim.expiresAt > now) return null;
     if (!(await closeActiveClaim(tx, claim, "expired", now))) return null;
     return { claim, task: await getTask(tx, claim.guildId, claim.taskId) };
@@ -248,27 +262,17 @@ export async function expireClaim(
 
 /** Counts a claim as done: adds to the done count, and closes the task once every slot is done. */
 async function completeClaim(
-  tx: Tx,
+  tx: Store,
   claimId: number,
   from: "active" | "submitted",
-  data: Prisma.ClaimUpdateManyMutationInput,
+  details: CompletionDetails,
   now: Date,
 ): Promise<boolean> {
-  const claim = await tx.claim.findUniqueOrThrow({ where: { id: claimId } });
-  const updated = await tx.claim.updateMany({
-    where: { id: claimId, status: from },
-    data: { ...data, status: "done", openMarker: null, closedAt: now },
-  });
-  if (updated.count !== 1) return false;
+  const claim = await findExistingClaim(tx, claimId);
+  if (!(await markClaimDoneIf(tx, claimId, from, details, now))) return false;
   // The slot stays taken: done work fills it for good.
-  await tx.outreachTask.update({
-    where: { id: claim.taskId },
-    data: { doneCount: { increment: 1 } },
-  });
-  await tx.outreachTask.updateMany({
-    where: { id: claim.taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
-    data: { status: "done" },
-  });
+  await addDoneSlot(tx, claim.taskId);
+  await closeTaskIfAllDone(tx, claim.taskId);
   await cancelJobs(tx, String(claimId), claimJobKinds);
   return true;
 }
@@ -277,8 +281,8 @@ async function completeClaim(
  * Why a claim read as active could not be finished: a request that ran at the same time (the
  * same form sent twice) submitted it, or it was released or expired meanwhile.
  */
-async function finishRefusal(tx: Tx, claimId: number): Promise<UserError> {
-  const claim = await tx.claim.findUnique({ where: { id: claimId } });
+async function finishRefusal(tx: Store, claimId: number): Promise<UserError> {
+  const claim = await findClaim(tx, claimId);
   return new UserError(claim?.status === "submitted" ? "task.alreadySubmitted" : "task.notHolding");
 }
 
@@ -292,7 +296,7 @@ interface Proof {
  * for an organizer (and keeps its slot); otherwise it counts at once.
  */
 export async function finishTask(
-  db: Db,
+  db: Store,
   guildId: string,
   volunteerId: string,
   taskId: number,
@@ -300,15 +304,12 @@ export async function finishTask(
   now: Date,
   reviewRequired: boolean,
 ): Promise<{ task: TaskWithCampaign; claim: Claim; state: "done" | "submitted" }> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const claim = await openClaimOf(tx, guildId, volunteerId, taskId);
     if (claim.status === "submitted") throw new UserError("task.alreadySubmitted");
     if (reviewRequired) {
-      const submitted = await tx.claim.updateMany({
-        where: { id: claim.id, status: "active" },
-        data: { status: "submitted", ...proof, submittedAt: now },
-      });
-      if (submitted.count !== 1) throw await finishRefusal(tx, claim.id);
+      if (!(await submitClaimIfActive(tx, claim.id, proof, now)))
+        throw await finishRefusal(tx, claim.id);
       // A claim waiting for review must not expire while organizers look at it.
       await cancelJobs(tx, String(claim.id), claimJobKinds);
     } else if (
@@ -316,7 +317,7 @@ export async function finishTask(
     ) {
       throw new UserError("task.notHolding");
     }
-    const saved = await tx.claim.findUniqueOrThrow({ where: { id: claim.id } });
+    const saved = await findExistingClaim(tx, claim.id);
     return {
       task: await getTask(tx, guildId, taskId),
       claim: saved,
@@ -327,37 +328,26 @@ export async function finishTask(
 
 /** An organizer approves or rejects a submitted claim; a reject frees the slot again. */
 export async function reviewClaim(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   claimId: number,
   decision: { approve: true } | { approve: false; reason: string },
   now: Date,
 ): Promise<{ task: TaskWithCampaign; claim: Claim }> {
-  return db.$transaction(async (tx) => {
-    const claim = await tx.claim.findFirst({ where: { id: claimId, guildId } });
+  return inTransaction(db, async (tx) => {
+    const claim = await findClaimOfGuild(tx, guildId, claimId);
     if (!claim) throw new UserError("task.reviewNotFound");
     const reviewed = decision.approve
       ? await completeClaim(tx, claim.id, "submitted", { reviewedById: actorId }, now)
-      : (
-          await tx.claim.updateMany({
-            where: { id: claim.id, status: "submitted" },
-            data: {
-              status: "rejected",
-              openMarker: null,
-              closedAt: now,
-              reviewedById: actorId,
-              rejectReason: decision.reason,
-            },
-          })
-        ).count === 1;
+      : await rejectClaimIfSubmitted(
+          tx,
+          claim.id,
+          { reviewedById: actorId, rejectReason: decision.reason },
+          now,
+        );
     if (!reviewed) throw new UserError("task.alreadyReviewed");
-    if (!decision.approve) {
-      await tx.outreachTask.update({
-        where: { id: claim.taskId },
-        data: { claimedSlots: { decrement: 1 } },
-      });
-    }
+    if (!decision.approve) await giveSlotBack(tx, claim.taskId);
     await recordAudit(tx, {
       guildId,
       actorId,
@@ -367,37 +357,28 @@ export async function reviewClaim(
     });
     return {
       task: await getTask(tx, guildId, claim.taskId),
-      claim: await tx.claim.findUniqueOrThrow({ where: { id: claimId } }),
+      claim: await findExistingClaim(tx, claimId),
     };
   });
 }
 
 /** Cancels an open task: every open claim is released and the card stops taking claims. */
 export async function cancelTask(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   taskId: number,
   now: Date,
 ): Promise<TaskWithCampaign> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const task = await getTask(tx, guildId, taskId);
-    const cancelled = await tx.outreachTask.updateMany({
-      where: { id: taskId, guildId, status: "open" },
-      data: { status: "cancelled", claimedSlots: task.doneCount },
-    });
-    if (cancelled.count !== 1) {
+    if (!(await cancelTaskIfOpen(tx, guildId, taskId, task.doneCount))) {
       throw new UserError(task.status === "done" ? "task.alreadyDone" : "task.cancelled", {
         title: task.title,
       });
     }
-    const open = await tx.claim.findMany({
-      where: { taskId, status: { in: [...openClaimStatuses] } },
-    });
-    await tx.claim.updateMany({
-      where: { taskId, status: { in: [...openClaimStatuses] } },
-      data: { status: "released", openMarker: null, closedAt: now },
-    });
+    const open = await listOpenClaimsOfTask(tx, taskId);
+    await releaseOpenClaimsOfTask(tx, taskId, now);
     for (const claim of open) await cancelJobs(tx, String(claim.id), claimJobKinds);
     await recordAudit(tx, { guildId, actorId, action: "task.cancel", subjectId: taskId });
     return getTask(tx, guildId, taskId);
@@ -405,35 +386,23 @@ export async function cancelTask(
 }
 
 export async function editTask(
-  db: Db,
+  db: Store,
   guildId: string,
   actorId: string,
   taskId: number,
   changes: Partial<TaskFields>,
   now: Date,
 ): Promise<TaskWithCampaign> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const task = await getTask(tx, guildId, taskId);
     if (task.status !== "open") throw new UserError("task.notOpen", { title: task.title });
     // Fewer slots than the claims already held or done would leave a member without theirs.
     const minimumSlots = changes.slots;
-    const updated = await tx.outreachTask.updateMany({
-      where: {
-        id: taskId,
-        guildId,
-        status: "open",
-        ...(minimumSlots === undefined ? {} : { claimedSlots: { lte: minimumSlots } }),
-      },
-      data: withFoldedTitle(changes),
-    });
-    if (updated.count !== 1)
+    if (!(await updateOpenTask(tx, guildId, taskId, withFoldedTitle(changes), minimumSlots)))
       throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
-    await tx.outreachTask.updateMany({
-      where: { id: taskId, status: "open", doneCount: { gte: tx.outreachTask.fields.slots } },
-      data: { status: "done" },
-    });
+    await closeTaskIfAllDone(tx, taskId);
     if (changes.dueAt !== undefined) {
-      const active = await tx.claim.findMany({ where: { taskId, status: "active" } });
+      const active = await listActiveClaimsOfTask(tx, taskId);
       for (const claim of active) {
         await cancelJobs(tx, String(claim.id), ["claim.remindDue"]);
         const reminder = changes.dueAt ? new Date(changes.dueAt.getTime() - day) : null;
@@ -461,50 +430,11 @@ export async function editTask(
 export const taskFilters = ["open", "mine", "claimed", "review", "done", "overdue"] as const;
 export type TaskFilter = (typeof taskFilters)[number];
 
-/** A list's conditions through Prisma (src/db/sqliteReads.ts has them in SQL for SQLite). */
-function listWhere(
-  list: TaskListQuery,
-  fields: Db["outreachTask"]["fields"],
-): Prisma.OutreachTaskWhereInput {
-  const where = {
-    guildId: list.guildId,
-    ...(list.campaignId === null ? {} : { campaignId: list.campaignId }),
-  };
-  switch (list.filter) {
-    case "open":
-      return {
-        ...where,
-        status: "open",
-        claimedSlots: { lt: fields.slots },
-        campaign: { status: "active" },
-      };
-    case "mine":
-      return { ...where, id: { in: [...list.heldIds] } };
-    case "claimed":
-      return {
-        ...where,
-        status: "open",
-        claims: { some: { status: { in: [...openClaimStatuses] } } },
-      };
-    case "review":
-      return { ...where, claims: { some: { status: "submitted" } } };
-    case "done":
-      return { ...where, status: "done" };
-    case "overdue":
-      return {
-        ...where,
-        status: "open",
-        dueAt: { lt: list.now },
-        claims: { some: { status: "active" } },
-      };
-  }
-}
-
 const taskPageSize = 10;
 
 /** One page of this server's tasks, with their open claims (shown to organizers and to the claimer only). */
 export async function listTasks(
-  db: Db,
+  db: Store,
   guildId: string,
   query: { campaignId: number | null; filter: TaskFilter; userId: string; now: Date; page: number },
 ): Promise<{ tasks: ListedTask[]; total: number; page: number; pages: number }> {
@@ -512,80 +442,19 @@ export async function listTasks(
     guildId,
     campaignId: query.campaignId,
     filter: query.filter,
-    heldIds: query.filter === "mine" ? await heldTaskIds(db, guildId, query.userId) : [],
+    heldIds: query.filter === "mine" ? await listHeldTaskIds(db, guildId, query.userId) : [],
     now: query.now,
   };
-  const sqlite = sqliteReads(db);
-  const where = listWhere(list, db.outreachTask.fields);
-  const total = sqlite ? sqlite.countTasks(list) : await db.outreachTask.count({ where });
+  const total = await countListedTasks(db, list);
   const pages = Math.max(1, Math.ceil(total / taskPageSize));
   const page = Math.min(Math.max(0, query.page), pages - 1);
   const skip = page * taskPageSize;
-  const tasks = sqlite
-    ? sqlite.taskPage(list, skip, taskPageSize)
-    : await db.outreachTask.findMany({
-        where,
-        include: {
-          campaign: true,
-          claims: {
-            where: { status: { in: [...openClaimStatuses] } },
-            orderBy: [{ claimedAt: "asc" }, { id: "asc" }],
-          },
-        },
-        orderBy: [{ dueAt: { sort: "asc", nulls: "last" } }, { id: "asc" }],
-        skip,
-        take: taskPageSize,
-      });
+  const tasks = await listTaskPage(db, list, skip, taskPageSize);
   return { tasks, total, page, pages };
 }
 
-/**
- * The tasks a member holds an open claim on, newest first, read from their claims by the
- * (guildId, volunteerId, status) index. The other way round, asking each of the server's tasks
- * whether the member holds it, reads every task: 4-8 ms on a server of 5,000.
- */
-async function heldTaskIds(
-  db: Db,
-  guildId: string,
-  userId: string,
-  limit?: number,
-): Promise<number[]> {
-  const sqlite = sqliteReads(db);
-  if (sqlite) return sqlite.heldTaskIds(guildId, userId, limit);
-  const claims = await db.claim.findMany({
-    where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
-    select: { taskId: true },
-    orderBy: { taskId: "desc" },
-    ...(limit === undefined ? {} : { take: limit }),
-  });
-  return claims.map((claim) => claim.taskId);
-}
-
-const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
 const choiceLimit = 25;
 const largestSearchBatch = 1000;
-
-/** Autocomplete's read of a server's tasks, newest first (see TaskChoiceQuery). */
-async function taskChoices(db: Db, query: TaskChoiceQuery): Promise<TaskChoice[]> {
-  const sqlite = sqliteReads(db);
-  if (sqlite) return sqlite.taskChoices(query);
-  const needle = query.foldedTitleContains;
-  const id: Prisma.IntFilter = {
-    ...(query.ids ? { in: [...query.ids] } : {}),
-    ...(query.before === undefined ? {} : { lt: query.before }),
-  };
-  return db.outreachTask.findMany({
-    where: {
-      guildId: query.guildId,
-      id,
-      ...(query.openOnly ? { status: "open" } : {}),
-      ...(needle ? { OR: [{ titleFolded: { contains: needle } }, { titleFolded: null }] } : {}),
-    },
-    select: choiceFields,
-    orderBy: { id: "desc" },
-    ...(query.take === undefined ? {} : { take: query.take }),
-  });
-}
 
 /**
  * Autocomplete: the member's own open claims first, then this server's tasks, newest first,
@@ -599,7 +468,7 @@ async function taskChoices(db: Db, query: TaskChoiceQuery): Promise<TaskChoice[]
  * returns, never hide a match; on SQLite an exact `instr`.
  */
 export async function searchTasks(
-  db: Db,
+  db: Store,
   guildId: string,
   userId: string,
   query: string,
@@ -607,9 +476,9 @@ export async function searchTasks(
 ): Promise<TaskChoice[]> {
   const needle = foldTitle(query.trim());
   const matches = (task: TaskChoice) => foldTitle(task.title).includes(needle);
-  const held = await heldTaskIds(db, guildId, userId, 50);
+  const held = await listHeldTaskIds(db, guildId, userId, 50);
   // Most members typing hold nothing: no second query then.
-  const mine = held.length === 0 ? [] : await taskChoices(db, { guildId, ids: held });
+  const mine = held.length === 0 ? [] : await listTaskChoices(db, { guildId, ids: held });
   const choices = mine.filter(matches).slice(0, choiceLimit);
   if (scope === "mine") return choices;
   const heldIds = new Set(mine.map((task) => task.id));
@@ -618,7 +487,7 @@ export async function searchTasks(
   // more each time after (rows without a folded title, or a needle with LIKE's wildcards).
   let batchSize = choiceLimit - choices.length + heldIds.size;
   while (choices.length < choiceLimit) {
-    const batch = await taskChoices(db, {
+    const batch = await listTaskChoices(db, {
       guildId,
       openOnly: scope === "open",
       before,
@@ -638,42 +507,36 @@ export async function searchTasks(
 
 /** Open and done task numbers of a campaign, for its card. */
 export async function taskNumbers(
-  db: Db,
+  db: Store,
   guildId: string,
   campaignId: number,
 ): Promise<{ open: number; done: number }> {
-  const sqlite = sqliteReads(db);
-  const counts = sqlite
-    ? sqlite.taskCountsByStatus(guildId, campaignId)
-    : new Map(
-        (
-          await db.outreachTask.groupBy({
-            by: ["status"],
-            where: { guildId, campaignId },
-            _count: { _all: true },
-          })
-        ).map((group) => [group.status, group._count._all]),
-      );
+  const counts = await countTasksByStatus(db, guildId, campaignId);
   return { open: counts.get("open") ?? 0, done: counts.get("done") ?? 0 };
 }
 
 /** The member's own claims and totals, for /me status. */
-export async function memberStatus(db: Db, guildId: string, userId: string) {
-  const open = await db.claim.findMany({
-    where: { guildId, volunteerId: userId, status: { in: [...openClaimStatuses] } },
-    include: { task: { include: { campaign: true } } },
-    orderBy: { claimedAt: "asc" },
-  });
-  const done = await db.claim.count({ where: { guildId, volunteerId: userId, status: "done" } });
+export async function memberStatus(db: Store, guildId: string, userId: string) {
+  const open = await listOpenClaimsOfMember(db, guildId, userId);
+  const done = await countDoneClaimsOfMember(db, guildId, userId);
   return { open, done };
 }
 
 /** The first claim of a task waiting for review, for /task review. */
-export async function nextSubmission(db: Db, guildId: string, taskId: number) {
+export async function nextSubmission(db: Store, guildId: string, taskId: number) {
   const task = await getTask(db, guildId, taskId);
-  const submission = await db.claim.findFirst({
-    where: { guildId, taskId, status: "submitted" },
-    orderBy: { submittedAt: "asc" },
-  });
+  const submission = await findFirstSubmission(db, guildId, taskId);
   return { task, submission };
+}
+
+/**
+ * A claim still active, with its task, for its reminders; null once it was done, released,
+ * expired or is another server's.
+ */
+export function activeClaim(
+  db: Store,
+  guildId: string,
+  claimId: number,
+): Promise<ClaimWithTask | null> {
+  return findActiveClaimWithTask(db, guildId, claimId);
 }
