@@ -6,7 +6,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type * as z from "zod";
-import type { Database as Db } from "../db/store.ts";
+import type { Store } from "../domain/store.ts";
 import { UserError } from "../domain/errors.ts";
 import type { GuildSettingsView } from "../domain/guildSettings.ts";
 import type { Language, Translator } from "../i18n/index.ts";
@@ -53,7 +53,7 @@ export interface AppInfo {
 
 /** Everything a handler may use; nothing from discord.js leaks past this line. */
 export interface InteractionContext {
-  readonly db: Db;
+  readonly db: Store;
   readonly log: Logger;
   readonly app: AppInfo;
   readonly now: () => Date;

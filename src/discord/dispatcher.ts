@@ -14,7 +14,7 @@ import { UserError } from "../domain/errors.ts";
 import { hasAccess } from "../domain/permissions.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
-import type { Database as Db } from "../db/store.ts";
+import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
 import type {
   Access,
@@ -32,7 +32,7 @@ import { limits } from "./render/limits.ts";
 import { shorten } from "./render/text.ts";
 
 interface DispatcherDependencies {
-  db: Db;
+  db: Store;
   log: Logger;
   app: AppInfo;
   commands: readonly Command[];

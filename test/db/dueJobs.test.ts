@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
-import type { Database as Db } from "../../src/db/store.ts";
 import type { DueJob } from "../../src/db/generated/client.ts";
 import { createLogger } from "../../src/log.ts";
 import { cancelJobs, scheduleJob } from "../../src/db/dueJobs.ts";
+import { inTransaction, type Database as Db } from "../../src/db/store.ts";
 import {
   PermanentJobError,
   retryDelayMs,
@@ -102,7 +102,7 @@ describe("scheduleJob and cancelJobs", () => {
     await job(db, "7", at(-60 * second));
     await run(db, t0, { "claim.expire": handler });
 
-    await db.$transaction((tx) =>
+    await inTransaction(db, (tx) =>
       scheduleJob(tx, { guildId: guild, kind: "claim.expire", subjectId: "7", dueAt: at(3600e3) }),
     );
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { Database as Db } from "../../src/db/store.ts";
+import { inTransaction, prismaOf, type Database as Db } from "../../src/db/store.ts";
 import { sqliteReads } from "../../src/db/sqliteReads.ts";
 import { closeCampaign, createCampaign, getCampaign } from "../../src/domain/campaigns.ts";
 import { changeSetting, getGuildSettings } from "../../src/domain/guildSettings.ts";
@@ -266,9 +266,9 @@ describe.runIf(databaseKind === "sqlite")("reads made directly on SQLite", () =>
     const db = await createTestDb();
     const { tasks } = await seed(db);
     const id = tasks[1]?.id ?? 0;
-    const inside = await db.$transaction(async (tx) => {
+    const inside = await inTransaction(db, async (tx) => {
       expect(sqliteReads(tx)).toBeUndefined();
-      await tx.outreachTask.update({ where: { id }, data: { title: "Renamed" } });
+      await prismaOf(tx).outreachTask.update({ where: { id }, data: { title: "Renamed" } });
       return getTask(tx, guild, id);
     });
     expect(inside.title).toBe("Renamed");
