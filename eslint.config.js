@@ -1,5 +1,7 @@
 import js from "@eslint/js";
+import boundaries from "eslint-plugin-boundaries";
 import tseslint from "typescript-eslint";
+import { layerRules, layerSettings } from "./eslint.boundaries.js";
 
 export default tseslint.config(
   {
@@ -34,5 +36,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ["src/**/*.ts", "commands/**/*.ts"],
+    plugins: { boundaries },
+    settings: layerSettings,
+    rules: layerRules,
   },
 );

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { CountChartInput } from "./countChart.ts";
-import { projectPath } from "../projectRoot.ts";
+import { shippedFile } from "./shippedFile.ts";
 
 /**
  * Draws count charts. Chart.js and the canvas load on the first chart, not at start: a process
@@ -24,7 +24,7 @@ export async function stopChartWorkers(): Promise<void> {
 
 const bundled = import.meta.url.endsWith(".js");
 /** Built by esbuild.config.mjs from src/render/chartWorker.ts. */
-export const chartWorkerFile = projectPath("dist", "render", "chartWorker.js");
+export const chartWorkerFile = shippedFile("dist", "render", "chartWorker.js");
 
 interface Pending {
   resolve: (png: Buffer) => void;

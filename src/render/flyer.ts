@@ -1,6 +1,6 @@
 import PDFDocument from "pdfkit";
 import QRCode from "qrcode";
-import { projectPath } from "../projectRoot.ts";
+import { shippedFile } from "./shippedFile.ts";
 import { withoutEmoji } from "./withoutEmoji.ts";
 
 export interface FlyerInput {
@@ -20,8 +20,8 @@ const descriptionLimit = 400;
 
 // Noto Sans 2.015 (Latin, Greek, Cyrillic in one file), bundled so no machine font is ever used.
 const fontFiles = {
-  regular: projectPath("assets", "fonts", "NotoSans-Regular.ttf"),
-  bold: projectPath("assets", "fonts", "NotoSans-Bold.ttf"),
+  regular: shippedFile("assets", "fonts", "NotoSans-Regular.ttf"),
+  bold: shippedFile("assets", "fonts", "NotoSans-Bold.ttf"),
 } as const;
 
 type FontName = keyof typeof fontFiles;

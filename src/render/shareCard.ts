@@ -1,6 +1,5 @@
 import { createCanvas } from "@napi-rs/canvas";
 import type { SKRSContext2D } from "@napi-rs/canvas";
-import { progressRatio } from "../domain/goalLadder.ts";
 import { fitText } from "./flyer.ts";
 import type { FittedText } from "./flyer.ts";
 import { registerFonts } from "./fonts.ts";
@@ -152,8 +151,13 @@ export async function renderShareCard(input: ShareCardInput): Promise<Buffer> {
   ctx.fillStyle = bar.track;
   ctx.fillRect(bar.x, bar.y, bar.width, bar.height);
   ctx.fillStyle = bar.fill;
-  ctx.fillRect(bar.x, bar.y, bar.width * progressRatio(input.count, input.goal), bar.height);
+  ctx.fillRect(bar.x, bar.y, bar.width * filledFraction(input.count, input.goal), bar.height);
   ctx.restore();
 
   return canvas.encode("png");
+}
+
+/** How much of the bar is filled: the count's share of the goal, within 0 and 1. */
+function filledFraction(count: number, goal: number): number {
+  return goal > 0 ? Math.min(1, Math.max(0, count / goal)) : 0;
 }
