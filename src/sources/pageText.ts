@@ -152,8 +152,11 @@ const isDigit = (text: string, index: number) => {
 interface NumberToken {
   start: number;
   end: number;
+  /** Not a safe integer when the digits overflow 2^53. */
   value: number;
 }
+
+const digitAt = (text: string, index: number) => text.charCodeAt(index) - 48;
 
 /**
  * The number starting at `start` (a digit not preceded by one): a plain run of digits, or 1 to 3
@@ -161,8 +164,11 @@ interface NumberToken {
  */
 function numberAt(text: string, start: number): NumberToken {
   let end = start;
-  while (isDigit(text, end)) end += 1;
-  let digits = text.slice(start, end);
+  let value = 0;
+  while (isDigit(text, end)) {
+    value = value * 10 + digitAt(text, end);
+    end += 1;
+  }
   if (end - start <= 3) {
     for (;;) {
       const separator = text[end];
@@ -170,25 +176,15 @@ function numberAt(text: string, start: number): NumberToken {
       const group = end + 1;
       if (!(isDigit(text, group) && isDigit(text, group + 1) && isDigit(text, group + 2))) break;
       if (isDigit(text, group + 3)) break;
-      digits += text.slice(group, group + 3);
+      value =
+        value * 1000 +
+        digitAt(text, group) * 100 +
+        digitAt(text, group + 1) * 10 +
+        digitAt(text, group + 2);
       end = group + 3;
     }
   }
-  return { start, end, value: Number(digits) };
-}
-
-/** Each number in the text, in order, each digit read once. */
-function* numbers(text: string): Generator<NumberToken> {
-  let at = 0;
-  while (at < text.length) {
-    if (isDigit(text, at) && !isDigit(text, at - 1)) {
-      const token = numberAt(text, at);
-      yield token;
-      at = token.end;
-    } else {
-      at += 1;
-    }
-  }
+  return { start, end, value };
 }
 
 const endsWithAt = (text: string, end: number, part: string) =>
@@ -199,7 +195,15 @@ const endsWithAt = (text: string, end: number, part: string) =>
  * right after it, one optional space between. Undefined when none, or none that is a count.
  */
 export function findNumber(text: string, before: string, after: string): number | undefined {
-  for (const token of numbers(text)) {
+  let at = 0;
+  // Each number once, in order; each digit is read once, so this is linear in the text.
+  while (at < text.length) {
+    if (!isDigit(text, at) || isDigit(text, at - 1)) {
+      at += 1;
+      continue;
+    }
+    const token = numberAt(text, at);
+    at = token.end;
     const left = text[token.start - 1] === " " ? token.start - 1 : token.start;
     const beforeMatches =
       endsWithAt(text, token.start, before) ||

@@ -5,7 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -36,7 +36,7 @@ const html = (body: string) => `<!DOCTYPE html><html><body>${body}</body></html>
 export async function startPetitionServer(host = "127.0.0.1"): Promise<PetitionServer> {
   const seen: SeenRequest[] = [];
   let hugeBytes = 0;
-  const sockets = new Set<import("node:net").Socket>();
+  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const send = (response: ServerResponse, type: string, body: string | Buffer, extra = {}) => {
     response.writeHead(200, { "content-type": type, ...extra });
