@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSourcePool } from "../../src/sources/pool.ts";
 import { readSource } from "../../src/sources/readSource.ts";
 import type { SafeFetchOptions } from "../../src/sources/safeFetch.ts";
 import { startPetitionServer, type PetitionServer } from "./petitionServer.ts";
@@ -140,5 +141,45 @@ describe("readSource over the local petition site", () => {
       ok: false,
       reason: "badUrl",
     });
+  });
+});
+
+describe("the pool over real fetches", () => {
+  it("lets a healthy site's read through while a hanging site holds only its share", async () => {
+    const healthy = await startPetitionServer();
+    try {
+      const fetchOptions: SafeFetchOptions = {
+        ...options(),
+        allowHosts: [
+          { host: "127.0.0.1", port: site.port },
+          { host: "127.0.0.1", port: healthy.port },
+        ],
+        timeoutMs: 300,
+      };
+      const pool = createSourcePool({
+        read: (request) => readSource(request, fetchOptions),
+        concurrency: 3,
+        perHost: 2,
+      });
+      const started = Date.now();
+      const hanging = [1, 2, 3, 4].map((n) =>
+        pool.read({ url: `${site.origin}/hang?n=${n}`, kind: "page", field: "{n} so far" }),
+      );
+      const read = await pool.read({
+        url: `${healthy.origin}/german`,
+        kind: "page",
+        field: "{n} so far",
+      });
+      expect(read).toMatchObject({ ok: true, count: 1204 });
+      expect(Date.now() - started).toBeLessThan(250);
+      expect(await Promise.all(hanging)).toMatchObject([
+        { ok: false, reason: "timeout" },
+        { ok: false, reason: "timeout" },
+        { ok: false, reason: "timeout" },
+        { ok: false, reason: "timeout" },
+      ]);
+    } finally {
+      await healthy.close();
+    }
   });
 });
