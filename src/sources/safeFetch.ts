@@ -251,37 +251,40 @@ function open(
   // Called by net at connect time; what it returns is what the socket connects to, so a name
   // that resolves differently a second time (DNS rebinding) gains nothing.
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    resolve(hostname).then(
-      (addresses) => {
-        const family =
-          lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
-        const usable = addresses.filter((a) => family === 0 || a.family === family);
-        const first = usable[0];
-        if (first === undefined) {
-          callback(
-            Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }),
-            "",
-            0,
-          );
-          return;
-        }
-        if (!allowed && addresses.some((a) => !isPublicAddress(a.address))) {
-          callback(new ForbiddenAddressError(`refused address for ${hostname}`), "", 0);
-          return;
-        }
-        if (lookupOptions.all === true) {
-          const all: LookupAddress[] = usable.map((a) => ({
-            address: a.address,
-            family: a.family,
-          }));
-          (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, all);
-        } else {
-          callback(null, first.address, first.family);
-        }
-      },
-      (error: unknown) =>
-        callback(error instanceof Error ? error : new Error(String(error)), "", 0),
-    );
+    // Through a promise, so a resolver that throws fails the request instead of the process.
+    Promise.resolve(hostname)
+      .then(resolve)
+      .then(
+        (addresses) => {
+          const family =
+            lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
+          const usable = addresses.filter((a) => family === 0 || a.family === family);
+          const first = usable[0];
+          if (first === undefined) {
+            callback(
+              Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }),
+              "",
+              0,
+            );
+            return;
+          }
+          if (!allowed && addresses.some((a) => !isPublicAddress(a.address))) {
+            callback(new ForbiddenAddressError(`refused address for ${hostname}`), "", 0);
+            return;
+          }
+          if (lookupOptions.all === true) {
+            const all: LookupAddress[] = usable.map((a) => ({
+              address: a.address,
+              family: a.family,
+            }));
+            (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, all);
+          } else {
+            callback(null, first.address, first.family);
+          }
+        },
+        (error: unknown) =>
+          callback(error instanceof Error ? error : new Error(String(error)), "", 0),
+      );
   };
   return new Promise<Hop>((resolvePromise, reject) => {
     const send = url.protocol === "https:" ? https.request : http.request;
