@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { parseAllowHosts } from "./sources/addresses.ts";
 
 const optional = (schema: z.ZodString) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
@@ -66,6 +67,27 @@ const environmentSchema = z.object({
         "ranges from low to high (2-3, not 3-2), shard ids below 10000",
       )
       .transform(expandShardList)
+      .optional(),
+  ),
+  /**
+   * Hosts that count sources may reach even on a private or loopback address ("127.0.0.1:8080,
+   * petitions.lan"): the sandbox's and the tests' local petition server. No port = any port.
+   */
+  SOURCE_ALLOW_HOSTS: z.preprocess(
+    (value) => (value === "" || value === undefined ? undefined : value),
+    z
+      .string()
+      .transform((list, context) => {
+        try {
+          return parseAllowHosts(list);
+        } catch {
+          context.addIssue({
+            code: "custom",
+            message: "comma-separated host or host:port entries",
+          });
+          return z.NEVER;
+        }
+      })
       .optional(),
   ),
   LOG_LEVEL: z.preprocess(
