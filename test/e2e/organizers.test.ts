@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { SandboxSession } from "../../src/sandbox/session.ts";
+import { weekdayNames } from "../../src/domain/scheduleDays.ts";
 import { languages, translator, type Language, type Translator } from "../../src/i18n/index.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 
@@ -168,5 +169,64 @@ describe.each(languages)("an organizer whose Discord speaks %s", (language) => {
     const shown = await sandbox.run("/campaign show campaign:Derecgnize");
     expect(shown).toContain(t("campaign.pickFromList"));
     expect(shown).not.toContain("Derecgnize");
+  });
+
+  it("schedules summaries on any weekdays, typed in the language, and lists them in it", async () => {
+    const world = await setUp(language);
+    const { as, t, bot, campaigns } = world;
+    const organizer = bot.organizerId;
+    const [mon, , , thu] = weekdayNames(language);
+    const typed = { en: "mon,thu", ru: "понедельник, чт", uk: "пн і четвер" }[language];
+    const where = { guildId: bot.guildId, channelId: bot.channelId, userId: organizer };
+    const ask = (days: string) =>
+      bot.discord.autocomplete({
+        ...where,
+        locale: discordLocale[language],
+        command: "summary",
+        subcommand: "schedule",
+        options: { channel: campaigns, time: "18:30", days },
+        focused: "days",
+      });
+    const presets = [
+      { name: t("commands.summary.choices.daily"), value: "mon,tue,wed,thu,fri,sat,sun" },
+      { name: t("commands.summary.choices.weekdays"), value: "mon,tue,wed,thu,fri" },
+      { name: t("commands.summary.choices.weekends"), value: "sat,sun" },
+      { name: t("commands.summary.choices.weekly"), value: "mon" },
+    ];
+    expect(await ask("")).toEqual(presets);
+    expect(await ask(typed)).toEqual([{ name: `${mon}, ${thu}`, value: "mon,thu" }]);
+    expect(await ask("mon-fri")).toEqual([presets[1]]);
+    expect(await ask(presets[2]?.name ?? "")).toEqual([presets[2]]);
+
+    const days = t("summary.days.list", { days: `${mon}, ${thu}` });
+    const reply = await as(
+      organizer,
+      `/summary schedule channel:<#${campaigns}> time:18:30 days:mon,thu`,
+    );
+    const schedule = await bot.rally.db.summarySchedule.findFirstOrThrow();
+    expect(schedule.days).toBe("mon,thu");
+    // 2026-12-01 is a Tuesday: the first post is Thursday's.
+    expect(schedule.nextRunAt.toISOString()).toBe("2026-12-03T18:30:00.000Z");
+    expect(reply.content).toBe(
+      t("summary.scheduled", {
+        channel: `<#${campaigns}>`,
+        days,
+        time: "18:30",
+        zone: "UTC",
+        first: `<t:${unix(schedule.nextRunAt)}:f>`,
+      }),
+    );
+    await as(organizer, `/summary schedule channel:<#${campaigns}> time:09:00 days:sat,sun`);
+    const list = await as(organizer, "/summary list");
+    const text = JSON.stringify(list.embeds);
+    expect(text).toContain(days);
+    expect(text).toContain(t("summary.days.weekends"));
+    expect(text).not.toContain("mon,thu");
+
+    const refused = await as(
+      organizer,
+      `/summary schedule channel:<#${campaigns}> time:18:30 days:"someday"`,
+    );
+    expect(refused.content).toBe(t("summary.badDays"));
   });
 });
