@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
 import { UserError } from "../../src/domain/errors.ts";
+import { isOverdueClaim } from "../../src/domain/overdue.ts";
 import { exportMember, forgetMember } from "../../src/domain/privacy.ts";
 import { getTask, memberStatus } from "../../src/domain/tasks.ts";
 import { getVolunteer, setCredit, setReminders } from "../../src/domain/volunteers.ts";
@@ -66,6 +67,7 @@ const data = guildCommand({
 /** The member's own claims, due dates and totals: only they see it. */
 async function status(context: InteractionContext): Promise<HandlerResult> {
   const { t } = context;
+  const now = context.now();
   const [{ open, done }, volunteer] = await Promise.all([
     memberStatus(context.db, context.guildId, context.userId),
     getVolunteer(context.db, context.guildId, context.userId),
@@ -74,7 +76,11 @@ async function status(context: InteractionContext): Promise<HandlerResult> {
     t("me.statusLine", {
       title: showText(claim.task.title, 100),
       campaign: showText(shorten(claim.task.campaign.title, 40), 60),
-      due: claim.task.dueAt ? ` · ${discordTime(claim.task.dueAt, "R", t)}` : "",
+      due: !claim.task.dueAt
+        ? ""
+        : isOverdueClaim(claim, claim.task, now)
+          ? t("me.overdue", { due: discordTime(claim.task.dueAt, "R", t) })
+          : ` · ${discordTime(claim.task.dueAt, "R", t)}`,
       state: claim.status === "submitted" ? t("me.stateSubmitted") : t("me.stateActive"),
     }),
   );

@@ -8,6 +8,7 @@ import {
 import { guildCommand, localizedDescription } from "../../src/discord/commandData.ts";
 import { options } from "../../src/discord/declaredOptions.ts";
 import { limits } from "../../src/discord/render/limits.ts";
+import type { Translator } from "../../src/i18n/index.ts";
 
 const noOptions = options();
 
@@ -57,25 +58,30 @@ function help({ t, commands, language }: InteractionContext): HandlerResult {
       ...listFields(
         t("rally.helpEveryone"),
         everyone.length > 0 ? everyone : [t("rally.helpNone")],
+        t,
       ),
-      ...listFields(t("rally.helpOrganizers"), [t("rally.helpOrganizersNote"), ...organizers]),
+      ...listFields(t("rally.helpOrganizers"), [t("rally.helpOrganizersNote"), ...organizers], t),
     ],
   };
   return { type: "reply", ephemeral: true, message: { embeds: [embed] } };
 }
 
-/** Discord cuts a field at 1024 characters: a longer list goes on in untitled fields. */
-function listFields(name: string, lines: readonly string[]): APIEmbedField[] {
+/**
+ * Discord cuts a field at 1024 characters: a longer list goes on in fields titled as continuing
+ * it, never untitled (a zero-width title reads as a stray line).
+ */
+function listFields(name: string, lines: readonly string[], t: Translator): APIEmbedField[] {
   const fields: APIEmbedField[] = [];
+  const title = () => (fields.length === 0 ? name : t("rally.helpContinued", { section: name }));
   let value = "";
   for (const line of lines) {
     if (value !== "" && value.length + 1 + line.length > limits.fieldValue) {
-      fields.push({ name: fields.length === 0 ? name : "\u200b", value });
+      fields.push({ name: title(), value });
       value = "";
     }
     value = value === "" ? line : `${value}\n${line}`;
   }
-  fields.push({ name: fields.length === 0 ? name : "\u200b", value });
+  fields.push({ name: title(), value });
   return fields;
 }
 

@@ -3,7 +3,16 @@ import type * as z from "zod";
 import { parseCampaignId, searchCampaigns } from "../../src/domain/campaigns.ts";
 import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
-import { parseLocalTime, type ScheduleDays } from "../../src/domain/summarySchedule.ts";
+import {
+  dayPresetNames,
+  dayPresets,
+  parseDays,
+  presetOf,
+  storedDays,
+  weekdayNames,
+  weekdaysOf,
+} from "../../src/domain/scheduleDays.ts";
+import { parseLocalTime } from "../../src/domain/summarySchedule.ts";
 import {
   createSchedule,
   listSchedules,
@@ -23,11 +32,7 @@ import {
   type HandlerResult,
   type InteractionContext,
 } from "../../src/discord/command.ts";
-import {
-  guildCommand,
-  localizedChoice,
-  localizedDescription,
-} from "../../src/discord/commandData.ts";
+import { guildCommand, localizedDescription } from "../../src/discord/commandData.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
@@ -35,7 +40,6 @@ import { renderSummary } from "../../src/discord/summaryJobs.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
-const dayChoices = ["daily", "weekdays", "weekly"] as const;
 
 const scheduleOption = {
   type: S.String,
@@ -77,11 +81,14 @@ const scheduleOptions = options(
     autocomplete: true,
     max_length: 64,
   }),
+  // Any set of weekdays: autocomplete offers the presets and reads a typed list ("mon,thu");
+  // Discord allows no fixed choices beside it, so what arrives is checked in `schedule`.
   option({
     type: S.String,
     name: "days",
     ...d("commands.summary.options.days"),
-    choices: dayChoices.map((value) => localizedChoice(`commands.summary.choices.${value}`, value)),
+    autocomplete: true,
+    max_length: 100,
   }),
   option(campaignOption),
 );
@@ -146,7 +153,8 @@ async function schedule(
     input.timezone === undefined ? context.settings.timezone : canonicalTimeZone(input.timezone);
   if (!zone) throw new UserError("summary.unknownTimezone", { zone: input.timezone ?? "" });
   requireSummaryChannel(input.channel, context);
-  const days: ScheduleDays = input.days ?? "daily";
+  const days = input.days === undefined ? storedDays(dayPresets.daily) : parseDays(input.days);
+  if (days === null) throw new UserError("summary.badDays");
   const created = await createSchedule(
     context.db,
     context.guildId,
@@ -163,7 +171,7 @@ async function schedule(
   return privateReply(
     context.t("summary.scheduled", {
       channel: channelMention(created.channelId),
-      days: context.t(`summary.days.${days}`),
+      days: daysLabel(days, context),
       time: timeText,
       zone,
       first: discordTime(created.nextRunAt, "f", context.t),
@@ -211,7 +219,7 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
     const line = t("summary.listLine", {
       id: entry.id,
       channel: channelMention(entry.channelId),
-      days: t(`summary.days.${entry.days as ScheduleDays}`),
+      days: daysLabel(entry.days, context),
       time: entry.time,
       zone: entry.timeZone,
       campaign,
@@ -269,11 +277,39 @@ async function preview(
   return { type: "reply", ephemeral: true, message: { ...first, allowedRoleIds: [] } };
 }
 
+/** A schedule's days in the reader's language: a preset's name, or the weekdays ("пн, чт"). */
+function daysLabel(stored: string, { t, language }: InteractionContext): string {
+  const preset = presetOf(stored);
+  if (preset) return t(`summary.days.${preset}`);
+  return t("summary.days.list", { days: weekdayList(stored, language) });
+}
+
+function weekdayList(stored: string, language: string): string {
+  const names = weekdayNames(language);
+  return (weekdaysOf(stored) ?? []).map((day) => names[day - 1] ?? "").join(", ");
+}
+
+/** The presets whose names match what was typed, or the typed weekdays read back ("mon,thu"). */
+function dayChoices(typed: string, { t, language }: InteractionContext): AutocompleteChoice[] {
+  const presets = dayPresetNames.map((preset) => ({
+    name: t(`commands.summary.choices.${preset}`),
+    value: storedDays(dayPresets[preset]),
+  }));
+  const needle = typed.trim().toLowerCase();
+  const parsed = parseDays(typed);
+  if (parsed === null)
+    return presets.filter((choice) => choice.name.toLowerCase().includes(needle));
+  // What was typed reads as weekdays: that one choice, named as the preset it may be.
+  const preset = presets.find((choice) => choice.value === parsed);
+  return [preset ?? { name: weekdayList(parsed, language), value: parsed }];
+}
+
 async function autocomplete(
   focused: { name: string; value: string },
   context: InteractionContext,
 ): Promise<AutocompleteChoice[]> {
   if (focused.name === "timezone") return timeZoneChoices(focused.value);
+  if (focused.name === "days") return dayChoices(focused.value, context);
   if (focused.name === "campaign") {
     const campaigns = await searchCampaigns(context.db, context.guildId, focused.value, "active");
     return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.id) }));
@@ -283,7 +319,7 @@ async function autocomplete(
   const needle = focused.value.trim().toLowerCase();
   return schedules
     .map((entry) => ({
-      name: `#${entry.id} · ${entry.time} ${entry.timeZone} · ${context.t(`summary.days.${entry.days as ScheduleDays}`)} · ${context.t(`summary.statusNames.${entry.status as "active" | "paused" | "off" | "stopped"}`)}`,
+      name: `#${entry.id} · ${entry.time} ${entry.timeZone} · ${daysLabel(entry.days, context)} · ${context.t(`summary.statusNames.${entry.status as "active" | "paused" | "off" | "stopped"}`)}`,
       value: String(entry.id),
     }))
     .filter((choice) => choice.name.toLowerCase().includes(needle))

@@ -9,6 +9,7 @@ import {
 import * as z from "zod";
 import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
+import { hasOverdueClaim } from "../../src/domain/overdue.ts";
 import type { TaskKind } from "../../src/domain/taskFields.ts";
 import { listTasks, taskFilters, type TaskFilter } from "../../src/domain/tasks.ts";
 import { hasAccess } from "../../src/domain/permissions.ts";
@@ -54,13 +55,18 @@ async function taskPage(
     roleIds: context.memberRoleIds,
     organizerRoleId: context.settings.organizerRoleId,
   });
+  const now = context.now();
   const lines = result.tasks.map((task) => {
     const line = t("task.listLine", {
       icon: t(`task.kindIcon.${task.kind as TaskKind}`),
       id: task.id,
       title: showText(task.title, 100),
       slots: t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots }),
-      due: task.dueAt ? t("task.listDue", { due: discordTime(task.dueAt, "R", t) }) : "",
+      due: !task.dueAt
+        ? ""
+        : t(hasOverdueClaim(task, now) ? "task.listOverdue" : "task.listDue", {
+            due: discordTime(task.dueAt, "R", t),
+          }),
       campaign: showText(shorten(task.campaign.title, 40), 60),
     });
     // Who holds a claim is for organizers only; the member sees their own hold as "mine".

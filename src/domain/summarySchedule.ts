@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from "luxon";
 import { UserError } from "./errors.ts";
+import { weekdaysOf, type ScheduleDays } from "./scheduleDays.ts";
 
 /**
  * When a daily progress summary posts. Slots are local dates ("2026-11-25"): one per local day
@@ -8,7 +9,7 @@ import { UserError } from "./errors.ts";
  * by the gap, 02:30 → 03:30; one that happens twice (clocks fall back) is its first occurrence.
  */
 
-export type ScheduleDays = "daily" | "weekdays" | "weekly";
+export type { ScheduleDays } from "./scheduleDays.ts";
 
 export interface LocalSchedule {
   /** "HH:MM", 24 h, in timeZone */
@@ -101,7 +102,7 @@ export function catchUp(
   assertInstant(due, "due");
   // Woken early, the next run is still the first slot at or after due: earlier ones were handled.
   const next = nextSlot(schedule, new Date(Math.max(now.getTime(), due.getTime() - 1)));
-  // Every mode has a slot at least once a week, so the default lookback always finds the latest.
+  // Every schedule has a slot at least once a week, so the default lookback finds the latest.
   const latest = latestSlotAtOrBefore(schedule, now);
   if (!latest || latest.at.getTime() < due.getTime()) return { post: null, next };
   const late = now.getTime() - latest.at.getTime() > graceMs;
@@ -112,7 +113,8 @@ interface Plan {
   hour: number;
   minute: number;
   zone: string;
-  days: ScheduleDays;
+  /** Posting weekdays by JavaScript's numbering, 0 for Sunday. */
+  days: ReadonlySet<number>;
 }
 
 function planOf(schedule: LocalSchedule): Plan {
@@ -121,7 +123,9 @@ function planOf(schedule: LocalSchedule): Plan {
   if (!IANAZone.create(schedule.timeZone).isValid) {
     throw new RangeError(`Unknown time zone ${schedule.timeZone}`);
   }
-  return { hour, minute, zone: schedule.timeZone, days: schedule.days };
+  const days = weekdaysOf(schedule.days);
+  if (!days) throw new RangeError(`Unknown days ${schedule.days}`);
+  return { hour, minute, zone: schedule.timeZone, days: new Set(days.map((day) => day % 7)) };
 }
 
 function assertInstant(date: Date, name: string): void {
@@ -144,11 +148,8 @@ function localDay(instant: Date, zone: string): Day {
   return dayOf(local.year, local.month, local.day);
 }
 
-function postsOn(days: ScheduleDays, day: Day): boolean {
-  const weekday = new Date(day * dayMs).getUTCDay(); // 0 is Sunday
-  if (days === "weekly") return weekday === 1;
-  if (days === "weekdays") return weekday >= 1 && weekday <= 5;
-  return true;
+function postsOn(days: ReadonlySet<number>, day: Day): boolean {
+  return days.has(new Date(day * dayMs).getUTCDay()); // 0 is Sunday
 }
 
 /** The slot of one local date, or null if the schedule skips that date. */

@@ -29,9 +29,33 @@ void i18n.init({
   initAsync: false,
   returnNull: false,
   showSupportNotice: false,
-  // Discord is not HTML; markdown in user text is escaped by the renderers, where it is shown.
-  interpolation: { escapeValue: false },
+  interpolation: {
+    // Discord is not HTML; markdown in user text is escaped by the renderers, where it is shown.
+    escapeValue: false,
+    // Numbers in the reader's format, as `translate` writes them (see formatParam).
+    alwaysFormat: true,
+    format: (value, _format, lng, options) =>
+      formatParam(
+        isLanguage(lng ?? "") ? (lng as Language) : defaultLanguage,
+        String(options?.["interpolationkey"] ?? ""),
+        value,
+      ),
+  },
 });
+
+const numberFormats = new Map(
+  languages.map((language) => [language, new Intl.NumberFormat(language)]),
+);
+
+/**
+ * A number given to a message is written in the language's own format ("1,332", "1 332"), so no
+ * caller can forget to; an `id` (a campaign's or task's #number, an error id) is written as is,
+ * since people type it back.
+ */
+function formatParam<T>(language: Language, name: string, value: T): T | string {
+  if (typeof value !== "number" || name === "id") return value;
+  return numberFormats.get(language)?.format(value) ?? String(value);
+}
 
 /**
  * i18next's own `t`, the reference: `translate` takes it wherever its fast path is not sure to
@@ -56,7 +80,8 @@ export function translate(language: Language, key: MessageKey, params: MessagePa
   let text = "";
   for (const part of template) {
     if (typeof part === "string") text += part;
-    else if (part.name in params) text += String(params[part.name] ?? "");
+    else if (part.name in params)
+      text += String(formatParam(language, part.name, params[part.name]) ?? "");
     else text += part.raw;
   }
   return text;

@@ -14,33 +14,58 @@ export interface Names {
   role(id: string): string | undefined;
 }
 
+/** Who reads: their Discord language, and the time relative times are counted from. */
+export interface Reader {
+  locale: string;
+  readonly now: () => Date;
+}
+
+const englishReader: Reader = { locale: "en-US", now: () => new Date() };
+
 /** Renders Discord's inline markup the way a Discord client shows it to a reader. */
-function renderMarkup(text: string, names: Names): string {
+function renderMarkup(text: string, names: Names, reader: Reader): string {
   return text
     .replace(/(?<!\\)<@!?(\d+)>/g, (_, id: string) => `@${names.user(id) ?? id}`)
     .replace(/(?<!\\)<#(\d+)>/g, (_, id: string) => `#${names.channel(id) ?? id}`)
     .replace(/(?<!\\)<@&(\d+)>/g, (_, id: string) => `@${names.role(id) ?? id}`)
     .replace(/(?<!\\)<t:(-?\d+)(?::([tTdDfFR]))?>/g, (_, seconds: string, style?: string) =>
-      renderTimestamp(Number(seconds) * 1000, style),
+      renderTimestamp(Number(seconds) * 1000, style, reader),
     )
     .replace(/\\([\\*_~`|<>#\-[\]()])/g, "$1");
 }
 
-function renderTimestamp(ms: number, style: string | undefined): string {
+/** The largest unit that fits, as Discord's client picks it ("in 3 hours", "через 24 дня"). */
+const relativeUnits: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 86_400],
+  ["month", 30 * 86_400],
+  ["day", 86_400],
+  ["hour", 3_600],
+  ["minute", 60],
+  ["second", 1],
+];
+
+function renderTimestamp(ms: number, style: string | undefined, reader: Reader): string {
   const date = new Date(ms);
   if (style === "R") {
-    const days = Math.round((ms - Date.now()) / 86_400_000);
-    const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-    return relative.format(days, "day");
+    const seconds = (ms - reader.now().getTime()) / 1000;
+    const [unit, size] = relativeUnits.find(([, length]) => Math.abs(seconds) >= length) ?? [
+      "second",
+      1,
+    ];
+    return new Intl.RelativeTimeFormat(reader.locale).format(Math.round(seconds / size), unit);
   }
   if (style === "d" || style === "D") return date.toISOString().slice(0, 10);
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /** A message as readable lines of text: content, embeds as boxes, buttons, attachments. */
-export function renderMessage(message: ShownMessage, names: Names): string {
+export function renderMessage(
+  message: ShownMessage,
+  names: Names,
+  reader: Reader = englishReader,
+): string {
   const lines: string[] = [];
-  if (message.content) lines.push(renderMarkup(message.content, names));
+  if (message.content) lines.push(renderMarkup(message.content, names, reader));
   for (const embed of message.embeds ?? []) {
     const box: string[] = [];
     if (embed.author?.name) box.push(embed.author.name);
@@ -52,7 +77,7 @@ export function renderMessage(message: ShownMessage, names: Names): string {
     }
     if (embed.image?.url) box.push(`[image: ${embed.image.url}]`);
     if (embed.footer?.text) box.push(`— ${embed.footer.text}`);
-    const rendered = box.flatMap((line) => renderMarkup(line, names).split("\n"));
+    const rendered = box.flatMap((line) => renderMarkup(line, names, reader).split("\n"));
     lines.push(...rendered.map((line) => `│ ${line}`));
   }
   for (const row of message.components ?? []) {

@@ -9,7 +9,7 @@ import type {
   LocalDiscord,
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
-import { renderMessage, type Names } from "./renderText.ts";
+import { renderMessage, type Names, type Reader } from "./renderText.ts";
 
 interface SandboxMember {
   id: string;
@@ -31,6 +31,7 @@ export const sandboxHelp = [
   "Other things you can type:",
   "  as @volunteer1                 switch member (as @volunteer1 /task claim … runs one command as them)",
   "  in #campaigns                  switch channel",
+  "  locale ru                      switch your Discord language (en-US, ru, uk, …)",
   "  press Claim                    press a button by its label on the latest message that has it",
   "  read [#channel]                show the latest messages of a channel",
   "  members · channels             list who and where you can be",
@@ -56,9 +57,15 @@ export class SandboxSession {
   private seen = new Set<string>();
   private ephemeral: StoredMessage[] = [];
   private modal: ModalState | undefined;
+  /** The Discord language of the person at the prompt: sent with what they do, shown to them. */
+  private readonly reader: Reader;
   readonly names: Names;
 
-  constructor(private readonly world: SandboxWorld) {
+  constructor(
+    private readonly world: SandboxWorld,
+    options: { locale?: string; now?: () => Date } = {},
+  ) {
+    this.reader = { locale: options.locale ?? "en-US", now: options.now ?? (() => new Date()) };
     const [first] = world.members;
     const [channel] = world.channels;
     if (!first || !channel) throw new Error("the sandbox needs a member and a channel");
@@ -101,7 +108,7 @@ export class SandboxSession {
         if (this.seen.has(message.id)) continue;
         this.seen.add(message.id);
         out.push(
-          `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names))}`,
+          `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`,
         );
       }
     }
@@ -127,6 +134,11 @@ export class SandboxSession {
       } finally {
         this.member = previous;
       }
+    }
+    const locale = /^locale\s+(\S+)$/.exec(line);
+    if (locale) {
+      this.reader.locale = locale[1] ?? this.reader.locale;
+      return `Your Discord now speaks ${this.reader.locale}.`;
     }
     const into = /^in\s+#?(\S+)$/.exec(line);
     if (into) {
@@ -154,6 +166,7 @@ export class SandboxSession {
       userId: this.member.id,
       ...parsed,
       options,
+      locale: this.reader.locale,
     });
     return this.answer(handle);
   }
@@ -191,6 +204,7 @@ export class SandboxSession {
         ...parsed,
         options,
         focused: option.name,
+        locale: this.reader.locale,
       });
       const text = String(typed).toLowerCase();
       const exact = choices.find(
@@ -223,6 +237,7 @@ export class SandboxSession {
       messageId: message.id,
       userId: this.member.id,
       label,
+      locale: this.reader.locale,
     });
     return this.answer(handle);
   }
@@ -243,7 +258,9 @@ export class SandboxSession {
         .catch(() => undefined);
       const updated = handle.original();
       if (updated)
-        out.push(`(the message updated)\n${indent(renderMessage(toShown(updated), this.names))}`);
+        out.push(
+          `(the message updated)\n${indent(renderMessage(toShown(updated), this.names, this.reader))}`,
+        );
     }
     for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();
@@ -256,7 +273,7 @@ export class SandboxSession {
     if (ephemeral) this.ephemeral.push(message);
     else this.seen.add(message.id);
     const who = ephemeral ? "Rally (only you can see this)" : `[#${this.channel.name}] Rally`;
-    return `${who}:\n${indent(renderMessage(toShown(message), this.names))}`;
+    return `${who}:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`;
   }
 
   private openModal(modal: APIModalInteractionResponseCallbackData): string {
@@ -298,6 +315,7 @@ export class SandboxSession {
       guildId: this.world.guildId,
       channelId: state.channelId,
       values: state.values,
+      locale: this.reader.locale,
     });
     return this.answer(handle);
   }
@@ -308,7 +326,7 @@ export class SandboxSession {
     return messages
       .map((message) => {
         this.seen.add(message.id);
-        return `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names))}`;
+        return `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`;
       })
       .join("\n");
   }

@@ -227,7 +227,9 @@ describe("/campaign over the wire", () => {
       "That campaign does not exist on this server. Pick one from the list that appears as you type.",
     );
     const typed = await bot.run(bot.volunteerIds[0], '/campaign show campaign:"Free political"');
-    expect(typed.content).toBe("Pick a campaign from the list that appears as you type.");
+    expect(typed.content).toBe(
+      "No campaign matches what you typed. Pick one from the list that appears as you type.",
+    );
   });
 
   it("checks the channel before saving and names the missing permission", async () => {

@@ -267,14 +267,14 @@ describe.each(languages)("a member whose Discord speaks %s", (language) => {
         (handler.access === "everyone" ? everyone : organizers).push(line);
       }
     }
-    // A list longer than a field (1024 characters) goes on in untitled fields.
+    // A list longer than a field (1024 characters) goes on in fields titled as continuing it.
     const fields = help.embeds[0]?.fields ?? [];
     expect(help.embeds[0]?.title).toBe(t("rally.helpTitle"));
     expect(fields.every((field) => field.value.length <= 1024)).toBe(true);
     const sections = new Map<string, string[]>();
     let section = "";
     for (const field of fields) {
-      if (field.name !== "\u200b") section = field.name;
+      if (field.name !== t("rally.helpContinued", { section })) section = field.name;
       sections.set(section, [...(sections.get(section) ?? []), field.value]);
     }
     expect(
