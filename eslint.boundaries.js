@@ -79,7 +79,8 @@ export const layerRules = {
         ...Object.entries(allowed).map(([layer, to]) =>
           policy({ element: { type: layer } }, [layer, ...to]),
         ),
-        policy({ file: { categories: "support" } }, ["support"]),
+        // config.ts checks SOURCE_ALLOW_HOSTS with the parser of the sources that use it.
+        policy({ file: { categories: "support" } }, ["support", "sources"]),
         // The entry points put every layer together, except the local Discord (the sandbox's).
         policy({ file: { categories: "entry" } }, [
           ...Object.keys(allowed).filter((layer) => layer !== "local-discord"),
