@@ -207,7 +207,7 @@ describe("reading an import file", () => {
       "3: slots “3.5” is not a whole number from 1 to 50",
       "4: location is longer than 200 characters",
       "4: slots “51” is not a whole number from 1 to 50",
-      "4: instructions are longer than 1000 characters",
+      "4: instructions are longer than 1,000 characters",
       "5: slots “+3” is not a whole number from 1 to 50",
     ]);
     const ok = [header, `${emoji},,${"x".repeat(200)},50,,${"y".repeat(1000)}`, "C,,,03,,"];

@@ -84,13 +84,11 @@ describe("safeFetch on an allowed local site", () => {
 
 describe("safeFetch limits", () => {
   it("stops a 50 MB body at 2 MB without reading the rest", async () => {
-    const started = Date.now();
     const result = await safeFetch(`${site.origin}/huge`, {}, options({ timeoutMs: 5_000 }));
     expect(result).toMatchObject({ ok: false, reason: "tooLarge" });
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Socket buffers let the server get somewhat ahead of the reader, never near 50 MB.
     expect(site.hugeBytesWritten()).toBeLessThan(12 * 1024 * 1024);
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it("refuses a declared 50 MB body at once", async () => {
@@ -103,18 +101,16 @@ describe("safeFetch limits", () => {
     expect(result).toMatchObject({ ok: false, reason: "tooLarge" });
   });
 
+  // These servers never finish: without the total deadline the fetch would never end, and the
+  // test would fail at its own timeout. (No timed assertion: speed belongs to the bench.)
   it("times out a server that never answers, at the total deadline", async () => {
-    const started = Date.now();
     const result = await safeFetch(`${site.origin}/hang`, {}, options({ timeoutMs: 200 }));
     expect(result).toMatchObject({ ok: false, reason: "timeout" });
-    expect(Date.now() - started).toBeLessThan(600);
   });
 
   it("times out a body that trickles forever (slow loris), at the same deadline", async () => {
-    const started = Date.now();
     const result = await safeFetch(`${site.origin}/trickle`, {}, options({ timeoutMs: 200 }));
     expect(result).toMatchObject({ ok: false, reason: "timeout" });
-    expect(Date.now() - started).toBeLessThan(600);
   });
 
   it("times out a resolver that hangs", async () => {
