@@ -12,7 +12,7 @@ import {
   weekdayNames,
   weekdaysOf,
 } from "../../src/domain/scheduleDays.ts";
-import { parseLocalTime } from "../../src/domain/summarySchedule.ts";
+import { formatLocalTime, parseLocalTime } from "../../src/domain/summarySchedule.ts";
 import {
   createSchedule,
   listSchedules,
@@ -148,7 +148,7 @@ async function schedule(
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const time = parseLocalTime(input.time);
-  const timeText = `${String(time.hour).padStart(2, "0")}:${String(time.minute).padStart(2, "0")}`;
+  const timeText = formatLocalTime(time);
   const zone =
     input.timezone === undefined ? context.settings.timezone : canonicalTimeZone(input.timezone);
   if (!zone) throw new UserError("summary.unknownTimezone", { zone: input.timezone ?? "" });
