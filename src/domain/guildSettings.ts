@@ -160,7 +160,7 @@ export async function changeSetting(
         details: data,
       });
       // Closed campaigns follow a changed retention: their erasure moves with it.
-      if (change.setting === "retention") await rearmRetention(db, guildId, change.days);
+      if (change.setting === "retention") await rearmRetention(tx, guildId, change.days);
     });
   } finally {
     forgetGuildSettings(db, guildId);
