@@ -41,6 +41,7 @@ import {
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
+import { beginSeries, checkRepeat, type Repeat } from "./repeatRules.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 // Rows Discord code needs of this domain; it may not import src/db itself.
@@ -70,7 +71,9 @@ export async function addTask(
   actorId: string,
   campaignId: number,
   fields: TaskFields,
+  repeat: Repeat | null = null,
 ): Promise<TaskWithCampaign> {
+  checkRepeat(repeat, fields.dueAt);
   await getActiveCampaign(db, guildId, campaignId);
   return inTransaction(db, async (tx) => {
     const task = await insertTask(tx, {
@@ -79,14 +82,17 @@ export async function addTask(
       campaignId,
       createdById: actorId,
     });
+    if (repeat) await beginSeries(tx, task, repeat);
     await recordAudit(tx, {
       guildId,
       actorId,
       action: "task.add",
       subjectId: task.id,
-      details: { title: fields.title },
+      details: repeat
+        ? { title: fields.title, repeat: repeat.period, repeatUntil: repeat.until?.toISOString() }
+        : { title: fields.title },
     });
-    return task;
+    return repeat ? getTask(tx, guildId, task.id) : task;
   });
 }
 
