@@ -208,4 +208,37 @@ describe("repeating tasks over the wire", () => {
     await runJobs(bot);
     expect(cards(bot, campaigns)).toHaveLength(1);
   });
+  it("imports a repeating task from a CSV with the repeat column, and repeats it", async () => {
+    const clock = { now: start };
+    const { bot, campaign, campaigns } = await setUp(clock);
+    const csv = [
+      "title,kind,location,slots,due,instructions,repeat",
+      "Refresh the library bulletin board,bulletin_board,,1,2026-12-02 18:00,,monthly",
+      "Share the petition,online,,5,,,",
+    ].join("\n");
+    await bot.discord
+      .slash({
+        guildId: bot.guildId,
+        channelId: bot.channelId,
+        userId: bot.organizerId,
+        command: "task",
+        subcommand: "import",
+        options: { campaign: String(campaign.id), file: "tasks.csv" },
+        attachments: {
+          file: { filename: "tasks.csv", contentType: "text/csv", data: Buffer.from(csv, "utf8") },
+        },
+      })
+      .final();
+    expect(await bot.rally.db.outreachTask.count()).toBe(2);
+    clock.now = new Date(firstDue.getTime() + 60_000);
+    await runJobs(bot);
+    const posted = cards(bot, campaigns);
+    const last = posted.at(-1)?.embeds[0];
+    expect(last?.title).toBe("Refresh the library bulletin board");
+    expect(last?.description).toContain("🔁 Repeats monthly");
+    expect(JSON.stringify(last?.fields)).toContain(
+      `<t:${seconds(new Date("2027-01-02T18:00:00Z"))}:f>`,
+    );
+    expect(await bot.rally.db.outreachTask.count()).toBe(3);
+  });
 });
