@@ -41,7 +41,7 @@ import {
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
-import { beginSeries, checkRepeat, type Repeat } from "./repeatRules.ts";
+import { beginSeries, checkRepeat, repeatJobKind, type Repeat } from "./repeatRules.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 // Rows Discord code needs of this domain; it may not import src/db itself.
@@ -402,11 +402,22 @@ export async function editTask(
   return inTransaction(db, async (tx) => {
     const task = await getTask(tx, guildId, taskId);
     if (task.status !== "open") throw new UserError("task.notOpen", { title: task.title });
+    // The occurrence that carries a series repeats from its due date: it keeps one.
+    if (task.repeat !== null && changes.dueAt === null) throw new UserError("task.repeatNeedsDue");
     // Fewer slots than the claims already held or done would leave a member without theirs.
     const minimumSlots = changes.slots;
     if (!(await updateOpenTask(tx, guildId, taskId, withFoldedTitle(changes), minimumSlots)))
       throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
     await closeTaskIfAllDone(tx, taskId);
+    if (changes.dueAt && task.repeat !== null) {
+      // The next occurrence follows the new due date.
+      await scheduleJob(tx, {
+        guildId,
+        kind: repeatJobKind,
+        subjectId: String(taskId),
+        dueAt: changes.dueAt,
+      });
+    }
     if (changes.dueAt !== undefined) {
       const active = await listActiveClaimsOfTask(tx, taskId);
       for (const claim of active) {

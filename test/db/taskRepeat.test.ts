@@ -7,7 +7,7 @@ import { changeSetting } from "../../src/domain/guildSettings.ts";
 import { nextDueDate, repeatJobKind, type Repeat } from "../../src/domain/repeatRules.ts";
 import type { TaskFields } from "../../src/domain/taskFields.ts";
 import { repeatTask, stopSeries } from "../../src/domain/taskRepeat.ts";
-import { addTask, cancelTask } from "../../src/domain/tasks.ts";
+import { addTask, cancelTask, editTask } from "../../src/domain/tasks.ts";
 import { createTestDb } from "../support/db.ts";
 import { campaignFields, ids } from "../support/domain.ts";
 
@@ -239,5 +239,19 @@ describe("repeating tasks", () => {
       ),
     ).toBe("task.repeatUntilBeforeDue");
     expect(await occurrences(db)).toHaveLength(0);
+  });
+
+  it("follows a due date changed by /task edit, and refuses to clear it", async () => {
+    const db = await createTestDb();
+    const { task } = await repeating(db);
+    const moved = at("2026-05-06T16:00:00Z");
+    await editTask(db, guild, organizer, task.id, { dueAt: moved }, now);
+    const job = await db.dueJob.findFirstOrThrow({ where: { kind: repeatJobKind } });
+    expect(job.dueAt).toEqual(moved);
+    expect(await refusal(editTask(db, guild, organizer, task.id, { dueAt: null }, now))).toBe(
+      "task.repeatNeedsDue",
+    );
+    const next = await repeatTask(db, guild, task.id, at("2026-05-06T16:01:00Z"));
+    expect(next?.dueAt).toEqual(at("2026-05-13T16:00:00Z"));
   });
 });
