@@ -7,6 +7,7 @@ import {
   type APIComponentInMessageActionRow,
 } from "discord.js";
 import { parseLocalDateTime } from "../../src/domain/dates.ts";
+import { UserError } from "../../src/domain/errors.ts";
 import { repeatPeriods, type Repeat, type RepeatPeriod } from "../../src/domain/repeatRules.ts";
 import { stopSeries } from "../../src/domain/taskRepeat.ts";
 import { cancelTask, getTask, parseTaskId } from "../../src/domain/tasks.ts";
@@ -56,7 +57,10 @@ export function readRepeat(
           now: context.now(),
           past: "task.repeatUntilPast",
         });
-  if (input.repeat === undefined) return null;
+  if (input.repeat === undefined) {
+    if (until) throw new UserError("task.repeatUntilAlone");
+    return null;
+  }
   return { period: input.repeat, until };
 }
 

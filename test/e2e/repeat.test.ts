@@ -91,6 +91,11 @@ describe("repeating tasks over the wire", () => {
     expect(before.content).toBe(
       "repeat_until is before the due date, so the task would never repeat. Give a later date.",
     );
+    const alone = await bot.run(
+      bot.organizerId,
+      `/task add campaign:${campaign.id} title:"Leaflets" due:2026-12-10 repeat_until:2026-12-20`,
+    );
+    expect(alone.content).toBe("repeat_until needs repeat: choose daily, weekly or monthly too.");
     const ru = await bot.run(
       bot.organizerId,
       `/task add campaign:${campaign.id} title:"Leaflets" repeat:daily`,
