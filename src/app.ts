@@ -14,6 +14,7 @@ import { claimJobHandlers } from "./discord/claimJobs.ts";
 import { privacyJobHandlers } from "./discord/privacyJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { summaryJobHandlers } from "./discord/summaryJobs.ts";
+import { taskRepeatJobHandlers } from "./discord/taskRepeatJobs.ts";
 import { stopSchedulesOfGuild } from "./domain/summarySchedules.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 import { stopChartWorkers } from "./render/chartPool.ts";
@@ -193,6 +194,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...claimJobHandlers({ client, db, log, now }),
       ...summaryJobHandlers({ client, db, log, now }),
       ...privacyJobHandlers({ client, db, log }),
+      ...taskRepeatJobHandlers({ client, db, log, now }),
     },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
     ...(shards.count > 1 ? { servesGuild: serves } : {}),

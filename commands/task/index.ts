@@ -14,8 +14,9 @@ import { postCardButton } from "./card.ts";
 import { claimBySlash, claimButtons, doneBySlash, doneOptions, releaseBySlash } from "./claim.ts";
 import { importFile, importOptions } from "./import.ts";
 import { listButtons, listOptions, list } from "./list.ts";
-import { add, addOptions, assign, assignOptions, cancel, edit, editOptions } from "./manage.ts";
+import { add, addOptions, assign, assignOptions, edit, editOptions } from "./manage.ts";
 import { taskOption } from "./options.ts";
+import { cancel, cancelButtons } from "./repeat.ts";
 import { review, reviewButtons } from "./review.ts";
 
 const S = ApplicationCommandOptionType;
@@ -155,6 +156,7 @@ export const taskCommand: Command = {
     ...claimButtons,
     ...listButtons,
     ...reviewButtons,
+    ...cancelButtons,
     postCard: postCardButton,
   },
 };

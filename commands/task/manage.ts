@@ -1,11 +1,11 @@
-/** The organizer's subcommands that write a task: add, edit, assign, cancel. */
+/** The organizer's subcommands that write a task: add, edit, assign (cancel: repeat.ts). */
 import { ApplicationCommandOptionType, channelMention, userMention } from "discord.js";
 import type * as z from "zod";
 import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { taskKinds, taskLimits, type TaskFields } from "../../src/domain/taskFields.ts";
-import { addTask, assignTask, cancelTask, editTask, parseTaskId } from "../../src/domain/tasks.ts";
+import { addTask, assignTask, editTask, parseTaskId } from "../../src/domain/tasks.ts";
 import {
   privateReply,
   type HandlerResult,
@@ -17,6 +17,7 @@ import { text } from "../../src/discord/optionSchemas.ts";
 import { showText } from "../../src/discord/render/text.ts";
 import { postCard, postCardRow, refreshCard } from "./card.ts";
 import { campaignOption, taskOption } from "./options.ts";
+import { readRepeat, repeatOptions, repeatsNote } from "./repeat.ts";
 
 function readDue(value: string | undefined, context: InteractionContext): Date | null {
   if (value === undefined) return null;
@@ -79,7 +80,7 @@ function taskFields<Required extends boolean>(required: Required) {
   ] as const;
 }
 
-export const addOptions = options(campaignOption, ...taskFields(true));
+export const addOptions = options(campaignOption, ...taskFields(true), ...repeatOptions);
 
 export async function add(
   input: z.output<typeof addOptions.schema>,
@@ -99,19 +100,21 @@ export async function add(
     context.userId,
     parseCampaignId(input.campaign),
     fields,
+    readRepeat(input, context),
   );
   const channel = channelMention(task.campaign.channelId);
   const failure = await postCard(task, context);
-  if (!failure) return privateReply(context.t("task.added", { channel }));
+  const repeats = repeatsNote(task.repeat, context);
+  if (!failure) return privateReply(`${context.t("task.added", { channel })}${repeats}`);
   return {
     type: "reply",
     ephemeral: true,
     message: {
-      content: context.t("task.addedNotPosted", {
+      content: `${context.t("task.addedNotPosted", {
         channel,
         reason: failure,
         button: context.t("task.postCardButton"),
-      }),
+      })}${repeats}`,
       components: [postCardRow(task.id, context)],
     },
   };
@@ -174,22 +177,5 @@ export async function assign(
       }),
     ),
     after: () => refreshCard(result.task, context),
-  };
-}
-
-export async function cancel(
-  input: { task: string },
-  context: InteractionContext,
-): Promise<HandlerResult> {
-  const task = await cancelTask(
-    context.db,
-    context.guildId,
-    context.userId,
-    parseTaskId(input.task),
-    context.now(),
-  );
-  return {
-    ...privateReply(context.t("task.cancelledReply", { title: showText(task.title, 100) })),
-    after: () => refreshCard(task, context),
   };
 }

@@ -1,12 +1,13 @@
 import { CsvError, parse } from "csv-parse/sync";
 import { stringify, type Options as CsvOptions } from "csv-stringify/sync";
 import { inTransaction, type Store } from "../db/store.ts";
-import { insertTasks, touchCampaignIfActive } from "../db/tasks.ts";
+import { insertTask, insertTasks, touchCampaignIfActive } from "../db/tasks.ts";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { parseLocalDateTime } from "./dates.ts";
 import { UserError } from "./errors.ts";
+import { beginSeries, isRepeatPeriod, type Repeat } from "./repeatRules.ts";
 import {
   isTaskKind,
   taskKinds,
@@ -17,7 +18,9 @@ import {
 } from "./taskFields.ts";
 
 /**
- * Reads the CSV of `/task import`: `title,kind,location,slots,due,instructions`, one task a row.
+ * Reads the CSV of `/task import`: `title,kind,location,slots,due,instructions`, one task a row,
+ * optionally followed by `repeat` (daily, weekly or monthly; blank: does not repeat) and
+ * `repeat_until` (a date, as due).
  *
  * - Every problem of every row is reported, in file order, one entry per problem (a row with a
  *   blank title and bad slots gives two); a row with the wrong number of cells gives only that.
@@ -36,10 +39,15 @@ export interface ImportProblem {
   params: MessageParams;
 }
 
+/** A task of the file, with how it repeats when its row says so. */
+export type ImportedTask = TaskFields & { repeat?: Repeat };
+
 export type ParsedImport =
-  { ok: true; tasks: TaskFields[] } | { ok: false; problems: ImportProblem[] };
+  { ok: true; tasks: ImportedTask[] } | { ok: false; problems: ImportProblem[] };
 
 const importColumns = ["title", "kind", "location", "slots", "due", "instructions"] as const;
+/** Columns a file may add after the six, in this order. */
+const repeatColumns = ["repeat", "repeat_until"] as const;
 
 /** How much of a cell a problem quotes back: enough to recognise it, never a wall of text. */
 const quotedCellLength = 40;
@@ -162,18 +170,21 @@ function readRows(bytes: Buffer, delimiter: string): Rows {
   }
 }
 
-/** Cells past the sixth are a spreadsheet's stray column when empty, and dropped. */
-function sixCells(cells: string[]): string[] {
-  const extra = cells.slice(importColumns.length);
-  return extra.length > 0 && extra.every(isBlank) ? cells.slice(0, importColumns.length) : cells;
+/** Cells past the file's columns are a spreadsheet's stray column when empty, and dropped. */
+function sixCells(cells: string[], columns: number = importColumns.length): string[] {
+  const extra = cells.slice(columns);
+  return extra.length > 0 && extra.every(isBlank) ? cells.slice(0, columns) : cells;
 }
 
-function checkHeader(row: Row | undefined, delimiter: string): ImportProblem | null {
-  const cells = sixCells(row?.cells ?? []).map((cell) => cell.trim().toLowerCase());
-  const matches =
-    cells.length === importColumns.length &&
-    importColumns.every((column, index) => cells[index] === column);
-  if (matches) return null;
+/** How many columns the header names (6, or 7 or 8 with the repeat columns), or its problem. */
+function checkHeader(row: Row | undefined, delimiter: string): number | ImportProblem {
+  const raw = (row?.cells ?? []).map((cell) => cell.trim().toLowerCase());
+  const known = [...importColumns, ...repeatColumns];
+  for (let columns = known.length; columns >= importColumns.length; columns--) {
+    const cells = sixCells(raw, columns);
+    if (cells.length === columns && known.slice(0, columns).every((c, i) => cells[i] === c))
+      return columns;
+  }
   const found = shorten(oneLine((row?.cells ?? []).join(delimiter)), quotedHeaderLength);
   return { line: 0, key: "taskImport.header", params: { found } };
 }
@@ -199,14 +210,19 @@ function readSlots(text: string): number | null {
  * The due reader for one file: the due option's own parser and bound, so a file cannot store
  * what the option refuses. An import repeats a handful of dates, and luxon is slow-ish.
  */
-function dueReader(zone: string, now: Date): (text: string) => Date | UserError {
+function dueReader(
+  zone: string,
+  now: Date,
+  option: "due" | "repeat_until" = "due",
+): (text: string) => Date | UserError {
   const seen = new Map<string, Date | UserError>();
+  const past = option === "due" ? "taskImport.duePast" : "taskImport.repeatUntilPast";
   return (text) => {
     const key = text.trim();
     let read = seen.get(key);
     if (read === undefined) {
       try {
-        read = parseLocalDateTime(key, { option: "due", zone, now, past: "taskImport.duePast" });
+        read = parseLocalDateTime(key, { option, zone, now, past });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         read = error;
@@ -222,17 +238,30 @@ function dueReader(zone: string, now: Date): (text: string) => Date | UserError 
 function readTask(
   row: Row,
   readDue: (text: string) => Date | UserError,
-): { task: TaskFields | null; problems: ImportProblem[] } {
+  readUntil: (text: string) => Date | UserError,
+  columns: number,
+): { task: ImportedTask | null; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
   const problem = (key: MessageKey, params: MessageParams = {}) =>
     problems.push({ line: row.line, key, params });
-  const cells = sixCells(row.cells);
-  if (cells.length !== importColumns.length) {
+  // A row may leave the repeat columns off entirely: they are optional.
+  let cells = sixCells(row.cells, columns);
+  if (cells.length < columns && cells.length >= importColumns.length)
+    cells = [...cells, ...Array<string>(columns - cells.length).fill("")];
+  if (cells.length !== columns) {
     problem("taskImport.columns", { found: cells.length });
     return { task: null, problems };
   }
-  const [rawTitle = "", rawKind = "", rawLocation = "", rawSlots = "", rawDue = "", rawText = ""] =
-    cells;
+  const [
+    rawTitle = "",
+    rawKind = "",
+    rawLocation = "",
+    rawSlots = "",
+    rawDue = "",
+    rawText = "",
+    rawRepeat = "",
+    rawUntil = "",
+  ] = cells;
 
   const title = oneLine(rawTitle);
   if (isBlank(title)) problem("taskImport.titleBlank");
@@ -261,8 +290,23 @@ function readTask(
   if (instructions !== null && characterCount(instructions) > taskLimits.instructions)
     problem("taskImport.instructionsTooLong", { max: taskLimits.instructions });
 
+  const period = rawRepeat.trim().toLowerCase();
+  if (period !== "" && !isRepeatPeriod(period))
+    problem("taskImport.repeat", { repeat: quoted(rawRepeat) });
+  const until = isBlank(rawUntil) ? null : readUntil(rawUntil);
+  if (until instanceof UserError) {
+    const params = { ...until.params, until: quoted(rawUntil) };
+    problem(until.key === "validation.date" ? "taskImport.repeatUntil" : until.key, params);
+  }
+  const untilAt = until instanceof Date ? until : null;
+  if (isRepeatPeriod(period) && due === null) problem("taskImport.repeatNeedsDue");
+  if (isRepeatPeriod(period) && dueAt && untilAt && untilAt < dueAt)
+    problem("taskImport.repeatUntilBeforeDue");
+
   if (problems.length > 0 || kind === null || slots === null) return { task: null, problems };
-  return { task: { title, kind, location, slots, dueAt, instructions }, problems };
+  const task: ImportedTask = { title, kind, location, slots, dueAt, instructions };
+  if (isRepeatPeriod(period)) task.repeat = { period, until: untilAt };
+  return { task, problems };
 }
 
 /**
@@ -289,8 +333,8 @@ export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedI
   if (!read.ok) return fileProblem("taskImport.notCsv", { reason: read.reason });
 
   const [header, ...records] = read.rows;
-  const headerProblem = checkHeader(header, delimiter);
-  if (headerProblem) return { ok: false, problems: [headerProblem] };
+  const columns = checkHeader(header, delimiter);
+  if (typeof columns !== "number") return { ok: false, problems: [columns] };
 
   // A row of empty cells is a blank line in a spreadsheet's eyes: skipped, not a task.
   const rows = records.filter((row) => !row.cells.every(isBlank));
@@ -303,10 +347,11 @@ export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedI
   if (rows.length === 0) return fileProblem("taskImport.empty");
 
   const readDue = dueReader(zone, now);
-  const tasks: TaskFields[] = [];
+  const readUntil = dueReader(zone, now, "repeat_until");
+  const tasks: ImportedTask[] = [];
   const problems: ImportProblem[] = [];
   for (const row of rows) {
-    const result = readTask(row, readDue);
+    const result = readTask(row, readDue, readUntil, columns);
     if (result.task) tasks.push(result.task);
     problems.push(...result.problems);
   }
@@ -323,22 +368,26 @@ export async function importTasks(
   guildId: string,
   actorId: string,
   campaignId: number,
-  tasks: TaskFields[],
+  tasks: ImportedTask[],
 ): Promise<{ created: number; byKind: Record<TaskKind, number> }> {
   const campaign = await getActiveCampaign(db, guildId, campaignId);
   const created = await inTransaction(db, async (tx) => {
     // The first statement takes the write lock and re-checks, as changeCount does.
     if (!(await touchCampaignIfActive(tx, guildId, campaignId)))
       throw new UserError("campaign.closed", { title: campaign.title });
-    const count = await insertTasks(
-      tx,
-      tasks.map((task) => ({
-        ...withFoldedTitle(task),
-        guildId,
-        campaignId,
-        createdById: actorId,
-      })),
-    );
+    const row = ({ repeat: _repeat, ...task }: ImportedTask) => ({
+      ...withFoldedTitle(task),
+      guildId,
+      campaignId,
+      createdById: actorId,
+    });
+    let count = await insertTasks(tx, tasks.filter((task) => !task.repeat).map(row));
+    // A repeating task needs its id for its series and job: one insert each.
+    for (const task of tasks) {
+      if (!task.repeat) continue;
+      await beginSeries(tx, await insertTask(tx, row(task)), task.repeat);
+      count += 1;
+    }
     await recordAudit(tx, {
       guildId,
       actorId,

@@ -41,6 +41,7 @@ import {
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
+import { beginSeries, checkRepeat, repeatJobKind, type Repeat } from "./repeatRules.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 // Rows Discord code needs of this domain; it may not import src/db itself.
@@ -70,7 +71,9 @@ export async function addTask(
   actorId: string,
   campaignId: number,
   fields: TaskFields,
+  repeat: Repeat | null = null,
 ): Promise<TaskWithCampaign> {
+  checkRepeat(repeat, fields.dueAt);
   await getActiveCampaign(db, guildId, campaignId);
   return inTransaction(db, async (tx) => {
     const task = await insertTask(tx, {
@@ -79,14 +82,17 @@ export async function addTask(
       campaignId,
       createdById: actorId,
     });
+    if (repeat) await beginSeries(tx, task, repeat);
     await recordAudit(tx, {
       guildId,
       actorId,
       action: "task.add",
       subjectId: task.id,
-      details: { title: fields.title },
+      details: repeat
+        ? { title: fields.title, repeat: repeat.period, repeatUntil: repeat.until?.toISOString() }
+        : { title: fields.title },
     });
-    return task;
+    return repeat ? getTask(tx, guildId, task.id) : task;
   });
 }
 
@@ -396,11 +402,22 @@ export async function editTask(
   return inTransaction(db, async (tx) => {
     const task = await getTask(tx, guildId, taskId);
     if (task.status !== "open") throw new UserError("task.notOpen", { title: task.title });
+    // The occurrence that carries a series repeats from its due date: it keeps one.
+    if (task.repeat !== null && changes.dueAt === null) throw new UserError("task.repeatNeedsDue");
     // Fewer slots than the claims already held or done would leave a member without theirs.
     const minimumSlots = changes.slots;
     if (!(await updateOpenTask(tx, guildId, taskId, withFoldedTitle(changes), minimumSlots)))
       throw new UserError("task.slotsBelowClaims", { held: task.claimedSlots });
     await closeTaskIfAllDone(tx, taskId);
+    if (changes.dueAt && task.repeat !== null) {
+      // The next occurrence follows the new due date.
+      await scheduleJob(tx, {
+        guildId,
+        kind: repeatJobKind,
+        subjectId: String(taskId),
+        dueAt: changes.dueAt,
+      });
+    }
     if (changes.dueAt !== undefined) {
       const active = await listActiveClaimsOfTask(tx, taskId);
       for (const claim of active) {

@@ -419,3 +419,67 @@ describe("importing tasks", () => {
     expect(await db.outreachTask.count()).toBe(0);
   });
 });
+
+describe("importing repeating tasks", () => {
+  const repeatHeader = `${header},repeat,repeat_until`;
+
+  it("reads the optional repeat and repeat_until columns; a row may leave them off", () => {
+    const tasks = tasksOf(
+      read(
+        [
+          repeatHeader,
+          "Board,bulletin_board,,,2026-06-01 18:00,,Weekly,2026-08-31",
+          "Stand,event,,,2026-06-02,,monthly,",
+          "Share,online,,,,",
+        ].join("\n"),
+      ),
+    );
+    expect(tasks.map((task) => [task.title, (task as { repeat?: unknown }).repeat])).toEqual([
+      ["Board", { period: "weekly", until: new Date("2026-08-31T21:59:00Z") }],
+      ["Stand", { period: "monthly", until: null }],
+      ["Share", undefined],
+    ]);
+    // Seven columns: repeat without repeat_until.
+    expect(tasksOf(read(`${header},repeat\nBoard,,,,2026-06-01,,daily`))).toHaveLength(1);
+  });
+
+  it("reports a repeat that is no period, one without a due date, and an end before the due date", () => {
+    expect(
+      english(
+        read(
+          [
+            repeatHeader,
+            "A,,,,2026-06-01,,yearly,",
+            "B,,,,,,weekly,",
+            "C,,,,2026-06-10,,daily,2026-06-01",
+            "D,,,,2026-06-10,,daily,soon",
+          ].join("\n"),
+        ),
+      ),
+    ).toEqual([
+      "2: repeat “yearly” is not daily, weekly or monthly",
+      "3: repeat needs a due date in the due column",
+      "4: repeat_until is before the due date",
+      "5: repeat_until “soon” is not a date like 2026-12-31 or 2026-12-31 18:00",
+    ]);
+  });
+
+  it("creates each repeating task as the first occurrence of its series, with its job", async () => {
+    const db = await createTestDb();
+    const owner = await campaign(db);
+    const tasks = tasksOf(
+      read([repeatHeader, "Board,,,,2026-06-01 18:00,,weekly,", "Share,online,,,,,,"].join("\n")),
+    );
+    const result = await importTasks(db, guild, organizer, owner.id, tasks);
+    expect(result.created).toBe(2);
+    const rows = await db.outreachTask.findMany({ orderBy: { title: "asc" } });
+    expect(rows.map((row) => [row.title, row.repeat, row.seriesId === row.id])).toEqual([
+      ["Board", "weekly", true],
+      ["Share", null, false],
+    ]);
+    const jobs = await db.dueJob.findMany({ where: { kind: "task.repeat" } });
+    expect(jobs.map((job) => [job.subjectId, job.dueAt])).toEqual([
+      [String(rows[0]?.id), new Date("2026-06-01T16:00:00Z")],
+    ]);
+  });
+});

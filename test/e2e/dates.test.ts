@@ -82,6 +82,14 @@ const dateOptions: Record<string, DateOptionRun> = {
       null,
     past: t("task.duePast"),
   },
+  "task add repeat_until": {
+    line: ({ campaign }, date, run) =>
+      `/task add campaign:${campaign.id} title:"Task ${run}" due:"2026-12-02" repeat:weekly repeat_until:"${date}"`,
+    stored: async ({ bot }, run) =>
+      (await bot.rally.db.outreachTask.findFirst({ where: { title: `Task ${run}` } }))
+        ?.repeatUntil ?? null,
+    past: t("task.repeatUntilPast"),
+  },
   "task edit due": {
     line: ({ task }, date) => `/task edit task:${task.id} due:"${date}"`,
     stored: async ({ bot, task }) =>

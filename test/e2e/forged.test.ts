@@ -528,6 +528,15 @@ describe("forged values over the wire", () => {
       // a list is private: not on the presser's own public reply, even were it to show the button
       ["task:page:open:-:0", organizer, en("errors.wrongMessage"), world.campaignCard],
       [`task:browse:${campaign.id}:x`, volunteer, stale],
+      // /task cancel's answers for a repeating task: only on the organizer's own reply
+      [`task:cancelOne:${foreign.taskId}`, organizer, notTask, organizerAbout],
+      [`task:stopSeries:${foreign.taskId}`, organizer, notTask, organizerAbout],
+      ["task:stopSeries:999999", organizer, notTask, organizerAbout],
+      ["task:cancelOne:abc", organizer, stale, organizerAbout],
+      ["task:stopSeries:", organizer, stale, organizerAbout],
+      [`task:cancelOne:${task.id}:x`, organizer, stale, organizerAbout],
+      [`task:stopSeries:${task.id}:x`, organizer, stale, organizerAbout],
+      [`task:stopSeries:${task.id}`, organizer, en("errors.wrongMessage"), world.campaignCard],
     ];
 
     const observed: [string, Observed][] = [];
@@ -829,6 +838,8 @@ describe("forged values over the wire", () => {
       "task:reject": { args: claims },
       "task:rejectReason": { args: claims, form: { reason: "No photo" }, openedBy: "task:reject" },
       "task:postCard": { args: tasks },
+      "task:cancelOne": { args: tasks },
+      "task:stopSeries": { args: tasks },
       "campaign:flyer": { args: campaignIds },
       "me:forget": { args: [volunteer, organizer] },
     };

@@ -8,6 +8,7 @@ import type { InteractionHandle, StoredMessage } from "../../src/local-discord/l
 import { closeCampaign, createCampaign } from "../../src/domain/campaigns.ts";
 import { createSchedule, turnOff } from "../../src/domain/summarySchedules.ts";
 import { addTask, claimTask, finishTask } from "../../src/domain/tasks.ts";
+import type { Repeat } from "../../src/domain/repeatRules.ts";
 import { setCredit } from "../../src/domain/volunteers.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { databaseKind, dumpTables } from "../support/db.ts";
@@ -77,6 +78,8 @@ interface Fixtures {
   campaign(): Promise<string>;
   closedCampaign(): Promise<string>;
   task(): Promise<string>;
+  /** A task that repeats weekly (the first occurrence of its series). */
+  repeatingTask(): Promise<string>;
   claimedTask(userId: string): Promise<string>;
   submitted(): Promise<{ taskId: string; claimId: string }>;
   schedule(): Promise<string>;
@@ -312,6 +315,17 @@ const buttonCases: Record<string, ButtonCase> = {
     customId: (fx) => `task:browse:${fx.sharedCampaignId}`,
     foreign: "isolated",
   },
+  // /task cancel's two answers for a repeating task, on the organizer's own reply.
+  "task:cancelOne": {
+    access: "organizer",
+    customId: async (fx) => `task:cancelOne:${await fx.repeatingTask()}`,
+    foreign: "notFound",
+  },
+  "task:stopSeries": {
+    access: "organizer",
+    customId: async (fx) => `task:stopSeries:${await fx.repeatingTask()}`,
+    foreign: "notFound",
+  },
   "campaign:flyer": {
     access: "everyone",
     customId: async (fx) => `campaign:flyer:${await fx.campaign()}`,
@@ -545,15 +559,22 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
     return campaign.id;
   };
   const sharedCampaignId = await newCampaign();
-  const newTask = async () => {
-    const task = await addTask(db, bot.guildId, bot.organizerId, sharedCampaignId, {
-      title: `${secret} task ${unique()}`,
-      kind: "campus",
-      location: null,
-      slots: 5,
-      dueAt: null,
-      instructions: null,
-    });
+  const newTask = async (repeat: Repeat | null = null) => {
+    const task = await addTask(
+      db,
+      bot.guildId,
+      bot.organizerId,
+      sharedCampaignId,
+      {
+        title: `${secret} task ${unique()}`,
+        kind: "campus",
+        location: null,
+        slots: 5,
+        dueAt: repeat ? new Date(Date.now() + 7 * 24 * 60 * 60 * 1000) : null,
+        instructions: null,
+      },
+      repeat,
+    );
     return task.id;
   };
   const newSchedule = async () =>
@@ -582,6 +603,7 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
       return String(id);
     },
     task: async () => String(await newTask()),
+    repeatingTask: async () => String(await newTask({ period: "weekly", until: null })),
     claimedTask: async (userId) => {
       const id = await newTask();
       await claimTask(db, bot.guildId, userId, id, now(), 3);

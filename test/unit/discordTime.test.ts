@@ -66,6 +66,9 @@ describe("discordTime, the one writer of Discord timestamps", () => {
       createdById: null,
       createdAt: at,
       updatedAt: at,
+      repeat: null,
+      repeatUntil: null,
+      seriesId: null,
     };
     for (const shown of [
       taskCard(task, t),

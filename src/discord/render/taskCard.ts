@@ -7,6 +7,7 @@ import {
   type APIEmbed,
   type TimestampStylesString,
 } from "discord.js";
+import type { RepeatPeriod } from "../../domain/repeatRules.ts";
 import type { TaskWithCampaign } from "../../domain/tasks.ts";
 import type { TaskKind } from "../../domain/taskFields.ts";
 import type { Translator } from "../../i18n/index.ts";
@@ -42,6 +43,14 @@ export function taskCard(
   const lines = [
     `${t(`task.kindIcon.${kind}`)} ${t(`commands.task.kinds.${kind}`)} · ${t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots })}${task.doneCount > 0 ? ` · ${t("task.doneLine", { done: task.doneCount })}` : ""}`,
   ];
+  if (task.repeat) {
+    const period = t(`task.repeatPeriod.${task.repeat as RepeatPeriod}`);
+    lines.push(
+      task.repeatUntil
+        ? t("task.repeatLineUntil", { period, until: discordTime(task.repeatUntil, "D", t) })
+        : t("task.repeatLine", { period }),
+    );
+  }
   const fields: NonNullable<APIEmbed["fields"]> = [];
   if (task.location)
     fields.push({ name: t("task.where"), value: showText(task.location, 1024), inline: true });
