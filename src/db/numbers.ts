@@ -1,0 +1,35 @@
+import type { Prisma } from "./generated/client.ts";
+
+/** The tables whose rows carry a number counted per server. */
+type NumberedTable = "Campaign" | "OutreachTask";
+
+/**
+ * The next number of a server's campaigns or tasks (#1 for its first; an import takes the ones
+ * after it too), for the rows the same transaction inserts next. Race-safe because nothing else gives a number of this server and
+ * table until the transaction ends: on PostgreSQL a per-server advisory lock held until commit (a
+ * waiting transaction then reads the committed highest number); on SQLite the driver adapter runs
+ * one transaction at a time on the connection, and SQLite has one writer. The unique index on
+ * (guildId, number) is the backstop. Must run inside a transaction (`inTransaction`).
+ */
+export async function nextNumber(
+  tx: Prisma.TransactionClient,
+  table: NumberedTable,
+  guildId: string,
+): Promise<number> {
+  if (isPostgres(tx)) {
+    // Keyed by table and server; a hash collision only makes two servers wait on each other.
+    await tx.$executeRawUnsafe(
+      `SELECT pg_advisory_xact_lock(hashtext($1))`,
+      `rally.number:${table}:${guildId}`,
+    );
+  }
+  const highest =
+    table === "Campaign"
+      ? await tx.campaign.aggregate({ where: { guildId }, _max: { number: true } })
+      : await tx.outreachTask.aggregate({ where: { guildId }, _max: { number: true } });
+  return (highest._max.number ?? 0) + 1;
+}
+
+function isPostgres(tx: Prisma.TransactionClient): boolean {
+  return (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+}
