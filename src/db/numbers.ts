@@ -1,4 +1,5 @@
 import type { Prisma } from "./generated/client.ts";
+import { prismaOf, type Store } from "./store.ts";
 
 /** The tables whose rows carry a number counted per server. */
 type NumberedTable = "Campaign" | "OutreachTask";
@@ -32,4 +33,58 @@ export async function nextNumber(
 
 function isPostgres(tx: Prisma.TransactionClient): boolean {
   return (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+}
+
+/** The id of this server's campaign of this number; null when it has none. */
+export async function findCampaignIdByNumber(
+  store: Store,
+  guildId: string,
+  number: number,
+): Promise<number | null> {
+  const row = await prismaOf(store).campaign.findUnique({
+    where: { guildId_number: { guildId, number } },
+    select: { id: true },
+  });
+  return row?.id ?? null;
+}
+
+/** The id of this server's task of this number; null when it has none. */
+export async function findTaskIdByNumber(
+  store: Store,
+  guildId: string,
+  number: number,
+): Promise<number | null> {
+  const row = await prismaOf(store).outreachTask.findUnique({
+    where: { guildId_number: { guildId, number } },
+    select: { id: true },
+  });
+  return row?.id ?? null;
+}
+
+/** The numbers of these campaigns of this server, by id (another server's ids are left out). */
+export async function listCampaignNumbers(
+  store: Store,
+  guildId: string,
+  ids: number[],
+): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await prismaOf(store).campaign.findMany({
+    where: { guildId, id: { in: ids } },
+    select: { id: true, number: true },
+  });
+  return new Map(rows.map((row) => [row.id, row.number]));
+}
+
+/** The numbers of these tasks of this server, by id (another server's ids are left out). */
+export async function listTaskNumbers(
+  store: Store,
+  guildId: string,
+  ids: number[],
+): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await prismaOf(store).outreachTask.findMany({
+    where: { guildId, id: { in: ids } },
+    select: { id: true, number: true },
+  });
+  return new Map(rows.map((row) => [row.id, row.number]));
 }

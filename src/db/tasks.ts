@@ -212,7 +212,13 @@ export async function listTaskPage(
   });
 }
 
-const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
+const choiceFields = {
+  id: true,
+  number: true,
+  title: true,
+  claimedSlots: true,
+  slots: true,
+} as const;
 
 /** Autocomplete's read of a server's tasks, newest first (see TaskChoiceQuery). */
 export async function listTaskChoices(store: Store, query: TaskChoiceQuery): Promise<TaskChoice[]> {
