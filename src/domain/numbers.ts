@@ -48,9 +48,9 @@ export async function resolveNumberedOptions<Value>(
 
 /** What an audit entry's subject is, by its action: "task.import" records the campaign. */
 function subjectKind(action: string): "campaign" | "task" | null {
-  if (action.startsWith("campaign.") || action === "task.import") return "campaign";
-  if (action.startsWith("task.")) return "task";
-  return null;
+  const [topic, verb] = action.split(".");
+  if (topic === "campaign" || (topic === "task" && verb === "import")) return "campaign";
+  return topic === "task" ? "task" : null;
 }
 
 /**
