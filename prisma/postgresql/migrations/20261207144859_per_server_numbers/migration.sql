@@ -1,5 +1,5 @@
 -- Campaign and task numbers count from 1 in each server. Existing rows keep the number they
--- showed (their id); a server's next number is its highest plus one.
+-- showed, their id, and the next number of a server is its highest plus one.
 
 -- AlterTable
 ALTER TABLE "Campaign" ADD COLUMN     "number" INTEGER;
