@@ -6,11 +6,12 @@ type NumberedTable = "Campaign" | "OutreachTask";
 
 /**
  * The next number of a server's campaigns or tasks (#1 for its first; an import takes the ones
- * after it too), for the rows the same transaction inserts next. Race-safe because nothing else gives a number of this server and
- * table until the transaction ends: on PostgreSQL a per-server advisory lock held until commit (a
- * waiting transaction then reads the committed highest number); on SQLite the driver adapter runs
- * one transaction at a time on the connection, and SQLite has one writer. The unique index on
- * (guildId, number) is the backstop. Must run inside a transaction (`inTransaction`).
+ * after it too), for the rows the same transaction inserts next. Race-safe because nothing else
+ * gives a number of this server and table until the transaction ends: on PostgreSQL a
+ * per-server advisory lock held until commit (a waiting transaction then reads the committed
+ * highest number); on SQLite the driver adapter runs one transaction at a time on the
+ * connection, and SQLite has one writer. The unique index on (guildId, number) is the backstop.
+ * Must run inside a transaction (`inTransaction`); test/db/numbers.test.ts races it.
  */
 export async function nextNumber(
   tx: Prisma.TransactionClient,
@@ -31,8 +32,13 @@ export async function nextNumber(
   return (highest._max.number ?? 0) + 1;
 }
 
+/** Which database a transaction runs on, as Prisma's client knows it. */
 function isPostgres(tx: Prisma.TransactionClient): boolean {
-  return (tx as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+  const provider = (tx as unknown as { _activeProvider?: unknown })._activeProvider;
+  // Loud rather than unlocked: a Prisma that stops telling would silently lose the lock.
+  if (provider !== "postgresql" && provider !== "sqlite")
+    throw new Error(`unknown database provider: ${String(provider)}`);
+  return provider === "postgresql";
 }
 
 /** The id of this server's campaign of this number; null when it has none. */

@@ -12,13 +12,7 @@ import { UserError } from "./errors.ts";
  * picked from autocomplete (whose values are numbers too), is a number of this server: "3" or
  * "#3" is this server's #3, never another server's row of id 3.
  */
-const numberedOptions = { campaign: "campaign", task: "task" } as const;
-
-type NumberedOption = keyof typeof numberedOptions;
-
-function isNumbered(name: string): name is NumberedOption {
-  return Object.hasOwn(numberedOptions, name);
-}
+const numberedOptions: ReadonlySet<string> = new Set(["campaign", "task"]);
 
 /**
  * Option values with each campaign and task number turned into the internal id the handlers
@@ -32,15 +26,16 @@ export async function resolveNumberedOptions<Value>(
 ): Promise<Record<string, Value | string>> {
   const resolved: Record<string, Value | string> = { ...values };
   for (const [name, value] of Object.entries(values)) {
-    if (!isNumbered(name) || typeof value !== "string") continue;
+    if (!numberedOptions.has(name) || typeof value !== "string") continue;
     const typed = /^\s*#?\s*(\d{1,9})\s*$/.exec(value);
     if (!typed) continue;
     const number = Number(typed[1]);
     const id =
-      numberedOptions[name] === "campaign"
+      name === "campaign"
         ? await findCampaignIdByNumber(db, guildId, number)
         : await findTaskIdByNumber(db, guildId, number);
-    if (id === null) throw new UserError(`${numberedOptions[name]}.notFound`);
+    if (id === null)
+      throw new UserError(name === "campaign" ? "campaign.notFound" : "task.notFound");
     resolved[name] = String(id);
   }
   return resolved;
