@@ -139,6 +139,8 @@ async function generate(
       return {
         id: campaign + 1,
         guildId: seedGuildId(server),
+        // As the migration numbered rows older than per-server numbers: by id, unique per server.
+        number: campaign + 1,
         title,
         activeTitle: title.trim().toLowerCase(),
         goal: goalAfterCount(count, 500, true).goal,
@@ -205,6 +207,7 @@ async function generate(
     tasks.push({
       id: task + 1,
       guildId: seedGuildId(server),
+      number: task + 1,
       campaignId: campaign + 1,
       title: `${slots * 10} flyers, round ${task + 1}`,
       titleFolded: `${slots * 10} flyers, round ${task + 1}`,

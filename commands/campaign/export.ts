@@ -17,7 +17,7 @@ export async function exportCampaign(
     parseCampaignId(input.campaign),
   );
   const cells = rows.map((row) => [
-    String(row.taskId),
+    String(row.taskNumber),
     row.task,
     row.kind,
     row.location,
@@ -38,7 +38,10 @@ export async function exportCampaign(
     message: {
       content: t("campaign.exportReady", { title: showText(campaign.title, 100) }),
       files: [
-        { name: `campaign-${campaign.id}.csv`, data: csvFile(t("campaign.exportHeader"), cells) },
+        {
+          name: `campaign-${campaign.number}.csv`,
+          data: csvFile(t("campaign.exportHeader"), cells),
+        },
       ],
     },
   };

@@ -109,7 +109,7 @@ async function autocomplete(
   const campaigns = await searchCampaigns(context.db, context.guildId, focused.value, status);
   return campaigns.map((campaign) => ({
     name: `${campaign.title} · ${formatNumber(campaign.count, context.language)}/${formatNumber(campaign.goal, context.language)}${campaign.status === "active" ? "" : ` · ${context.t(`campaign.status.${campaign.status as "won" | "ended"}`)}`}`,
-    value: String(campaign.id),
+    value: String(campaign.number),
   }));
 }
 

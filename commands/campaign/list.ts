@@ -21,7 +21,7 @@ export async function list(
   if (campaigns.length === 0) return reply(context, [], t("campaign.listEmpty"));
   const lines = campaigns.slice(0, 25).map((campaign) =>
     t("campaign.listLine", {
-      id: campaign.id,
+      id: campaign.number,
       title: showText(campaign.title, 100),
       count: formatNumber(campaign.count, language),
       goal: formatNumber(campaign.goal, language),

@@ -53,7 +53,7 @@ export async function flyerReply(
     ephemeral: true,
     message: {
       content: context.t("share.flyerReady", { title: showText(campaign.title, 100) }),
-      files: [{ name: `flyer-${campaign.id}.pdf`, data: pdf }],
+      files: [{ name: `flyer-${campaign.number}.pdf`, data: pdf }],
     },
   };
 }
@@ -86,7 +86,7 @@ export async function shareCard(
     ephemeral: true,
     message: {
       content: context.t("share.cardReady", { title: showText(campaign.title, 100) }),
-      files: [{ name: `campaign-${campaign.id}.png`, data: png }],
+      files: [{ name: `campaign-${campaign.number}.png`, data: png }],
     },
   };
 }

@@ -316,7 +316,7 @@ async function audit(context: InteractionContext): Promise<HandlerResult> {
       when: discordTime(entry.createdAt, "R", t),
       actor: entry.actorId ? userMention(entry.actorId) : t("settings.erasedMember"),
       action: auditAction(entry.action, t),
-      subject: entry.subjectId ? ` #${entry.subjectId}` : "",
+      subject: entry.subject ? ` #${entry.subject}` : "",
     }),
   );
   return {

@@ -3,6 +3,7 @@ import type * as z from "zod";
 import { parseCampaignId, searchCampaigns } from "../../src/domain/campaigns.ts";
 import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
+import { campaignNumbersOf } from "../../src/domain/numbers.ts";
 import {
   dayPresetNames,
   dayPresets,
@@ -203,6 +204,11 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
       campaign.title,
     ]),
   );
+  // A campaign beyond those read above shows by its number, never by its internal id.
+  const unnamed = schedules.flatMap((entry) =>
+    entry.campaignId !== null && !campaigns.has(entry.campaignId) ? [entry.campaignId] : [],
+  );
+  const numbers = await campaignNumbersOf(context.db, context.guildId, unnamed);
   const lines = schedules.map((entry) => {
     const state =
       entry.status === "active"
@@ -215,7 +221,13 @@ async function list(context: InteractionContext): Promise<HandlerResult> {
     const campaign =
       entry.campaignId === null
         ? t("summary.allCampaigns")
-        : showText(shorten(campaigns.get(entry.campaignId) ?? `#${entry.campaignId}`, 60), 80);
+        : showText(
+            shorten(
+              campaigns.get(entry.campaignId) ?? `#${numbers.get(entry.campaignId) ?? "?"}`,
+              60,
+            ),
+            80,
+          );
     const line = t("summary.listLine", {
       id: entry.id,
       channel: channelMention(entry.channelId),
@@ -312,7 +324,7 @@ async function autocomplete(
   if (focused.name === "days") return dayChoices(focused.value, context);
   if (focused.name === "campaign") {
     const campaigns = await searchCampaigns(context.db, context.guildId, focused.value, "active");
-    return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.id) }));
+    return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.number) }));
   }
   if (focused.name !== "schedule") return [];
   const schedules = await listSchedules(context.db, context.guildId);

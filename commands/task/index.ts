@@ -74,7 +74,7 @@ async function autocomplete(
       focused.value,
       focused.subcommand === "list" ? "all" : "active",
     );
-    return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.id) }));
+    return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.number) }));
   }
   if (focused.name !== "task") return [];
   const tasks = await searchTasks(
@@ -85,8 +85,8 @@ async function autocomplete(
     autocompleteScope[focused.subcommand] ?? "any",
   );
   return tasks.map((task) => ({
-    name: `${task.title} · ${context.t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots })} · #${task.id}`,
-    value: String(task.id),
+    name: `${task.title} · ${context.t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots })} · #${task.number}`,
+    value: String(task.number),
   }));
 }
 

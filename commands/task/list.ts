@@ -59,7 +59,7 @@ async function taskPage(
   const lines = result.tasks.map((task) => {
     const line = t("task.listLine", {
       icon: t(`task.kindIcon.${task.kind as TaskKind}`),
-      id: task.id,
+      id: task.number,
       title: showText(task.title, 100),
       slots: t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots }),
       due: !task.dueAt

@@ -1,6 +1,7 @@
 import type { Campaign } from "./generated/client.ts";
+import { nextNumber } from "./numbers.ts";
 import { sqliteReads } from "./sqliteReads.ts";
-import { prismaOf, type Store } from "./store.ts";
+import { inTransaction, prismaOf, type Store } from "./store.ts";
 
 export type CampaignStatusFilter = "active" | "closed" | "all";
 
@@ -21,10 +22,16 @@ type NewCampaign = Pick<
   | "createdById"
 >;
 
-type CampaignValues = Partial<Omit<Campaign, "id" | "guildId" | "createdAt" | "createdById">>;
+type CampaignValues = Partial<
+  Omit<Campaign, "id" | "guildId" | "number" | "createdAt" | "createdById">
+>;
 
+/** A new campaign, numbered after the server's highest (src/db/numbers.ts). */
 export function insertCampaign(store: Store, row: NewCampaign): Promise<Campaign> {
-  return prismaOf(store).campaign.create({ data: row });
+  return inTransaction(store, async (tx) => {
+    const number = await nextNumber(prismaOf(tx), "Campaign", row.guildId);
+    return prismaOf(tx).campaign.create({ data: { ...row, number } });
+  });
 }
 
 /**

@@ -55,7 +55,7 @@ export interface TaskListQuery {
   now: Date;
 }
 
-export type TaskChoice = Pick<OutreachTask, "id" | "title" | "claimedSlots" | "slots">;
+export type TaskChoice = Pick<OutreachTask, "id" | "number" | "title" | "claimedSlots" | "slots">;
 
 export interface TaskChoiceQuery {
   guildId: string;
@@ -160,7 +160,7 @@ function choicesSql(query: TaskChoiceQuery): { sql: string; parameters: (string 
     parameters.push(query.foldedTitleContains);
   }
   parameters.push(query.take ?? -1);
-  const sql = `SELECT "id", "title", "claimedSlots", "slots" FROM "OutreachTask"
+  const sql = `SELECT "id", "number", "title", "claimedSlots", "slots" FROM "OutreachTask"
     WHERE ${conditions.join(" AND ")} ORDER BY "id" DESC LIMIT ?`;
   return { sql, parameters };
 }

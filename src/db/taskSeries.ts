@@ -1,7 +1,8 @@
 /** The rows of a repeating task's series: its start, the hand-over to the next occurrence, its stop. */
 import type { OutreachTask } from "./generated/client.ts";
+import { nextNumber } from "./numbers.ts";
 import type { TaskWithCampaign } from "./sqliteReads.ts";
-import { prismaOf, type Store } from "./store.ts";
+import { inTransaction, prismaOf, type Store } from "./store.ts";
 
 /** Makes a task the first occurrence of a series: it carries the series forward. */
 export async function startSeries(
@@ -34,30 +35,37 @@ export async function takeSeriesFrom(
   return count === 1;
 }
 
-/** The fields the next occurrence copies, with its own due date; it carries the series on. */
+/**
+ * The fields the next occurrence copies, with its own due date and the server's next number;
+ * it carries the series on.
+ */
 export function insertOccurrence(
   store: Store,
   from: OutreachTask,
   dueAt: Date,
   repeat: string,
 ): Promise<TaskWithCampaign> {
-  return prismaOf(store).outreachTask.create({
-    data: {
-      guildId: from.guildId,
-      campaignId: from.campaignId,
-      title: from.title,
-      titleFolded: from.titleFolded,
-      kind: from.kind,
-      location: from.location,
-      instructions: from.instructions,
-      slots: from.slots,
-      dueAt,
-      createdById: from.createdById,
-      repeat,
-      repeatUntil: from.repeatUntil,
-      seriesId: from.seriesId,
-    },
-    include: { campaign: true },
+  return inTransaction(store, async (tx) => {
+    const number = await nextNumber(prismaOf(tx), "OutreachTask", from.guildId);
+    return prismaOf(tx).outreachTask.create({
+      data: {
+        number,
+        guildId: from.guildId,
+        campaignId: from.campaignId,
+        title: from.title,
+        titleFolded: from.titleFolded,
+        kind: from.kind,
+        location: from.location,
+        instructions: from.instructions,
+        slots: from.slots,
+        dueAt,
+        createdById: from.createdById,
+        repeat,
+        repeatUntil: from.repeatUntil,
+        seriesId: from.seriesId,
+      },
+      include: { campaign: true },
+    });
   });
 }
 

@@ -1,5 +1,6 @@
 import type { OutreachTask, Prisma } from "./generated/client.ts";
 import { openClaimStatuses } from "./claims.ts";
+import { nextNumber } from "./numbers.ts";
 import {
   sqliteReads,
   type ListedTask,
@@ -8,7 +9,7 @@ import {
   type TaskListQuery,
   type TaskWithCampaign,
 } from "./sqliteReads.ts";
-import { prismaOf, type Store } from "./store.ts";
+import { inTransaction, prismaOf, type Store } from "./store.ts";
 
 export type { ListedTask, TaskChoice, TaskChoiceQuery, TaskListQuery };
 
@@ -35,14 +36,28 @@ export async function findTask(
       });
 }
 
+/** A new task, numbered after the server's highest (src/db/numbers.ts). */
 export function insertTask(store: Store, task: NewTask): Promise<TaskWithCampaign> {
-  return prismaOf(store).outreachTask.create({ data: task, include: { campaign: true } });
+  return inTransaction(store, async (tx) => {
+    const number = await nextNumber(prismaOf(tx), "OutreachTask", task.guildId);
+    return prismaOf(tx).outreachTask.create({
+      data: { ...task, number },
+      include: { campaign: true },
+    });
+  });
 }
 
-/** Creates the tasks of an import; returns how many. */
+/** Creates the tasks of an import, of one server, numbered in file order; returns how many. */
 export async function insertTasks(store: Store, tasks: NewTask[]): Promise<number> {
-  const { count } = await prismaOf(store).outreachTask.createMany({ data: tasks });
-  return count;
+  const [first] = tasks;
+  if (!first) return 0;
+  return inTransaction(store, async (tx) => {
+    const number = await nextNumber(prismaOf(tx), "OutreachTask", first.guildId);
+    const { count } = await prismaOf(tx).outreachTask.createMany({
+      data: tasks.map((task, index) => ({ ...task, number: number + index })),
+    });
+    return count;
+  });
 }
 
 export async function saveTaskCard(
@@ -197,7 +212,13 @@ export async function listTaskPage(
   });
 }
 
-const choiceFields = { id: true, title: true, claimedSlots: true, slots: true } as const;
+const choiceFields = {
+  id: true,
+  number: true,
+  title: true,
+  claimedSlots: true,
+  slots: true,
+} as const;
 
 /** Autocomplete's read of a server's tasks, newest first (see TaskChoiceQuery). */
 export async function listTaskChoices(store: Store, query: TaskChoiceQuery): Promise<TaskChoice[]> {

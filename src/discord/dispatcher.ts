@@ -13,6 +13,7 @@ import {
 import { UserError } from "../domain/errors.ts";
 import { hasAccess } from "../domain/permissions.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
+import { resolveNumberedOptions } from "../domain/numbers.ts";
 import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
 import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
@@ -116,7 +117,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const handler = command?.subcommands[key];
     if (!handler) throw new UserError("errors.unknownCommand");
     requireAccess(handler.access, context);
-    const input = parseOptions(handler.options, flat.values);
+    const values = await resolveNumberedOptions(context.db, context.guildId, flat.values);
+    const input = parseOptions(handler.options, values);
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(input, context),
     );

@@ -36,6 +36,7 @@ import { inTransaction, type Store } from "../db/store.ts";
 import { findVolunteer } from "../db/volunteers.ts";
 import { getCampaign } from "./campaigns.ts";
 import { forgetGuildSettings } from "./guildSettings.ts";
+import { withAuditSubjects } from "./numbers.ts";
 import { claimJobKinds, openClaimStatuses } from "./tasks.ts";
 
 const day = 24 * 60 * 60 * 1000;
@@ -126,7 +127,7 @@ export async function forgetMember(
 
 /** The last organizer actions, newest first, for `/settings audit`. */
 export async function recentAudit(db: Store, guildId: string, limit = 25) {
-  return listRecentAuditEntries(db, guildId, limit);
+  return withAuditSubjects(db, guildId, await listRecentAuditEntries(db, guildId, limit));
 }
 
 /**
@@ -250,7 +251,7 @@ export async function exportCampaignRows(db: Store, guildId: string, campaignId:
   };
   const rows = tasks.flatMap((task) => {
     const base = {
-      taskId: task.id,
+      taskNumber: task.number,
       task: task.title,
       kind: task.kind,
       location: task.location ?? "",

@@ -22,7 +22,11 @@ import {
   withSchemaEngine,
 } from "../../prisma/createMigration.ts";
 import { PrismaClient } from "../../src/db/generated/client.ts";
+import { openDatabase } from "../../src/db/client.ts";
 import { applyMigrations, sqliteMigrationsDir, sqlitePathFromUrl } from "../../src/db/migrate.ts";
+import { createCampaign } from "../../src/domain/campaigns.ts";
+import { addTask } from "../../src/domain/tasks.ts";
+import { campaignFields } from "../support/domain.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const schemaPath = join(root, "prisma/schema.prisma");
@@ -225,6 +229,65 @@ describe("applyMigrations", () => {
     // Outside printable ASCII, lower() is not JavaScript's toLowerCase: left to the search.
     expect(folded.all()).toEqual(["flyers at the library", null, null, "50% off ~ [x]"]);
     db.close();
+  });
+
+  it("keeps the numbers servers show (their ids) and numbers a server's next after its highest", async () => {
+    const directory = tempDir();
+    const before = copyMigrations(directory);
+    const numbering = committed.find((name) => name.endsWith("_per_server_numbers")) ?? "";
+    const fromNumbering = committed.filter((name) => name >= numbering);
+    for (const name of fromNumbering) rmSync(join(before, name), { recursive: true });
+    const path = join(directory, "rally.db");
+    await applyMigrations(path, { migrationsDir: before });
+    const db = new Database(path);
+    // Two servers whose campaigns and tasks were made in turns: ids 1, 3 are the first's.
+    for (const guildId of ["1", "2", "1"])
+      db.prepare(
+        `INSERT INTO "Campaign" ("guildId", "title", "goal", "channelId", "updatedAt")
+        VALUES (?, 'Petition', 10, '9', 0)`,
+      ).run(guildId);
+    for (const [guildId, campaignId] of [
+      ["2", 2],
+      ["1", 1],
+      ["1", 3],
+    ] as const)
+      db.prepare(
+        `INSERT INTO "OutreachTask" ("guildId", "campaignId", "title", "updatedAt")
+        VALUES (?, ?, 'Flyers', 0)`,
+      ).run(guildId, campaignId);
+
+    expect(await applyMigrations(db, { migrationsDir: sqliteMigrationsDir })).toEqual({
+      applied: fromNumbering,
+    });
+    const numbers = (table: string) =>
+      db.prepare(`SELECT "guildId", "id", "number" FROM "${table}" ORDER BY "id"`).all();
+    expect(numbers("Campaign")).toEqual([
+      { guildId: "1", id: 1, number: 1 },
+      { guildId: "2", id: 2, number: 2 },
+      { guildId: "1", id: 3, number: 3 },
+    ]);
+    expect(numbers("OutreachTask")).toEqual([
+      { guildId: "2", id: 1, number: 1 },
+      { guildId: "1", id: 2, number: 2 },
+      { guildId: "1", id: 3, number: 3 },
+    ]);
+    db.close();
+    const rally = await openDatabase(`file:${path}`);
+    try {
+      const campaign = await createCampaign(rally, "2", "5", campaignFields());
+      expect([campaign.id, campaign.number]).toEqual([4, 3]);
+      const task = await addTask(rally, "2", "5", campaign.id, {
+        title: "Posters",
+        kind: "other",
+        location: null,
+        slots: 1,
+        dueAt: null,
+        instructions: null,
+      });
+      expect([task.id, task.number]).toEqual([4, 2]);
+    } finally {
+      await rally.$disconnect();
+    }
   });
 
   it("keeps child rows when Prisma rebuilds a parent table", async () => {

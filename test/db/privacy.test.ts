@@ -700,8 +700,8 @@ describe("exportCampaignRows", () => {
       ["Second", "#1", true, "active", ""],
       ["Nobody yet", "", false, "", ""],
     ]);
-    expect(rows[0]).toMatchObject({ taskId: first.id, location: "Union", slots: 3 });
-    expect(rows.at(-1)).toMatchObject({ taskId: empty.id, taskStatus: "open" });
+    expect(rows[0]).toMatchObject({ taskNumber: first.number, location: "Union", slots: 3 });
+    expect(rows.at(-1)).toMatchObject({ taskNumber: empty.number, taskStatus: "open" });
     const json = asJson(rows);
     expect(json).not.toContain(bob);
     expect(json).not.toContain(carol);

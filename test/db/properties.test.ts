@@ -167,6 +167,7 @@ it("claims never overfill a task and claimedSlots always counts the claims that 
           data: {
             guildId: guild,
             campaignId: campaign.id,
+            number: campaignNumber,
             createdById: organizer,
             title: "Leaflets at the station",
             kind: "campus",

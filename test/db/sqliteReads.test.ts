@@ -180,7 +180,13 @@ describe.runIf(databaseKind === "sqlite")("reads made directly on SQLite", () =>
     expect(reads?.heldTaskIds(guild, alice, 1)).toEqual([plain.id]);
     expect(reads?.heldTaskIds(otherGuild, alice)).toEqual([]);
 
-    const select = { id: true, title: true, claimedSlots: true, slots: true } as const;
+    const select = {
+      id: true,
+      number: true,
+      title: true,
+      claimedSlots: true,
+      slots: true,
+    } as const;
     const cases = [
       { query: { ids: [claimed.id, plain.id] }, where: { id: { in: [claimed.id, plain.id] } } },
       { query: { openOnly: true }, where: { status: "open" } },

@@ -1409,6 +1409,7 @@ describe("finding a task by title (autocomplete)", () => {
       data: Array.from({ length: 1200 }, (_, index) => ({
         guildId: guild,
         campaignId: owner.id,
+        number: index + 2,
         createdById: organizer,
         title: `Flyers, round ${index}`,
         kind: "campus",
@@ -1434,7 +1435,13 @@ describe("finding a task by title (autocomplete)", () => {
     await add("Axb banner");
     // Rows written before titles were stored folded: their folded title is NULL.
     await db.outreachTask.create({
-      data: { guildId: guild, campaignId: owner.id, title: "Старые ЛИСТОВКИ", kind: "campus" },
+      data: {
+        guildId: guild,
+        campaignId: owner.id,
+        number: 5,
+        title: "Старые ЛИСТОВКИ",
+        kind: "campus",
+      },
     });
     const titles = async (typed: string) =>
       (await searchTasks(db, guild, alice, typed, "open")).map((task) => task.title);

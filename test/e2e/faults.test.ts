@@ -265,6 +265,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
       data: {
         guildId: elsewhere.guildId,
         campaignId: elsewhere.id,
+        number: 1,
         title: "Someone else's task",
         kind: "other",
         slots: 1,

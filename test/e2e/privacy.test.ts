@@ -366,7 +366,7 @@ describe("/campaign export over the wire", () => {
       .trimEnd()
       .split("\r\n");
     expect(lines[0]).toBe(
-      "task id,task,kind,location,slots,due,task status,volunteer,claim status,claimed at,closed at,proof link",
+      "task #,task,kind,location,slots,due,task status,volunteer,claim status,claimed at,closed at,proof link",
     );
     const cells = lines.slice(1).map((line) => line.split(","));
     expect(cells.map((row) => [row[0], row[1], row[7], row[8], row[11]])).toEqual([

@@ -29,6 +29,7 @@ describe("discordTime, the one writer of Discord timestamps", () => {
     const campaign: Campaign = {
       id: 1,
       guildId: "1",
+      number: 1,
       title: "Free political prisoners",
       activeTitle: "free political prisoners",
       description: null,
@@ -49,6 +50,7 @@ describe("discordTime, the one writer of Discord timestamps", () => {
     const task: TaskWithCampaign = {
       id: 7,
       guildId: "1",
+      number: 7,
       campaignId: 1,
       campaign,
       title: "Table at the student union",

@@ -105,7 +105,10 @@ export function campaignCard(
     fields,
     color: colors[campaign.status as keyof typeof colors] ?? colors.active,
     footer: {
-      text: t("campaign.cardFooter", { id: campaign.id, status: statusName(campaign.status, t) }),
+      text: t("campaign.cardFooter", {
+        id: campaign.number,
+        status: statusName(campaign.status, t),
+      }),
     },
   };
 }

@@ -115,7 +115,7 @@ export async function summaryMessages(
     const part = summary.campaigns.slice(start, start + campaignsPerMessage);
     const files = await Promise.all(
       part.map(async (campaign) => ({
-        name: `progress-${campaign.campaign.id}.png`,
+        name: `progress-${campaign.campaign.number}.png`,
         description: shorten(t("summary.chartAlt", { title: campaign.campaign.title }), 1000),
         data: await renderChart({
           title: campaign.campaign.title,

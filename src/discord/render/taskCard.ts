@@ -82,7 +82,9 @@ export function taskCard(
         description: lines.join("\n"),
         fields,
         color: closed ? 0x808080 : status === "full" ? 0xdaa520 : 0x2e8b57,
-        footer: { text: t("task.cardFooter", { id: task.id, status: t(`task.status.${status}`) }) },
+        footer: {
+          text: t("task.cardFooter", { id: task.number, status: t(`task.status.${status}`) }),
+        },
       },
     ],
     components: [
