@@ -74,6 +74,8 @@ export function campaignCardJobHandlers({
 }): Record<string, DueJobHandler> {
   return {
     async [campaignCardJobKind](job) {
+      // A server that removed Rally: nothing to show there; its data waits for erasure.
+      if (!client.guilds.cache.has(job.guildId)) return;
       const at = now();
       const state = await liveCardState(db, job.guildId, Number(job.subjectId), at);
       if (!state) return;

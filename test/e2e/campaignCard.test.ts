@@ -179,6 +179,8 @@ describe("the live campaign card", () => {
     expect(reply.content).toContain(line);
     const show = await bot.run(bot.volunteerIds[0], `/campaign show campaign:${campaign.id}`);
     expect(show.content).toBe(line);
+    // Asked before trying: a refused request would count against Rally's invalid-request budget.
+    expect(bot.discord.rejected()).toEqual([]);
   });
 
   it("stays unpinned when the channel has 50 pins (30003), and /campaign show says so", async () => {
