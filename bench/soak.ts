@@ -387,10 +387,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         `/campaign create title:"${title}" goal:${500 + Math.floor(server.random() * 4) * 250} call_to_action:"Text SIGN 50409" channel:<#${server.campaignsId}>`,
       );
       const where = `${server.label} /campaign create "${title}"`;
-      if (answer.text === t("campaign.created", { channel: `<#${server.campaignsId}>` })) {
+      const [createdLine, cardLine = ""] = answer.text.split("\n");
+      if (createdLine === t("campaign.created", { channel: `<#${server.campaignsId}>` })) {
         count("campaign create ok");
         if (duplicate) problem(`${where}: created although the title was taken`);
-        const footer = answer.message?.embeds[0]?.footer?.text ?? "";
+        // The card is the campaign's live card, posted in its channel; the reply links to it.
+        const cardId = /\/(\d+) \(pinned\)$/.exec(cardLine)?.[1] ?? "";
+        const footer = discord.message(cardId)?.embeds[0]?.footer?.text ?? "";
         const id = Number(/^Campaign #(\d+) /.exec(footer)?.[1]);
         if (!id) problem(`${where}: no campaign id on the card (${footer})`);
         server.campaigns.push({ id, title, count: 0, countChanges: 0 });

@@ -10,6 +10,7 @@ import { createDiscordClient } from "./discord/client.ts";
 import { createDispatcher } from "./discord/dispatcher.ts";
 import { commandPayloads } from "./discord/deployCommands.ts";
 import type { Logger } from "./log.ts";
+import { campaignCardJobHandlers } from "./discord/campaignCardJobs.ts";
 import { claimJobHandlers } from "./discord/claimJobs.ts";
 import { privacyJobHandlers } from "./discord/privacyJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
@@ -195,6 +196,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...summaryJobHandlers({ client, db, log, now }),
       ...privacyJobHandlers({ client, db, log }),
       ...taskRepeatJobHandlers({ client, db, log, now }),
+      ...campaignCardJobHandlers({ client, db, log, now }),
     },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
     ...(shards.count > 1 ? { servesGuild: serves } : {}),

@@ -18,6 +18,7 @@ import { count, countOptions } from "./count.ts";
 import { exportCampaign } from "./export.ts";
 import { list, show } from "./list.ts";
 import { close, closeOptions, create, createOptions, edit, editOptions, reopen } from "./manage.ts";
+import { repost } from "./liveCard.ts";
 import { campaignOption } from "./options.ts";
 import { cardOptions, flyerButton, flyerOptions, flyerReply, shareCard } from "./share.ts";
 
@@ -85,6 +86,12 @@ const data = guildCommand({
       ...d("commands.campaign.count"),
       options: countOptions.json,
     },
+    {
+      type: S.Subcommand,
+      name: "repost",
+      ...d("commands.campaign.repost"),
+      options: campaignOnly.json,
+    },
   ],
 });
 
@@ -98,6 +105,7 @@ const autocompleteStatus: Record<string, CampaignStatusFilter> = {
   export: "all",
   flyer: "all",
   card: "all",
+  repost: "all",
 };
 
 async function autocomplete(
@@ -176,6 +184,12 @@ export const campaignCommand: Command = {
       ephemeral: true,
       options: cardOptions.schema,
       run: shareCard,
+    }),
+    repost: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: campaignOnly.schema,
+      run: repost,
     }),
   },
   autocomplete,

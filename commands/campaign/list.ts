@@ -9,6 +9,7 @@ import { taskNumbers } from "../../src/domain/tasks.ts";
 import type { HandlerResult, InteractionContext } from "../../src/discord/command.ts";
 import { campaignCard, formatNumber, percentOf } from "../../src/discord/render/campaignCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
+import { cardStatusLine } from "./liveCard.ts";
 import { reply } from "./render.ts";
 
 export async function list(
@@ -49,5 +50,9 @@ export async function show(
     getCampaign(context.db, context.guildId, id),
     taskNumbers(context.db, context.guildId, id),
   ]);
-  return reply(context, [campaignCard(campaign, tasks, context.t, context.language)]);
+  return reply(
+    context,
+    [campaignCard(campaign, tasks, context.t, context.language)],
+    cardStatusLine(campaign, context.t),
+  );
 }

@@ -18,6 +18,7 @@ import type { HandlerResult, InteractionContext } from "../../src/discord/comman
 import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { httpUrl, text } from "../../src/discord/optionSchemas.ts";
+import { postCardNow } from "./liveCard.ts";
 import { campaignOption } from "./options.ts";
 import { card, reply } from "./render.ts";
 
@@ -145,12 +146,14 @@ export async function create(
     autoRaise: input.auto_raise ?? true,
   };
   const campaign = await createCampaign(context.db, context.guildId, context.userId, fields);
-  // The reply is public: the channel reads it and the card, so both are in the server's language.
-  const language = context.settings.language as Language;
+  // The reply is public: the channel reads it, so it is in the server's language. The card
+  // itself goes to the campaign's channel, pinned there.
+  const t = translator(context.settings.language as Language);
+  const { line } = await postCardNow(campaign, context, t);
   return reply(
     context,
-    [await card(campaign, context, language)],
-    translator(language)("campaign.created", { channel: channelMention(channelId) }),
+    [],
+    [t("campaign.created", { channel: channelMention(channelId) }), line].join("\n"),
     false,
   );
 }
@@ -178,7 +181,14 @@ export async function edit(
     changes.channelId = input.channel;
   }
   if (Object.keys(changes).length === 0) throw new UserError("campaign.nothingToEdit");
-  const campaign = await editCampaign(context.db, context.guildId, context.userId, id, changes);
+  const campaign = await editCampaign(
+    context.db,
+    context.guildId,
+    context.userId,
+    id,
+    changes,
+    context.now(),
+  );
   return reply(context, [await card(campaign, context)], context.t("campaign.edited"));
 }
 
@@ -212,6 +222,7 @@ export async function reopen(
     context.guildId,
     context.userId,
     parseCampaignId(input.campaign),
+    context.now(),
   );
   return reply(context, [await card(campaign, context)], context.t("campaign.reopened"));
 }

@@ -7,6 +7,7 @@ import {
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
 } from "discord.js";
+import { campaignCardChanged } from "../../src/domain/campaignCard.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import {
   getTask,
@@ -39,6 +40,8 @@ export async function refreshCard(
   task: TaskWithCampaign,
   context: InteractionContext,
 ): Promise<void> {
+  // Every task change that refreshes the task's card may change the campaign card's numbers.
+  await campaignCardChanged(context.db, context.guildId, task.campaign.id, context.now());
   if (!task.cardChannelId || !task.cardMessageId) return;
   try {
     await context.channels.edit(task.cardChannelId, task.cardMessageId, cardMessage(task, context));
@@ -64,6 +67,7 @@ export async function postCard(
   task: TaskWithCampaign,
   context: InteractionContext,
 ): Promise<string | null> {
+  await campaignCardChanged(context.db, context.guildId, task.campaign.id, context.now());
   const role = context.settings.announceRoleId;
   const card = cardMessage(task, context);
   const announce: OutgoingMessage = role

@@ -1,6 +1,7 @@
 /** `/task import`: many tasks from a CSV file, answered with one message in the campaign's channel. */
 import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
 import type * as z from "zod";
+import { campaignCardChanged } from "../../src/domain/campaignCard.ts";
 import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import type { TaskKind } from "../../src/domain/taskFields.ts";
@@ -87,6 +88,7 @@ export async function importFile(
     campaignId,
     parsed.tasks,
   );
+  await campaignCardChanged(context.db, context.guildId, campaignId, context.now());
   const campaign = await getCampaign(context.db, context.guildId, campaignId);
   const tServer = translator(serverLanguage(context));
   const kinds = (Object.entries(result.byKind) as [TaskKind, number][])

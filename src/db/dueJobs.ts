@@ -134,3 +134,28 @@ export function findPendingJob(
 ): Promise<DueJob | null> {
   return prismaOf(store).dueJob.findFirst({ where: { kind, subjectId, status: "pending" } });
 }
+
+/**
+ * Arms the job (kind, subjectId) at dueAt unless it is already pending and not running: a burst
+ * of changes arms it once, and the run renders what is true then. A job running now (leased) is
+ * re-armed, since it may have read the state before this change.
+ */
+export async function scheduleJobUnlessPending(
+  store: Store,
+  job: { guildId: string; kind: string; subjectId: string; dueAt: Date },
+): Promise<void> {
+  const fresh = { guildId: job.guildId, dueAt: job.dueAt, status: "pending", attempts: 0 };
+  const key = { kind: job.kind, subjectId: job.subjectId };
+  const { count } = await prismaOf(store).dueJob.updateMany({
+    where: { ...key, OR: [{ status: { not: "pending" } }, { leaseOwner: { not: null } }] },
+    data: { ...fresh, leaseOwner: null, leaseUntil: null, lastError: null, doneAt: null },
+  });
+  if (count === 1) return;
+  // Already pending: the update writes nothing new, and the run to come shows this change too.
+  // An upsert rather than a create that may fail: a failed statement aborts a PostgreSQL transaction.
+  await prismaOf(store).dueJob.upsert({
+    where: { kind_subjectId: key },
+    create: { ...fresh, ...key },
+    update: { guildId: job.guildId },
+  });
+}

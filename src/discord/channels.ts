@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { channelMention, PermissionFlagsBits, type Client } from "discord.js";
+import {
+  channelMention,
+  DiscordAPIError,
+  PermissionFlagsBits,
+  RESTJSONErrorCodes,
+  type Client,
+} from "discord.js";
 import { UserError } from "../domain/errors.ts";
 import type { Store } from "../domain/store.ts";
 import type { Translator } from "../i18n/index.ts";
@@ -40,6 +46,11 @@ export interface ChannelActions {
   ): Promise<{ id: string }>;
   /** Edits one of Rally's own messages in place (a task card). */
   edit(channelId: string, messageId: string, message: OutgoingMessage): Promise<void>;
+  /**
+   * Pins one of Rally's messages where Rally may (Pin Messages); otherwise, or when the channel
+   * is at Discord's pin limit (30003), the message stays unpinned and the answer says why.
+   */
+  pin(channelId: string, messageId: string): Promise<"pinned" | "noPermission" | "pinLimit">;
   /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
   isPrivate(channelId: string): boolean;
   roleExists(roleId: string): boolean;
@@ -99,6 +110,25 @@ export function channelActions(
     },
     async edit(channelId, messageId, message) {
       await requireTextChannel(channelId).messages.edit(messageId, toMessagePayload(message));
+    },
+    async pin(channelId, messageId) {
+      const channel = requireTextChannel(channelId);
+      // Asked first: a refused request counts against Rally's invalid-request budget.
+      if (!channel.permissionsFor(client.user ?? "")?.has(PermissionFlagsBits.PinMessages)) {
+        return "noPermission";
+      }
+      try {
+        await channel.messages.pin(messageId);
+        return "pinned";
+      } catch (error) {
+        if (error instanceof DiscordAPIError) {
+          if (error.code === RESTJSONErrorCodes.MaximumNumberOfPinsReachedForTheChannel) {
+            return "pinLimit";
+          }
+          if (error.code === RESTJSONErrorCodes.MissingPermissions) return "noPermission";
+        }
+        throw error;
+      }
     },
     isPrivate(channelId) {
       const channel = textChannel(channelId);

@@ -1,4 +1,5 @@
 import { subtext, type Client } from "discord.js";
+import { campaignCardChanged } from "../domain/campaignCard.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
 import { activeClaim, expireClaim, type DueJob, type TaskWithCampaign } from "../domain/tasks.ts";
@@ -100,6 +101,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       const expired = await expireClaim(db, Number(job.subjectId), now());
       if (!expired) return;
       const { task, claim } = expired;
+      await campaignCardChanged(db, job.guildId, task.campaign.id, now());
       const settings = await getGuildSettings(db, job.guildId);
       if (task.cardChannelId && task.cardMessageId) {
         const serverLanguage = isLanguage(settings.language) ? settings.language : "en";

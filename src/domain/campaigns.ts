@@ -14,6 +14,7 @@ import { findGuildSettings } from "../db/guildSettings.ts";
 import type { Campaign } from "../db/rows.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import { recordAudit } from "./audit.ts";
+import { campaignCardChanged } from "./campaignCard.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
 import { armRetention, disarmRetention } from "./privacy.ts";
@@ -142,6 +143,7 @@ export async function editCampaign(
   actorId: string,
   id: number,
   changes: Partial<CampaignFields>,
+  now: Date = new Date(),
 ): Promise<Campaign> {
   const current = await getActiveCampaign(db, guildId, id);
   const data = { ...changes, ...(changes.title ? { activeTitle: titleKey(changes.title) } : {}) };
@@ -156,6 +158,7 @@ export async function editCampaign(
         subjectId: id,
         details: { changed: Object.keys(changes) },
       });
+      await campaignCardChanged(tx, guildId, id, now);
       return findCampaignOrThrow(tx, id);
     });
   } catch (error) {
@@ -191,6 +194,7 @@ export async function closeCampaign(
     });
     const settings = await findGuildSettings(tx, guildId);
     await armRetention(tx, { id, guildId, closedAt: now }, settings?.retentionDays ?? 90);
+    await campaignCardChanged(tx, guildId, id, now);
     return findCampaignOrThrow(tx, id);
   });
 }
@@ -200,6 +204,7 @@ export async function reopenCampaign(
   guildId: string,
   actorId: string,
   id: number,
+  now: Date = new Date(),
 ): Promise<Campaign> {
   const current = await getCampaign(db, guildId, id);
   if (current.status === "active")
@@ -214,6 +219,7 @@ export async function reopenCampaign(
       if (!updated) throw new UserError("campaign.alreadyActive", { title: current.title });
       await recordAudit(tx, { guildId, actorId, action: "campaign.reopen", subjectId: id });
       await disarmRetention(tx, id);
+      await campaignCardChanged(tx, guildId, id, now);
       return findCampaignOrThrow(tx, id);
     });
   } catch (error) {
@@ -283,6 +289,7 @@ export async function changeCount(
       subjectId: id,
       details: { kind: change.kind, value: change.value, delta },
     });
+    await campaignCardChanged(tx, guildId, id, now);
     return {
       campaign,
       previousCount: current.count,

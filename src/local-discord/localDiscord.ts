@@ -20,7 +20,8 @@
  *   gateway event. A guild has @everyone (id = guild id: View, Send, Read History, Add
  *   Reactions, Use Application Commands, Change Nickname; not Embed Links or Attach Files, so
  *   setBotPermissions alone decides those) and the bot's managed role "Rally" (View, Send,
- *   Embed Links, Attach Files, Read History, Use External Emojis). applicationId = botUserId.
+ *   Embed Links, Attach Files, Read History, Pin Messages, Use External Emojis). Pins: at most
+ *   pinLimit (50) per channel, 30003 past it. applicationId = botUserId.
  * Members: slash, autocomplete, clickButton and submitModal send real INTERACTION_CREATE
  *   payloads typed by the registered command; bad input throws an Error whose message can be
  *   shown to the person typing. pressCustomId (and submitModal's messageId) send what only a
@@ -346,6 +347,24 @@ export class LocalDiscord {
 
   message(id: string): StoredMessage | undefined {
     return this.state.messages.get(id);
+  }
+
+  /** A channel's pinned message ids, newest first. */
+  pinnedMessageIds(channelId: string): string[] {
+    return [...(this.state.pins.get(channelId) ?? [])];
+  }
+
+  /** Pins `count` other messages (as members would have), e.g. to bring a channel to the limit. */
+  fillPins(channelId: string, count: number): void {
+    const ids = Array.from({ length: count }, () => this.state.newId());
+    this.state.pins.set(channelId, [...ids, ...(this.state.pins.get(channelId) ?? [])]);
+  }
+
+  /** Deletes a message as a moderator would (no gateway event: Rally does not listen for one). */
+  deleteMessage(messageId: string): void {
+    const message = this.state.messages.get(messageId);
+    if (!message) throw new Error(`Unknown message ${messageId}`);
+    this.state.deleteMessage(message);
   }
 
   rejected(): RecordedRequest[] {

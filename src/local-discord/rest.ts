@@ -189,6 +189,49 @@ function channelMessage(request: ApiRequest, [channelId, messageId]: string[]): 
   return ok(apiMessage(message, state));
 }
 
+/**
+ * Pins and unpins (both the current /messages/pins route and the older /pins one): the bot needs
+ * Pin Messages, and a channel holds at most pinLimit pins (30003 past it).
+ */
+function channelPin({ state, method }: ApiRequest, [channelId, messageId]: string[]): Reply {
+  const channel = visibleChannel(state, channelId);
+  if (!state.can(state.botUser.id, channel, Permission.PinMessages)) {
+    refuse(403, 50013, "Missing Permissions");
+  }
+  const message = state.messages.get(messageId ?? "");
+  if (!message || message.channel_id !== channel.id || message.flags & ephemeralFlag) {
+    refuse(404, 10008, "Unknown Message");
+  }
+  const pinned = state.pins.get(channel.id) ?? [];
+  if (method === "DELETE") {
+    state.pins.set(
+      channel.id,
+      pinned.filter((id) => id !== message.id),
+    );
+    return ok();
+  }
+  if (pinned.includes(message.id)) return ok();
+  if (pinned.length >= state.pinLimit) {
+    refuse(400, 30003, `Maximum number of pins reached (${state.pinLimit})`);
+  }
+  state.pins.set(channel.id, [message.id, ...pinned]);
+  return ok();
+}
+
+function listPins({ state }: ApiRequest, [channelId]: string[], legacy: boolean): Reply {
+  const channel = visibleChannel(state, channelId);
+  if (!state.can(state.botUser.id, channel, Permission.ReadMessageHistory)) {
+    refuse(403, 50001, "Missing Access");
+  }
+  const messages = (state.pins.get(channel.id) ?? []).flatMap((id) => {
+    const message = state.messages.get(id);
+    return message ? [apiMessage(message, state)] : [];
+  });
+  if (legacy) return ok(messages);
+  const items = messages.map((message) => ({ pinned_at: state.timestamp(), message }));
+  return ok({ items, has_more: false });
+}
+
 function interactionCallback(request: ApiRequest, [interactionId, token]: string[]): Reply {
   const interaction = request.state.interactions.get(interactionId ?? "");
   if (!interaction || interaction.token !== token) refuse(404, 10062, "Unknown interaction");
@@ -391,6 +434,12 @@ const routes: Record<string, Handler> = {
   "DELETE /webhooks/:app/:token/messages/:id": webhookMessage,
   "GET /channels/:id": ({ state }, [id]) => ok(apiChannel(visibleChannel(state, id), state)),
   "POST /channels/:id/messages": createChannelMessage,
+  "GET /channels/:id/messages/pins": (request, params) => listPins(request, params, false),
+  "PUT /channels/:id/messages/pins/:message": channelPin,
+  "DELETE /channels/:id/messages/pins/:message": channelPin,
+  "GET /channels/:id/pins": (request, params) => listPins(request, params, true),
+  "PUT /channels/:id/pins/:message": channelPin,
+  "DELETE /channels/:id/pins/:message": channelPin,
   "GET /channels/:id/messages/:message": channelMessage,
   "PATCH /channels/:id/messages/:message": channelMessage,
   "DELETE /channels/:id/messages/:message": channelMessage,

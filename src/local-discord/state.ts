@@ -186,6 +186,7 @@ export const defaultBotPermissions =
   Permission.EmbedLinks |
   Permission.AttachFiles |
   Permission.ReadMessageHistory |
+  Permission.PinMessages |
   Permission.UseExternalEmojis;
 
 /** Everything the local Discord knows, shared by the REST routes, gateway and public API. */
@@ -205,6 +206,9 @@ export class State {
   readonly attachments = new Map<string, StoredAttachment>();
   readonly requests: RecordedRequest[] = [];
   readonly dmBlockedUserIds = new Set<string>();
+  /** channel id → its pinned message ids, newest first (Discord keeps at most pinLimit). */
+  readonly pins = new Map<string, string[]>();
+  pinLimit = 50;
   /** channel id → nonce → the message it created and when. */
   readonly nonces = new Map<string, Map<string, { messageId: string; at: number }>>();
   readonly newId: () => string;
@@ -340,6 +344,13 @@ export class State {
 
   deleteMessage(message: StoredMessage): void {
     this.messages.delete(message.id);
+    const pinned = this.pins.get(message.channel_id);
+    if (pinned?.includes(message.id)) {
+      this.pins.set(
+        message.channel_id,
+        pinned.filter((id) => id !== message.id),
+      );
+    }
     const ids = this.channelMessageIds.get(message.channel_id) ?? [];
     this.channelMessageIds.set(
       message.channel_id,
@@ -437,7 +448,8 @@ export function apiMessage(message: StoredMessage, state: State): Json {
       content_type: attachment.contentType,
     })),
     ...(nonce === undefined ? {} : { nonce }),
-    ...{ tts: false, mention_everyone: false, mentions: [], mention_roles: [], pinned: false },
+    ...{ tts: false, mention_everyone: false, mentions: [], mention_roles: [] },
+    pinned: state.pins.get(message.channel_id)?.includes(message.id) ?? false,
     ...(interaction && {
       webhook_id: state.applicationId,
       application_id: state.applicationId,

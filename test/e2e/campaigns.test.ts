@@ -10,11 +10,24 @@ function channelNamed(bot: TestBot, name: string): string {
   return channel.id;
 }
 
-/** The body of every message the bot posted to a channel through the bot API (not replies). */
+/** The body of every message the bot posted to a channel through the bot API (not replies, not the live card). */
 function channelPosts(bot: TestBot, channelId: string) {
   return bot.discord.requests.filter(
-    (request) => request.method === "POST" && request.path === `/channels/${channelId}/messages`,
+    (request) =>
+      request.method === "POST" &&
+      request.path === `/channels/${channelId}/messages` &&
+      !(request.body as { embeds?: unknown[] }).embeds?.length,
   );
+}
+
+/** The campaign's live card, posted in its channel at create. */
+async function liveCardOf(bot: TestBot, campaignId: number) {
+  const { cardMessageId } = await bot.rally.db.campaign.findUniqueOrThrow({
+    where: { id: campaignId },
+  });
+  const card = bot.discord.message(cardMessageId ?? "");
+  if (!card) throw new Error(`no live card for campaign ${campaignId}`);
+  return card;
 }
 
 async function createFreedomCampaign(bot: TestBot, extra = "") {
@@ -34,16 +47,20 @@ describe("/campaign over the wire", () => {
     const bot = await startTestBot();
     const { reply, campaign, campaigns } = await createFreedomCampaign(bot, "ends:2026-12-31");
     expect(reply.flags & ephemeral).toBe(0);
-    expect(reply.content).toBe(`Campaign created. Its posts go to <#${campaigns}>.`);
-    const card = reply.embeds[0];
+    const live = await liveCardOf(bot, campaign.id);
+    expect(reply.content).toBe(
+      `Campaign created. Its posts go to <#${campaigns}>.\nLive card: https://discord.com/channels/${bot.guildId}/${campaigns}/${live.id} (pinned)`,
+    );
+    expect(reply.embeds).toEqual([]);
+    const card = live.embeds[0];
     expect(card?.title).toBe("Free political prisoners");
     expect(card?.url).toBe("https://example.org/petition");
-    expect(card?.description).toContain("**0** / 500 signatures · 0%");
+    expect(card?.description).toContain("**0** so far! Help us get to **500** signers!");
+    expect(card?.description).toContain("**Text SIGN PMSUBG to 50409**");
     expect(card?.fields?.map((field) => field.name)).toEqual([
       "Next milestone",
       "Outreach tasks",
       "Ends",
-      "Take action",
     ]);
     expect(card?.fields?.[2]?.value).toBe(
       `<t:${Date.UTC(2026, 11, 31, 23, 59) / 1000}:f> (<t:${Date.UTC(2026, 11, 31, 23, 59) / 1000}:R>)`,
@@ -70,7 +87,8 @@ describe("/campaign over the wire", () => {
       `/campaign create title:"${title}" goal:1000000000 unit:"${"u".repeat(32)}" description:"${description}" call_to_action:"${callToAction}" link:https://example.org/${"p".repeat(400)} ends:${longestEnd}`,
     );
     expect(reply.content).toMatch(/^Campaign created/);
-    expect(reply.embeds[0]?.description?.endsWith("· 0%")).toBe(true);
+    const campaign = await bot.rally.db.campaign.findFirstOrThrow();
+    expect((await liveCardOf(bot, campaign.id)).embeds[0]?.description).toContain(" 0%");
     expect(bot.discord.rejected()).toEqual([]);
   });
 
@@ -315,8 +333,9 @@ describe("/campaign over the wire", () => {
   it("shows hostile titles as typed without pinging anyone", async () => {
     const bot = await startTestBot();
     const title = "**@everyone** <@&123456789012345678> \u202Eevil\u202C _x_";
-    const reply = await bot.run(bot.organizerId, `/campaign create title:"${title}" goal:5`);
-    expect(reply.embeds[0]?.title).toBe(
+    await bot.run(bot.organizerId, `/campaign create title:"${title}" goal:5`);
+    const created = await bot.rally.db.campaign.findFirstOrThrow();
+    expect((await liveCardOf(bot, created.id)).embeds[0]?.title).toBe(
       "\\*\\*@everyone\\*\\* \\<@&123456789012345678> \u202Eevil\u202C \\_x\\_",
     );
     const stored = await bot.rally.db.campaign.findFirstOrThrow();

@@ -7,6 +7,7 @@ import type {
 } from "../../src/local-discord/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
 import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
+import { isLiveCampaignCard, withoutLiveCards } from "../support/liveCard.ts";
 
 const t = translator("en");
 const ephemeral = 64;
@@ -34,7 +35,10 @@ function channelNamed(bot: TestBot, name: string): string {
 
 function channelPosts(bot: TestBot, channelId: string): RecordedRequest[] {
   return bot.discord.requests.filter(
-    (request) => request.method === "POST" && request.path === `/channels/${channelId}/messages`,
+    (request) =>
+      request.method === "POST" &&
+      request.path === `/channels/${channelId}/messages` &&
+      !isLiveCampaignCard(request.body),
   );
 }
 
@@ -159,7 +163,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
     }
     const reply = await addTask(bot, campaign.id);
     expect(reply.content).toBe(t("task.added", { channel: `<#${campaigns}>` }));
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     expect(channelPosts(bot, campaigns).map((request) => request.status)).toEqual([
       429, 429, 429, 200,
     ]);
@@ -199,7 +203,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
       .messages(campaigns)
       .filter((message) => message.nonce === postNonce(scheduleId, "2026-12-01", 0));
     expect(summaries).toHaveLength(1);
-    expect(bot.discord.messages(campaigns)).toHaveLength(2);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(2);
     expect(bot.discord.invalidRequestCount()).toBe(5);
     expect(bot.discord.rejected()).toEqual([]);
   });
@@ -211,7 +215,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
     bot.discord.injectFault({ method: "POST", path, status: 500, times: 3 });
     const posted = await addTask(bot, campaign.id);
     expect(posted.content).toBe(t("task.added", { channel: `<#${campaigns}>` }));
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
 
     bot.discord.injectFault({ method: "POST", path, status: 500, times: 4 });
     const reply = await addTask(bot, campaign.id);
@@ -222,7 +226,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
     expect(channelPosts(bot, campaigns).map((request) => request.status)).toEqual([
       500, 500, 500, 200, 500, 500, 500, 500,
     ]);
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     const task = await bot.rally.db.outreachTask.findFirstOrThrow({ orderBy: { id: "desc" } });
     expect(task).toMatchObject({ title: "Table at the student union", cardMessageId: null });
     expect(await bot.rally.db.outreachTask.count()).toBe(2);
@@ -238,13 +242,13 @@ describe("Discord refusing, failing or hanging on a post", () => {
       }),
     );
     expect(buttonLabels(still)).toEqual([t("task.postCardButton")]);
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
 
     // Discord is back: the press posts the card, records it, and the button goes.
     const retried = await pressOn(bot, reply, t("task.postCardButton"));
     expect(retried.content).toBe(t("task.cardPosted", { channel: `<#${campaigns}>` }));
     expect(buttonLabels(retried)).toEqual([]);
-    const cards = bot.discord.messages(campaigns);
+    const cards = withoutLiveCards(bot.discord.messages(campaigns));
     expect(cards).toHaveLength(2);
     const stored = await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } });
     expect(stored.cardMessageId).toBe(cards[1]?.id);
@@ -276,10 +280,10 @@ describe("Discord refusing, failing or hanging on a post", () => {
     expect(volunteer.content).toBe(t("errors.organizerOnly"));
     const forged = await pressForged(bot, reply, `task:postCard:${foreign.id}`);
     expect(forged.content).toBe(t("task.notFound"));
-    expect(bot.discord.messages(campaigns)).toHaveLength(0);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(0);
 
     await pressOn(bot, reply, t("task.postCardButton"));
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     const again = await pressForged(bot, reply, `task:postCard:${task.id}`);
     expect(again.content).toBe(
       t("task.cardAlreadyPosted", {
@@ -288,7 +292,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
       }),
     );
     expect(again.flags & ephemeral).toBe(ephemeral);
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     expect(
       await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: foreign.id } }),
     ).toMatchObject({ cardMessageId: null });
@@ -317,7 +321,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
     expect(
       await bot.rally.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } }),
     ).toMatchObject({ count: 500 });
-    expect(bot.discord.messages(campaigns)).toHaveLength(0);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(0);
   });
 
   it("a summary POST that hangs past the REST timeout is retried with its nonce: one summary", async () => {
@@ -343,12 +347,12 @@ describe("Discord refusing, failing or hanging on a post", () => {
       { nonce, enforce_nonce: true },
     ]);
     expect(posts.map((request) => request.status)).toEqual([200, 200]);
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     expect(await bot.rally.db.summaryPost.findMany({ select: { status: true } })).toEqual([
       { status: "sent" },
     ]);
     await bot.rally.scheduler.tick();
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     expect(bot.discord.invalidRequestCount()).toBe(0);
   });
 
@@ -367,9 +371,9 @@ describe("Discord refusing, failing or hanging on a post", () => {
       10_000,
       "the late first attempt to be handled",
     );
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     const task = await bot.rally.db.outreachTask.findFirstOrThrow();
-    expect(task.cardMessageId).toBe(bot.discord.messages(campaigns)[0]?.id);
+    expect(task.cardMessageId).toBe(withoutLiveCards(bot.discord.messages(campaigns))[0]?.id);
   });
 
   it("a task card POST that gets no answer four times: the organizer is told so, and the retry lands on the card that came late", async () => {
@@ -390,14 +394,14 @@ describe("Discord refusing, failing or hanging on a post", () => {
       10_000,
       "the late tries to be handled",
     );
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     const task = await bot.rally.db.outreachTask.findFirstOrThrow();
     expect(task.cardMessageId).toBeNull();
 
     const retried = await pressOn(bot, reply, t("task.postCardButton"));
     expect(retried.content).toBe(t("task.cardPosted", { channel: `<#${campaigns}>` }));
-    const [card] = bot.discord.messages(campaigns);
-    expect(bot.discord.messages(campaigns)).toHaveLength(1);
+    const [card] = withoutLiveCards(bot.discord.messages(campaigns));
+    expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     expect(
       (await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } })).cardMessageId,
     ).toBe(card?.id);
@@ -451,7 +455,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
         await bot.rally.scheduler.tick();
         await bot.rally.scheduler.tick();
       }
-      expect(bot.discord.messages(campaigns)).toHaveLength(0);
+      expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(0);
       expect(channelPosts(bot, campaigns).map((request) => request.status)).toEqual([403]);
       expect(
         await bot.rally.db.summarySchedule.findUniqueOrThrow({ where: { id: scheduleId } }),
@@ -482,7 +486,7 @@ describe("Discord refusing, failing or hanging on a post", () => {
       expect(reply.content).toBe(notPosted(campaigns, t(reason)));
       expect(buttonLabels(reply)).toEqual([t("task.postCardButton")]);
       expect(channelPosts(bot, campaigns).map((request) => request.status)).toEqual([403]);
-      expect(bot.discord.messages(campaigns)).toHaveLength(0);
+      expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(0);
       expect(bot.discord.invalidRequestCount()).toBe(1);
     },
   );
@@ -575,7 +579,7 @@ describe("the gateway closing, asking to reconnect, or invalidating the session"
       expect(commandPuts()).toBe(putsBefore);
       clock.now = utc("2026-12-01T18:00:30");
       await Promise.all([bot.rally.scheduler.tick(), bot.rally.scheduler.tick()]);
-      expect(bot.discord.messages(campaigns)).toHaveLength(1);
+      expect(withoutLiveCards(bot.discord.messages(campaigns))).toHaveLength(1);
     },
   );
 });

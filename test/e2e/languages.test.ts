@@ -295,15 +295,17 @@ describe.each(languages)("a member whose Discord speaks %s", (language) => {
     const { reply: created, campaign } = await createCampaign(world, `ends:${ends}`);
     // The create reply is public: the whole channel reads it, so it is in the server's language.
     expect(created.flags & ephemeral).toBe(0);
-    expect(created.content).toBe(ts("campaign.created", { channel: `<#${campaigns}>` }));
+    expect(created.content?.split("\n")[0]).toBe(
+      ts("campaign.created", { channel: `<#${campaigns}>` }),
+    );
     const card = { id: campaign.id, status: "active", goal: 500, unit, ends: endsAt } as const;
-    expectCampaignCard(created.embeds[0], server, {
-      ...card,
-      count: 0,
-      milestone: 100,
-      open: 0,
-      done: 0,
+    // The live card, in the campaign's channel, speaks the server's language like a petition page.
+    const { cardMessageId } = await bot.rally.db.campaign.findUniqueOrThrow({
+      where: { id: campaign.id },
     });
+    expect(bot.discord.message(cardMessageId ?? "")?.embeds[0]?.description).toContain(
+      ts("campaign.liveHeadline", { current: "0", goal: number(500, server), count: 500 }),
+    );
 
     const shown = await as(organizer, `/campaign show campaign:${campaign.id}`);
     expect(shown.flags & ephemeral).toBe(ephemeral);

@@ -154,6 +154,11 @@ const cases: Record<string, Case> = {
     options: async (fx) => ({ campaign: await fx.campaign() }),
     foreign: "notFound",
   },
+  "campaign repost": {
+    access: "organizer",
+    options: async (fx) => ({ campaign: await fx.campaign() }),
+    foreign: "notFound",
+  },
 
   "task add": {
     access: "organizer",

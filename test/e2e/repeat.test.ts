@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startTestBot, type TestBot } from "../support/bot.ts";
+import { withoutLiveCards } from "../support/liveCard.ts";
 
 /** The bot's clock: 1 December 2026, 12:00 in UTC, the sandbox server's time zone. */
 const start = new Date("2026-12-01T12:00:00Z");
@@ -17,9 +18,11 @@ async function setUp(clock: { now: Date }) {
   return { bot, campaign, campaigns };
 }
 
-/** The task cards in the campaign's channel, oldest first. */
+/** The task cards in the campaign's channel, oldest first (not the campaign's live card). */
 function cards(bot: TestBot, channelId: string) {
-  return bot.discord.messages(channelId).filter((message) => message.embeds[0]?.footer);
+  return withoutLiveCards(bot.discord.messages(channelId)).filter(
+    (message) => message.embeds[0]?.footer,
+  );
 }
 
 /** Runs the due jobs twice: the first creates an occurrence, the second posts its card. */

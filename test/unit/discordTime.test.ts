@@ -46,6 +46,10 @@ describe("discordTime, the one writer of Discord timestamps", () => {
       createdAt: at,
       updatedAt: at,
       closedAt: null,
+      cardChannelId: null,
+      cardMessageId: null,
+      cardEditedAt: null,
+      cardPin: null,
     };
     const task: TaskWithCampaign = {
       id: 7,

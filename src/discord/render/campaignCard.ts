@@ -112,3 +112,42 @@ export function campaignCard(
     },
   };
 }
+
+/**
+ * The campaign's live card, pinned in its channel: it speaks like the petition page ("**332** so
+ * far! Help us get to **500** signers!"), then the bar, the call to action, the link, and when
+ * the count last changed.
+ */
+export function liveCampaignCard(
+  campaign: Campaign,
+  tasks: TaskNumbers,
+  lastChangedAt: Date,
+  t: Translator,
+  language: string,
+): APIEmbed {
+  const values = {
+    current: formatNumber(campaign.count, language),
+    goal: formatNumber(campaign.goal, language),
+  };
+  // The default unit has plural forms; a unit the organizer typed is shown as typed.
+  const headline =
+    campaign.unit === t("campaign.defaultUnit")
+      ? t("campaign.liveHeadline", { ...values, count: campaign.goal })
+      : t("campaign.liveHeadlineUnit", { ...values, unit: showText(campaign.unit, 32) });
+  const description = [
+    campaign.description ? showText(shorten(campaign.description, 600), 700) : null,
+    headline,
+    `${progressBar(campaign.count, campaign.goal)} ${percentOf(campaign.count, campaign.goal)}%`,
+    campaign.callToAction ? `**${showText(campaign.callToAction, 300)}**` : null,
+    campaign.link ? showText(campaign.link, 600) : null,
+    t("campaign.liveLastChanged", { when: discordTime(lastChangedAt, "R", t) }),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  const { fields = [], ...card } = campaignCard(campaign, tasks, t, language);
+  return {
+    ...card,
+    description,
+    fields: fields.filter((field) => field.name !== t("campaign.takeAction")),
+  };
+}

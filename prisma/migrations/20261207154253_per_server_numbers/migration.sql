@@ -22,9 +22,13 @@ CREATE TABLE "new_Campaign" (
     "createdById" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
-    "closedAt" DATETIME
+    "closedAt" DATETIME,
+    "cardChannelId" TEXT,
+    "cardMessageId" TEXT,
+    "cardEditedAt" DATETIME,
+    "cardPin" TEXT
 );
-INSERT INTO "new_Campaign" ("number", "activeTitle", "autoRaise", "callToAction", "channelId", "closedAt", "count", "createdAt", "createdById", "description", "endsAt", "goal", "guildId", "id", "link", "status", "title", "unit", "updatedAt") SELECT "id", "activeTitle", "autoRaise", "callToAction", "channelId", "closedAt", "count", "createdAt", "createdById", "description", "endsAt", "goal", "guildId", "id", "link", "status", "title", "unit", "updatedAt" FROM "Campaign";
+INSERT INTO "new_Campaign" ("number", "activeTitle", "autoRaise", "callToAction", "cardChannelId", "cardEditedAt", "cardMessageId", "cardPin", "channelId", "closedAt", "count", "createdAt", "createdById", "description", "endsAt", "goal", "guildId", "id", "link", "status", "title", "unit", "updatedAt") SELECT "id", "activeTitle", "autoRaise", "callToAction", "cardChannelId", "cardEditedAt", "cardMessageId", "cardPin", "channelId", "closedAt", "count", "createdAt", "createdById", "description", "endsAt", "goal", "guildId", "id", "link", "status", "title", "unit", "updatedAt" FROM "Campaign";
 DROP TABLE "Campaign";
 ALTER TABLE "new_Campaign" RENAME TO "Campaign";
 CREATE INDEX "Campaign_guildId_status_createdAt_idx" ON "Campaign"("guildId", "status", "createdAt");
@@ -50,14 +54,18 @@ CREATE TABLE "new_OutreachTask" (
     "createdById" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
+    "repeat" TEXT,
+    "repeatUntil" DATETIME,
+    "seriesId" INTEGER,
     CONSTRAINT "OutreachTask_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
-INSERT INTO "new_OutreachTask" ("number", "campaignId", "cardChannelId", "cardMessageId", "claimedSlots", "createdAt", "createdById", "doneCount", "dueAt", "guildId", "id", "instructions", "kind", "location", "slots", "status", "title", "titleFolded", "updatedAt") SELECT "id", "campaignId", "cardChannelId", "cardMessageId", "claimedSlots", "createdAt", "createdById", "doneCount", "dueAt", "guildId", "id", "instructions", "kind", "location", "slots", "status", "title", "titleFolded", "updatedAt" FROM "OutreachTask";
+INSERT INTO "new_OutreachTask" ("number", "campaignId", "cardChannelId", "cardMessageId", "claimedSlots", "createdAt", "createdById", "doneCount", "dueAt", "guildId", "id", "instructions", "kind", "location", "repeat", "repeatUntil", "seriesId", "slots", "status", "title", "titleFolded", "updatedAt") SELECT "id", "campaignId", "cardChannelId", "cardMessageId", "claimedSlots", "createdAt", "createdById", "doneCount", "dueAt", "guildId", "id", "instructions", "kind", "location", "repeat", "repeatUntil", "seriesId", "slots", "status", "title", "titleFolded", "updatedAt" FROM "OutreachTask";
 DROP TABLE "OutreachTask";
 ALTER TABLE "new_OutreachTask" RENAME TO "OutreachTask";
 CREATE INDEX "OutreachTask_guildId_campaignId_status_dueAt_claimedSlots_slots_idx" ON "OutreachTask"("guildId", "campaignId", "status", "dueAt", "claimedSlots", "slots");
 CREATE INDEX "OutreachTask_guildId_status_dueAt_idx" ON "OutreachTask"("guildId", "status", "dueAt");
 CREATE INDEX "OutreachTask_guildId_status_id_idx" ON "OutreachTask"("guildId", "status", "id");
+CREATE INDEX "OutreachTask_seriesId_idx" ON "OutreachTask"("seriesId");
 CREATE UNIQUE INDEX "OutreachTask_guildId_number_key" ON "OutreachTask"("guildId", "number");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
