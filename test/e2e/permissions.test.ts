@@ -178,6 +178,12 @@ const cases: Record<string, Case> = {
     options: async (fx, actor) => ({ task: await fx.claimedTask(actor.userId) }),
     foreign: "notFound",
   },
+  // Options only organizers may give, on subcommands everyone may use: a row each ("<sub> (…)").
+  "task release (member: someone else's claim)": {
+    access: "organizer",
+    options: async (fx) => ({ task: await fx.claimedTask(fx.victimId), member: fx.victimId }),
+    foreign: "notFound",
+  },
   "task done": {
     access: "everyone",
     options: async (fx, actor) => ({ task: await fx.claimedTask(actor.userId) }),
@@ -186,6 +192,15 @@ const cases: Record<string, Case> = {
   "task assign": {
     access: "organizer",
     options: async (fx, actor) => ({ task: await fx.task(), member: actor.place.memberId }),
+    foreign: "notFound",
+  },
+  "task assign (from: move a claim)": {
+    access: "organizer",
+    options: async (fx, actor) => ({
+      task: await fx.claimedTask(fx.victimId),
+      member: actor.place.memberId,
+      from: fx.victimId,
+    }),
     foreign: "notFound",
   },
   "task review": {
@@ -687,33 +702,38 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
       else if (declared !== spec.access) {
         problems.push(`/${key} declares access "${declared}", the spec says "${spec.access}"`);
       }
-      for (const actor of actors) {
-        const options = await spec.options(fx, actor);
-        await check(`/${key}`, actor, expectedOutcome(spec, actor), async () => {
-          const handle = discord.slash({
-            guildId: actor.place.guildId,
-            channelId: actor.place.channelId,
-            userId: actor.userId,
-            command: definition.name,
-            ...(group === undefined ? {} : { subcommandGroup: group }),
-            subcommand: sub,
-            options,
-            ...(spec.csv
-              ? {
-                  attachments: {
-                    file: {
-                      filename: "tasks.csv",
-                      contentType: "text/csv",
-                      data: Buffer.from(
-                        "title,kind,location,slots,due,instructions\nFlyers,campus,,2,,\n",
-                      ),
+      const rows = [key, ...Object.keys(cases).filter((name) => name.startsWith(`${key} (`))];
+      for (const row of rows) {
+        seen.add(row);
+        const rowSpec = cases[row] ?? spec;
+        for (const actor of actors) {
+          const options = await rowSpec.options(fx, actor);
+          await check(`/${row}`, actor, expectedOutcome(rowSpec, actor), async () => {
+            const handle = discord.slash({
+              guildId: actor.place.guildId,
+              channelId: actor.place.channelId,
+              userId: actor.userId,
+              command: definition.name,
+              ...(group === undefined ? {} : { subcommandGroup: group }),
+              subcommand: sub,
+              options,
+              ...(rowSpec.csv
+                ? {
+                    attachments: {
+                      file: {
+                        filename: "tasks.csv",
+                        contentType: "text/csv",
+                        data: Buffer.from(
+                          "title,kind,location,slots,due,instructions\nFlyers,campus,,2,,\n",
+                        ),
+                      },
                     },
-                  },
-                }
-              : {}),
+                  }
+                : {}),
+            });
+            return answerOf(bot, handle);
           });
-          return answerOf(bot, handle);
-        });
+        }
       }
     }
   }
