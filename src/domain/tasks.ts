@@ -46,7 +46,7 @@ import { UserError } from "./errors.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 // Rows Discord code needs of this domain; it may not import src/db itself.
-export type { ClaimWithTask, DueJob, TaskWithCampaign };
+export type { ClaimWithTask, DueJob, ListedTask, TaskWithCampaign };
 export { openClaimStatuses } from "../db/claims.ts";
 
 const hour = 60 * 60 * 1000;
@@ -297,6 +297,43 @@ export async function releaseClaimOf(
     });
     return getTask(tx, guildId, taskId);
   });
+}
+
+/**
+ * An organizer releases the overdue claims they picked in the overdue list, each as a release
+ * of a member's claim: one transaction per claim, closed only if still active and its task
+ * still past due, audited. Claims of another server, or no longer overdue, are skipped.
+ */
+export async function releaseOverdueClaims(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  claimIds: readonly number[],
+  now: Date,
+): Promise<{ released: number; tasks: TaskWithCampaign[] }> {
+  const tasks = new Map<number, TaskWithCampaign>();
+  let released = 0;
+  for (const claimId of claimIds) {
+    const task = await inTransaction(db, async (tx) => {
+      const claim = await findClaimOfGuild(tx, guildId, claimId);
+      if (!claim || claim.status !== "active") return null;
+      const before = await getTask(tx, guildId, claim.taskId);
+      if (!before.dueAt || before.dueAt >= now) return null;
+      if (!(await closeActiveClaim(tx, claim, "released", now))) return null;
+      await recordAudit(tx, {
+        guildId,
+        actorId,
+        action: "task.releaseFor",
+        subjectId: claim.taskId,
+        details: { claimId, member: claim.volunteerId, overdue: true },
+      });
+      return getTask(tx, guildId, claim.taskId);
+    });
+    if (!task) continue;
+    released += 1;
+    tasks.set(task.id, task);
+  }
+  return { released, tasks: [...tasks.values()] };
 }
 
 /** The jobs of an active claim, as a claim schedules them (src/db/claimSlot.ts). */

@@ -143,3 +143,77 @@ describe.each(["en", "ru"] as const)("organizer control of claims (%s)", (langua
     expect(bot.discord.rejected()).toEqual([]);
   });
 });
+
+describe.each(["en", "ru"] as const)("the overdue list's release menu (%s)", (language) => {
+  it("lets an organizer release no-shows' claims picked in a menu, and offers volunteers none", async () => {
+    const clock = { now: new Date(Date.UTC(2026, 11, 1, 12, 0)) };
+    const bot = await startTestBot({ now: () => clock.now });
+    const locale = discordLocale[language] ?? "en-GB";
+    const t = translator(language);
+    const as = (userId: string, line: string) => bot.run(userId, line, undefined, { locale });
+    const [v1, v2] = bot.volunteerIds;
+    const campaigns = bot.world.channels.find((channel) => channel.name === "campaigns")?.id ?? "";
+    await as(
+      bot.organizerId,
+      `/campaign create title:"Free prisoners" goal:500 channel:<#${campaigns}>`,
+    );
+    const campaign = await bot.rally.db.campaign.findFirstOrThrow();
+    await as(
+      bot.organizerId,
+      `/task add campaign:${campaign.id} title:"Flyers at the university" kind:campus slots:2 due:"2026-12-02 18:00"`,
+    );
+    const task = await bot.rally.db.outreachTask.findFirstOrThrow();
+    await as(v1, `/task claim task:${task.id}`);
+    await as(v2, `/task claim task:${task.id}`);
+    clock.now = new Date(Date.UTC(2026, 11, 3, 12, 0));
+
+    // A volunteer's overdue list has no menu.
+    const volunteerList = await as(v1, "/task list filter:overdue");
+    expect(JSON.stringify(volunteerList.components)).not.toContain("releaseOverdue");
+
+    const list = await as(bot.organizerId, "/task list filter:overdue");
+    expect(list.flags & ephemeral).toBe(ephemeral);
+    const menu = list.components
+      .flatMap((row) => row.components)
+      .find((component) => component.type === 3);
+    if (!menu || menu.type !== 3) throw new Error("no select menu on the organizer's overdue list");
+    expect(menu.options).toHaveLength(2);
+    for (const option of menu.options) {
+      expect(option.label.length).toBeLessThanOrEqual(100);
+      expect(option.label).toContain("Flyers at the university");
+      expect(option.label).not.toMatch(/<@/);
+      expect(option.description).toContain("2026-12-02 18:00");
+    }
+    const claims = await bot.rally.db.claim.findMany({ orderBy: { id: "asc" } });
+    const first = claims.find((claim) => claim.volunteerId === v1);
+
+    const handle = bot.discord.chooseOptions({
+      messageId: list.id,
+      userId: bot.organizerId,
+      customId: menu.custom_id,
+      values: [String(first?.id)],
+      locale,
+    });
+    expect(await handle.response()).toMatchObject({ type: 7 });
+    await handle.final();
+    await bot.rally.settled();
+    expect(handle.followups[0]?.content).toBe(t("task.releasedOverdue", { count: 1 }));
+    expect(handle.followups[0]?.flags ?? 0).toBe(ephemeral);
+    const after = await bot.rally.db.claim.findMany({ orderBy: { id: "asc" } });
+    expect(after.map((claim) => `${claim.volunteerId}:${claim.status}`)).toEqual([
+      `${v1}:released`,
+      `${v2}:active`,
+    ]);
+    const row = await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: task.id } });
+    expect(row.claimedSlots).toBe(1);
+    // The list is shown again with the one claim left.
+    const shown = bot.discord.message(list.id);
+    const left = shown?.components.flatMap((r) => r.components).find((c) => c.type === 3);
+    expect(left && left.type === 3 ? left.options.map((option) => option.value) : []).toEqual([
+      String(after[1]?.id),
+    ]);
+    const audit = await bot.rally.db.auditEntry.findMany({ where: { action: "task.releaseFor" } });
+    expect(audit).toHaveLength(1);
+    expect(bot.discord.rejected()).toEqual([]);
+  });
+});

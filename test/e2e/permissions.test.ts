@@ -79,6 +79,8 @@ interface Fixtures {
   task(): Promise<string>;
   claimedTask(userId: string): Promise<string>;
   submitted(): Promise<{ taskId: string; claimId: string }>;
+  /** The id of the victim's active claim on a task already past due. */
+  overdueClaim(): Promise<string>;
   schedule(): Promise<string>;
   offSchedule(): Promise<string>;
 }
@@ -278,6 +280,8 @@ const cases: Record<string, Case> = {
 interface ButtonCase {
   access: Access;
   customId(fx: Fixtures, actor: Actor): string | Promise<string>;
+  /** A string select menu: the values picked (the carrier shows a menu offering them). */
+  picked?(fx: Fixtures, actor: Actor): Promise<string[]>;
   foreign?: "notFound" | "isolated";
   /** The same answer for every actor. */
   always?: Outcome;
@@ -320,6 +324,13 @@ const buttonCases: Record<string, ButtonCase> = {
   "task:page": {
     access: "everyone",
     customId: (fx) => `task:page:open:${fx.sharedCampaignId}:0`,
+    foreign: "isolated",
+  },
+  // The overdue list's release menu (forged as a press: no values, the access refuses first).
+  "task:releaseOverdue": {
+    access: "organizer",
+    customId: (fx) => `task:releaseOverdue:${fx.sharedCampaignId}:0`,
+    picked: async (fx) => [await fx.overdueClaim()],
     foreign: "isolated",
   },
   "task:browse": {
@@ -616,6 +627,18 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
       );
       return { taskId: String(id), claimId: String(claim.id) };
     },
+    overdueClaim: async () => {
+      const task = await addTask(db, bot.guildId, bot.organizerId, sharedCampaignId, {
+        title: `${secret} overdue task ${unique()}`,
+        kind: "campus",
+        location: null,
+        slots: 5,
+        dueAt: new Date(Date.now() - 60 * 60 * 1000),
+        instructions: null,
+      });
+      const { claim } = await claimTask(db, bot.guildId, victimId, task.id, now(), 3);
+      return String(claim.id);
+    },
     schedule: async () => String(await newSchedule()),
     offSchedule: async () => {
       const id = await newSchedule();
@@ -779,6 +802,26 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
         .slash({ ...where, userId: actor.userId, command: "rally", subcommand: "about" })
         .final();
       await handled(bot, logged);
+      const picked = await spec.picked?.(fx, actor);
+      if (picked) {
+        const options = picked.map((value) => ({ label: value, value }));
+        carrier.components = [
+          { type: 1, components: [{ type: 3, custom_id: customId, options, max_values: 25 }] },
+        ];
+        await check(`menu ${customId} (${label})`, actor, outcome, () =>
+          answerOf(
+            bot,
+            discord.chooseOptions({
+              messageId: carrier.id,
+              userId: actor.userId,
+              customId,
+              values: picked,
+            }),
+            carrier.id,
+          ),
+        );
+        continue;
+      }
       carrier.components = [
         { type: 1, components: [{ type: 2, style: 1, label: "Forged", custom_id: customId }] },
       ];
