@@ -14,6 +14,7 @@ import {
   weekdaysOf,
 } from "../../src/domain/scheduleDays.ts";
 import { formatLocalTime, parseLocalTime } from "../../src/domain/summarySchedule.ts";
+import { noteSummaryPosted } from "../../src/domain/summaries.ts";
 import {
   createSchedule,
   listSchedules,
@@ -254,8 +255,9 @@ async function now(
 ): Promise<HandlerResult> {
   const channelId = input.channel ?? context.channelId;
   requireSummaryChannel(channelId, context);
+  const campaignId = input.campaign === undefined ? null : parseCampaignId(input.campaign);
   const messages = await renderSummary(context.db, context.guildId, {
-    campaignId: input.campaign === undefined ? null : parseCampaignId(input.campaign),
+    campaignId,
     since: null,
     late: false,
     now: context.now(),
@@ -270,6 +272,8 @@ async function now(
     const reason = discordFailureText(classifyDiscordFailure(error), context.t);
     return privateReply(context.t("summary.notPosted", { channel, reason }));
   }
+  // The next summary counts from this one.
+  await noteSummaryPosted(context.db, context.guildId, context.userId, campaignId, context.now());
   return privateReply(context.t("summary.postedNow", { channel }));
 }
 

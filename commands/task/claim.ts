@@ -12,8 +12,10 @@ import {
   claimTask,
   finishTask,
   parseTaskId,
+  releaseClaimOf,
   releaseTask,
   requireOpenClaim,
+  resolveTaskInput,
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
 import { translator } from "../../src/i18n/index.ts";
@@ -32,6 +34,7 @@ import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 import { cardMessage, refreshCard, serverLanguage } from "./card.ts";
 import { taskOption } from "./options.ts";
+import { requireOrganizer } from "./organizer.ts";
 
 /** What the claimer reads after a claim: thanks, when it expires, when it is due. */
 function claimedText(task: TaskWithCampaign, expiresAt: Date, context: InteractionContext): string {
@@ -231,8 +234,45 @@ export function claimBySlash(input: { task: string }, context: InteractionContex
   return slashChange(claim(parseTaskId(input.task), context), context);
 }
 
-export function releaseBySlash(input: { task: string }, context: InteractionContext) {
-  return slashChange(release(parseTaskId(input.task), context), context);
+export const releaseOptions = options(
+  taskOption,
+  option({
+    type: ApplicationCommandOptionType.User,
+    name: "member",
+    ...localizedDescription("commands.task.options.releaseMember"),
+  }),
+);
+
+/** An organizer releases a member's claim (a no-show); the member is told nothing here. */
+async function releaseFor(taskId: number, memberId: string, context: InteractionContext) {
+  const task = await releaseClaimOf(
+    context.db,
+    context.guildId,
+    context.userId,
+    memberId,
+    taskId,
+    context.now(),
+  );
+  return {
+    task,
+    text: context.t("task.releasedFor", {
+      member: userMention(memberId),
+      title: showText(task.title, 100),
+    }),
+  };
+}
+
+export async function releaseBySlash(
+  input: z.output<typeof releaseOptions.schema>,
+  context: InteractionContext,
+) {
+  const other = input.member !== undefined && input.member !== context.userId;
+  if (other) requireOrganizer(context);
+  const taskId = await resolveTaskInput(context.db, context.guildId, context.userId, input.task);
+  return slashChange(
+    other ? releaseFor(taskId, input.member ?? "", context) : release(taskId, context),
+    context,
+  );
 }
 
 export function doneBySlash(

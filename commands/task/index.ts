@@ -11,12 +11,20 @@ import {
 import { guildCommand, localizedDescription } from "../../src/discord/commandData.ts";
 import { options } from "../../src/discord/declaredOptions.ts";
 import { postCardButton } from "./card.ts";
-import { claimBySlash, claimButtons, doneBySlash, doneOptions, releaseBySlash } from "./claim.ts";
+import {
+  claimBySlash,
+  claimButtons,
+  doneBySlash,
+  doneOptions,
+  releaseBySlash,
+  releaseOptions,
+} from "./claim.ts";
 import { importFile, importOptions } from "./import.ts";
 import { listButtons, listOptions, list } from "./list.ts";
 import { add, addOptions, assign, assignOptions, edit, editOptions } from "./manage.ts";
 import { taskOption } from "./options.ts";
 import { cancel, cancelButtons } from "./repeat.ts";
+import { isOrganizer } from "./organizer.ts";
 import { review, reviewButtons } from "./review.ts";
 
 const S = ApplicationCommandOptionType;
@@ -38,7 +46,12 @@ const data = guildCommand({
     },
     { type: S.Subcommand, name: "list", ...d("commands.task.list"), options: listOptions.json },
     { type: S.Subcommand, name: "claim", ...d("commands.task.claim"), options: taskOnly.json },
-    { type: S.Subcommand, name: "release", ...d("commands.task.release"), options: taskOnly.json },
+    {
+      type: S.Subcommand,
+      name: "release",
+      ...d("commands.task.release"),
+      options: releaseOptions.json,
+    },
     { type: S.Subcommand, name: "done", ...d("commands.task.done"), options: doneOptions.json },
     {
       type: S.Subcommand,
@@ -77,12 +90,17 @@ async function autocomplete(
     return campaigns.map((campaign) => ({ name: campaign.title, value: String(campaign.number) }));
   }
   if (focused.name !== "task") return [];
+  // An organizer may release anyone's claim: every task, their own claims first.
+  const scope =
+    focused.subcommand === "release" && isOrganizer(context)
+      ? "any"
+      : (autocompleteScope[focused.subcommand] ?? "any");
   const tasks = await searchTasks(
     context.db,
     context.guildId,
     context.userId,
     focused.value,
-    autocompleteScope[focused.subcommand] ?? "any",
+    scope,
   );
   return tasks.map((task) => ({
     name: `${task.title} · ${context.t("task.slotsLine", { claimed: task.claimedSlots, count: task.slots })} · #${task.number}`,
@@ -115,7 +133,7 @@ export const taskCommand: Command = {
     release: subcommand({
       access: "everyone",
       ephemeral: true,
-      options: taskOnly.schema,
+      options: releaseOptions.schema,
       run: releaseBySlash,
     }),
     done: subcommand({

@@ -11,7 +11,14 @@ import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { hasOverdueClaim } from "../../src/domain/overdue.ts";
 import type { TaskKind } from "../../src/domain/taskFields.ts";
-import { listTasks, taskFilters, type TaskFilter } from "../../src/domain/tasks.ts";
+import { formatLocalDateTime } from "../../src/domain/dates.ts";
+import {
+  listTasks,
+  releaseOverdueClaims,
+  taskFilters,
+  type ListedTask,
+  type TaskFilter,
+} from "../../src/domain/tasks.ts";
 import { hasAccess } from "../../src/domain/permissions.ts";
 import {
   customId,
@@ -24,6 +31,7 @@ import {
 import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { refreshCard } from "./card.ts";
 import { campaignJson } from "./options.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 
@@ -38,6 +46,64 @@ export const listOptions = options(
     ),
   }),
 );
+
+/** A select menu holds at most 25 options, each label and description at most 100 characters. */
+const menuOptionLimit = 25;
+const menuTextLimit = 100;
+
+/**
+ * The overdue list's menu for organizers: the active claims of the tasks on the page (a message
+ * cannot hold a button per claim), to release the ones picked. Names, never pings.
+ */
+function overdueMenu(
+  tasks: ListedTask[],
+  context: InteractionContext,
+  state: string[],
+): NonNullable<OutgoingMessage["components"]> {
+  const { t } = context;
+  const options = tasks
+    .flatMap((task) =>
+      task.claims
+        .filter((claim) => claim.status === "active")
+        .map((claim) => ({
+          label: shorten(
+            t("task.overdueOption", {
+              member: claim.volunteerId
+                ? (context.channels.memberName(claim.volunteerId) ?? t("task.someone"))
+                : t("task.someone"),
+              title: task.title,
+            }),
+            menuTextLimit,
+          ),
+          description: shorten(
+            t("task.overdueOptionDescription", {
+              id: task.id,
+              due: task.dueAt ? formatLocalDateTime(task.dueAt, context.settings.timezone) : "",
+              claimed: formatLocalDateTime(claim.claimedAt, context.settings.timezone),
+            }),
+            menuTextLimit,
+          ),
+          value: String(claim.id),
+        })),
+    )
+    .slice(0, menuOptionLimit);
+  if (options.length === 0) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: customId("task", "releaseOverdue", ...state),
+          placeholder: shorten(t("task.overduePlaceholder"), 150),
+          min_values: 1,
+          max_values: options.length,
+          options,
+        },
+      ],
+    },
+  ];
+}
 
 /** One page of tasks, with Previous/Next buttons that carry the query in their custom_id. */
 async function taskPage(
@@ -85,7 +151,12 @@ async function taskPage(
     },
   };
   const state = [query.filter, query.campaignId === null ? "-" : String(query.campaignId)];
-  return {
+  const campaignState = query.campaignId === null ? "-" : String(query.campaignId);
+  const menu =
+    organizer && query.filter === "overdue"
+      ? overdueMenu(result.tasks, context, [campaignState, String(result.page)])
+      : [];
+  const message: OutgoingMessage = {
     embeds: [embed],
     components:
       result.pages > 1
@@ -112,6 +183,7 @@ async function taskPage(
           ]
         : [],
   };
+  return { ...message, components: [...menu, ...(message.components ?? [])] };
 }
 
 export async function list(
@@ -142,6 +214,40 @@ export const listButtons: Record<string, ComponentHandler> = {
           filter: parsedFilter.data,
           page: Number(page),
         }),
+      };
+    },
+  },
+  // The overdue list's menu: the organizer picks no-shows' claims to release.
+  releaseOverdue: {
+    access: "organizer",
+    ephemeral: true,
+    on: "own",
+    run: async (args, context, _fields, values) => {
+      const [campaign = "", page = "", ...extra] = args;
+      const ids = values.filter((value) => /^\d{1,9}$/.test(value)).map(Number);
+      if (
+        !/^\d{1,4}$/.test(page) ||
+        extra.length > 0 ||
+        ids.length === 0 ||
+        ids.length !== values.length ||
+        ids.length > menuOptionLimit
+      )
+        throw new UserError("errors.staleButton");
+      const campaignId = campaign === "-" ? null : parseCampaignId(idArgument([campaign]));
+      const { released, tasks } = await releaseOverdueClaims(
+        context.db,
+        context.guildId,
+        context.userId,
+        ids,
+        context.now(),
+      );
+      return {
+        type: "update",
+        message: await taskPage(context, { campaignId, filter: "overdue", page: Number(page) }),
+        followUp: { content: context.t("task.releasedOverdue", { count: released }) },
+        after: async () => {
+          for (const task of tasks) await refreshCard(task, context);
+        },
       };
     },
   },

@@ -5,7 +5,17 @@ import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { taskKinds, taskLimits, type TaskFields } from "../../src/domain/taskFields.ts";
-import { addTask, assignTask, editTask, parseTaskId } from "../../src/domain/tasks.ts";
+import {
+  addTask,
+  assignTask,
+  editTask,
+  moveClaim,
+  parseTaskId,
+  type TaskWithCampaign,
+} from "../../src/domain/tasks.ts";
+import { translator, type Language } from "../../src/i18n/index.ts";
+import { recipient, reminderText } from "../../src/discord/claimJobs.ts";
+import { discordTime } from "../../src/discord/render/taskCard.ts";
 import {
   privateReply,
   type HandlerResult,
@@ -151,7 +161,47 @@ export async function edit(
 export const assignOptions = options(
   taskOption,
   option({ type: S.User, name: "member", ...d("commands.task.options.member"), required: true }),
+  option({ type: S.User, name: "from", ...d("commands.task.options.from") }),
 );
+
+/**
+ * Both members of a moved claim are told privately, each in their own language and only if
+ * they keep reminders on, through the once-only DM outbox (a key per claim).
+ */
+async function tellMoved(
+  moved: {
+    task: TaskWithCampaign;
+    claim: { id: number; expiresAt: Date };
+    previous: { id: number };
+  },
+  fromId: string,
+  toId: string,
+  context: InteractionContext,
+): Promise<void> {
+  const { db, guildId } = context;
+  const tell = async (userId: string, build: (language: Language) => string, key: string) => {
+    try {
+      const language = await recipient(db, guildId, userId);
+      if (!language) return;
+      await context.channels.sendDirect(userId, build(language), key);
+    } catch (error) {
+      context.log.warn({ err: error, guildId }, "moved-claim message not sent");
+    }
+  };
+  await tell(
+    fromId,
+    (language) => reminderText(language, "reminders.movedAway", moved.task, {}),
+    `movedAway:${moved.previous.id}`,
+  );
+  await tell(
+    toId,
+    (language) =>
+      reminderText(language, "reminders.movedTo", moved.task, {
+        expires: discordTime(moved.claim.expiresAt, "R", translator(language)),
+      }),
+    `movedTo:${moved.claim.id}`,
+  );
+}
 
 export async function assign(
   input: z.output<typeof assignOptions.schema>,
@@ -160,6 +210,32 @@ export async function assign(
   const target = await context.channels.isMember(input.member);
   if (!target.member) throw new UserError("task.notMember");
   if (target.bot) throw new UserError("task.bot");
+  if (input.from !== undefined) {
+    const from = input.from;
+    const moved = await moveClaim(
+      context.db,
+      context.guildId,
+      context.userId,
+      parseTaskId(input.task),
+      from,
+      input.member,
+      context.now(),
+      context.settings.claimExpiryDays,
+    );
+    return {
+      ...privateReply(
+        context.t("task.moved", {
+          member: userMention(input.member),
+          from: userMention(from),
+          title: showText(moved.task.title, 100),
+        }),
+      ),
+      after: async () => {
+        await refreshCard(moved.task, context);
+        await tellMoved(moved, from, input.member, context);
+      },
+    };
+  }
   const result = await assignTask(
     context.db,
     context.guildId,

@@ -7,6 +7,8 @@ export interface AuditRecord {
   subjectId: string | null;
   /** JSON text, or null. */
   details: string | null;
+  /** When it happened, when the caller's clock says (the database's otherwise). */
+  createdAt?: Date;
 }
 
 export async function insertAuditEntry(store: Store, entry: AuditRecord): Promise<void> {

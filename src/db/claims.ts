@@ -187,3 +187,23 @@ export function findFirstSubmission(
     orderBy: { submittedAt: "asc" },
   });
 }
+
+/**
+ * A claim moved to another member keeps its slot: the old claim is closed and the new one
+ * opened without touching the task's count. Refused (false) by the unique index on open claims
+ * when the new holder already holds the task; the caller's transaction then undoes the close.
+ */
+export async function insertActiveClaim(
+  store: Store,
+  claim: { guildId: string; taskId: number; volunteerId: string; claimedAt: Date; expiresAt: Date },
+): Promise<Claim | null> {
+  try {
+    return await prismaOf(store).claim.create({
+      data: { ...claim, status: "active", openMarker: 1 },
+    });
+  } catch (error) {
+    if (typeof error === "object" && error !== null && "code" in error && error.code === "P2002")
+      return null;
+    throw error;
+  }
+}

@@ -110,3 +110,43 @@ export async function listPubliclyCreditedVolunteers(
   });
   return credited.map((volunteer) => volunteer.userId);
 }
+
+/**
+ * When the last summary covering a campaign was posted before `before`: by `/summary now` (its
+ * audit entry) and, `withSchedules`, by a schedule (its last post), for this campaign or for
+ * every campaign.
+ */
+export async function findLastSummaryAt(
+  store: Store,
+  guildId: string,
+  campaignId: number,
+  before: Date,
+  withSchedules: boolean,
+): Promise<Date | null> {
+  const db = prismaOf(store);
+  const [scheduled, now] = await Promise.all([
+    withSchedules
+      ? db.summarySchedule.findFirst({
+          where: {
+            guildId,
+            OR: [{ campaignId: null }, { campaignId }],
+            lastPostedAt: { not: null, lt: before },
+          },
+          orderBy: { lastPostedAt: "desc" },
+          select: { lastPostedAt: true },
+        })
+      : null,
+    db.auditEntry.findFirst({
+      where: {
+        guildId,
+        action: "summary.now",
+        OR: [{ subjectId: null }, { subjectId: String(campaignId) }],
+        createdAt: { lt: before },
+      },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true },
+    }),
+  ]);
+  const times = [scheduled?.lastPostedAt, now?.createdAt].filter((at): at is Date => !!at);
+  return times.length === 0 ? null : new Date(Math.max(...times.map((at) => at.getTime())));
+}

@@ -274,3 +274,21 @@ export async function touchCampaignIfActive(
   });
   return locked.count === 1;
 }
+
+/**
+ * Touches the task if it is this server's, open, and its campaign active; false otherwise. As a
+ * transaction's first write it locks the task's row (PostgreSQL) or takes the write lock
+ * (SQLite), so a cancel or a claim of the same task waits for what follows.
+ */
+export async function touchTaskIfOpen(
+  store: Store,
+  guildId: string,
+  taskId: number,
+  now: Date,
+): Promise<boolean> {
+  const locked = await prismaOf(store).outreachTask.updateMany({
+    where: { id: taskId, guildId, status: "open", campaign: { status: "active" } },
+    data: { updatedAt: now },
+  });
+  return locked.count === 1;
+}

@@ -63,6 +63,11 @@ export interface ChannelActions {
     content: string,
     key: string,
   ): Promise<"sent" | "closed" | "skipped" | "uncertain">;
+  /**
+   * The name a member shows in this server, from what the bot has seen (null when unknown):
+   * for places a mention cannot render, like a select menu's option, and never a ping.
+   */
+  memberName(userId: string): string | null;
   /** Whether the user is a member of this server (from Discord, not the cache). */
   isMember(userId: string): Promise<{ member: boolean; bot: boolean }>;
 }
@@ -142,6 +147,12 @@ export function channelActions(
         ?.members.fetch({ user: userId, cache: false })
         .catch(() => null);
       return { member: Boolean(member), bot: member?.user.bot ?? false };
+    },
+    memberName(userId) {
+      const member = client.guilds.cache.get(guildId)?.members.cache.get(userId);
+      if (member) return member.displayName;
+      const user = client.users.cache.get(userId);
+      return user ? (user.globalName ?? user.username) : null;
     },
     roleExists(roleId) {
       return client.guilds.cache.get(guildId)?.roles.cache.has(roleId) ?? false;

@@ -44,13 +44,17 @@ async function sendDirect(
 }
 
 /** Who to tell and in which language; null when they turned reminders off or closed DMs. */
-async function recipient(db: Store, guildId: string, userId: string): Promise<Language | null> {
+export async function recipient(
+  db: Store,
+  guildId: string,
+  userId: string,
+): Promise<Language | null> {
   const volunteer = await getVolunteer(db, guildId, userId);
   if (!volunteer.remindersEnabled || volunteer.dmsClosed) return null;
   return volunteerLanguage(db, guildId, userId);
 }
 
-function reminderText(
+export function reminderText(
   language: Language,
   key: MessageKey,
   task: TaskWithCampaign,

@@ -100,11 +100,15 @@ export interface ComponentHandler {
    * that button with the same arguments (`task:submit:7` comes from `task:done:7`).
    */
   openedBy?: string;
-  /** `args` are the custom_id's parts after `command:action:`; `fields` the modal's inputs. */
+  /**
+   * `args` are the custom_id's parts after `command:action:`; `fields` the modal's inputs;
+   * `values` what was picked in a select menu (none for a button or form).
+   */
   run(
     args: readonly string[],
     context: InteractionContext,
     fields: Readonly<Record<string, string>>,
+    values: readonly string[],
   ): Promise<HandlerResult>;
 }
 

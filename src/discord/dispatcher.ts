@@ -4,6 +4,7 @@ import {
   MessageFlags,
   type AutocompleteInteraction,
   type ButtonInteraction,
+  type StringSelectMenuInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
   type InteractionReplyOptions,
@@ -42,7 +43,11 @@ interface DispatcherDependencies {
   deferAfterMs?: number;
 }
 
-type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+type Repliable =
+  | ChatInputCommandInteraction
+  | ButtonInteraction
+  | StringSelectMenuInteraction
+  | ModalSubmitInteraction;
 
 /** Interaction tokens live 15 minutes; past that, a follow-up would only earn a 401. */
 const tokenLifetimeMs = 15 * 60 * 1000 - 30_000;
@@ -126,7 +131,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
   }
 
   async function runComponent(
-    interaction: ButtonInteraction | ModalSubmitInteraction,
+    interaction: ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction,
     context: InteractionContext,
   ) {
     const [commandName = "", action = "", ...args] = interaction.customId.split(":");
@@ -145,8 +150,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
           fields[field.customId] = field.value;
       }
     }
+    const values = interaction.isStringSelectMenu() ? interaction.values : [];
     const result = await withDeferral(interaction, handler.ephemeral, () =>
-      handler.run(args, context, fields),
+      handler.run(args, context, fields, values),
     );
     await answer(interaction, result);
   }
@@ -242,7 +248,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const payload = toMessagePayload(result.message);
     if (result.type === "update" && !interaction.isChatInputCommand()) {
       if (interaction.deferred) await interaction.editReply(payload);
-      else if (interaction.isButton() || interaction.isFromMessage())
+      else if (
+        interaction.isButton() ||
+        interaction.isStringSelectMenu() ||
+        (interaction.isModalSubmit() && interaction.isFromMessage())
+      )
         await interaction.update(payload);
       else await interaction.reply({ ...payload, flags: MessageFlags.Ephemeral });
       if (result.followUp) {
@@ -323,7 +333,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       language = context.language;
       if (interaction.isChatInputCommand()) await runChatInput(interaction, context);
       else if (interaction.isAutocomplete()) await runAutocomplete(interaction, context);
-      else if (interaction.isButton() || interaction.isModalSubmit())
+      else if (
+        interaction.isButton() ||
+        interaction.isStringSelectMenu() ||
+        interaction.isModalSubmit()
+      )
         await runComponent(interaction, context);
     } catch (error) {
       if (interaction.isAutocomplete()) {
@@ -375,7 +389,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
  * "update" answer would rewrite that message, say a public task card into a task list.
  */
 function requireShownOn(
-  interaction: ButtonInteraction | ModalSubmitInteraction,
+  interaction: ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction,
   handler: ComponentHandler,
   shownId: string,
 ): void {
@@ -406,7 +420,7 @@ function describe(interaction: Interaction): string {
     const sub = interaction.options.getSubcommand(false);
     return [interaction.commandName, group, sub].filter(Boolean).join(" ");
   }
-  if (interaction.isButton() || interaction.isModalSubmit()) {
+  if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) {
     return interaction.customId.split(":").slice(0, 2).join(":");
   }
   return `type ${interaction.type}`;

@@ -10,6 +10,7 @@ export async function recordAudit(
     action: string;
     subjectId?: string | number;
     details?: object;
+    at?: Date;
   },
 ): Promise<void> {
   await insertAuditEntry(store, {
@@ -18,5 +19,6 @@ export async function recordAudit(
     action: entry.action,
     subjectId: entry.subjectId === undefined ? null : String(entry.subjectId),
     details: entry.details === undefined ? null : JSON.stringify(entry.details),
+    ...(entry.at === undefined ? {} : { createdAt: entry.at }),
   });
 }

@@ -7,21 +7,23 @@ import {
   countClaimsDoneBetween,
   countClaimsWaitingReview,
   countOverdueClaims,
+  findLastSummaryAt,
   listNextDueTasks,
   listOpenTaskSlots,
   listPubliclyCreditedVolunteers,
   listVolunteersDoneBetween,
 } from "../db/summaries.ts";
+import { recordAudit } from "./audit.ts";
 import { nextMilestone } from "./goalLadder.ts";
 
-const day = 24 * 60 * 60 * 1000;
 const chartDays = 14;
 
 export interface CampaignSummary {
   campaign: Campaign;
-  /** Count change since the previous summary (or the last 24 hours for the first one). */
+  /** Count change since `since`: the last summary, or the campaign's start when none was. */
   delta: number;
-  sinceLastSummary: boolean;
+  since: Date;
+  sinceKind: "lastSummary" | "campaignStart";
   nextMilestone: number | null;
   tasksDone: number;
   openSlots: number;
@@ -47,14 +49,34 @@ async function countAt(db: Store, campaignId: number, at: Date): Promise<number>
   return entry?.countAfter ?? 0;
 }
 
+/**
+ * What a campaign's summary counts from: the last summary covering it, or, when there was none,
+ * its whole history ("since the campaign started"). A schedule counts from its own last post
+ * (`after`) or a later `/summary now`; a summary by hand (or a schedule's first) from any.
+ */
+async function summaryStart(
+  db: Store,
+  campaign: Campaign,
+  after: Date | null,
+  now: Date,
+): Promise<{ since: Date; sinceKind: CampaignSummary["sinceKind"] }> {
+  const last = await findLastSummaryAt(db, campaign.guildId, campaign.id, now, after === null);
+  const latest = [last, after].reduce<Date | null>(
+    (max, at) => (at && (!max || at > max) ? at : max),
+    null,
+  );
+  if (latest) return { since: latest, sinceKind: "lastSummary" };
+  return { since: new Date(0), sinceKind: "campaignStart" };
+}
+
 async function summarizeCampaign(
   db: Store,
   campaign: Campaign,
-  since: Date,
-  sinceLastSummary: boolean,
+  after: Date | null,
   now: Date,
   timeZone: string,
 ): Promise<CampaignSummary> {
+  const { since, sinceKind } = await summaryStart(db, campaign, after, now);
   // Fourteen whole local days, today included, so the chart always shows fourteen.
   const { guildId } = campaign;
   const windowStart = DateTime.fromJSDate(now, { zone: timeZone })
@@ -63,7 +85,8 @@ async function summarizeCampaign(
     .toJSDate();
   const [before, changes, tasksDone, openTasks, overdueClaims, nextDue, reviewWaiting, startCount] =
     await Promise.all([
-      countAt(db, campaign.id, since),
+      // From its start a campaign counts every signer: the count before it was 0.
+      sinceKind === "campaignStart" ? 0 : countAt(db, campaign.id, since),
       listCountsBetween(db, campaign.id, windowStart, now),
       countClaimsDoneBetween(db, guildId, campaign.id, since, now),
       listOpenTaskSlots(db, guildId, campaign.id),
@@ -76,7 +99,8 @@ async function summarizeCampaign(
   return {
     campaign,
     delta: campaign.count - before,
-    sinceLastSummary,
+    since,
+    sinceKind,
     nextMilestone: nextMilestone(campaign.count, campaign.goal),
     tasksDone,
     openSlots: openTasks.reduce(
@@ -96,6 +120,23 @@ async function summarizeCampaign(
   };
 }
 
+/** Notes a summary posted by hand (`/summary now`), so the next one counts from it. */
+export async function noteSummaryPosted(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  campaignId: number | null,
+  at: Date,
+): Promise<void> {
+  await recordAudit(db, {
+    guildId,
+    actorId,
+    at,
+    action: "summary.now",
+    ...(campaignId === null ? {} : { subjectId: campaignId }),
+  });
+}
+
 /**
  * What a summary shows, collective and short: per campaign its progress and outreach, and
  * across them who to thank — by name only those who chose public credit.
@@ -106,12 +147,16 @@ export async function buildSummary(
   options: { campaignId: number | null; since: Date | null; now: Date; timeZone: string },
 ): Promise<Summary> {
   const { now } = options;
-  const since = options.since ?? new Date(now.getTime() - day);
   const campaigns = await listActiveCampaignsOfGuild(db, guildId, options.campaignId);
   const summaries = await Promise.all(
     campaigns.map((campaign) =>
-      summarizeCampaign(db, campaign, since, options.since !== null, now, options.timeZone),
+      summarizeCampaign(db, campaign, options.since, now, options.timeZone),
     ),
+  );
+  // Thanked: whoever finished work since the earliest start any campaign counts from.
+  const since = summaries.reduce(
+    (min, summary) => (summary.since < min ? summary.since : min),
+    options.since ?? now,
   );
   const ids = await listVolunteersDoneBetween(
     db,

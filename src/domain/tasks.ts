@@ -8,6 +8,7 @@ import {
   findExistingClaim,
   findFirstSubmission,
   findOpenClaim,
+  insertActiveClaim,
   listActiveClaimsOfTask,
   listHeldTaskIds,
   listOpenClaimsOfMember,
@@ -31,6 +32,7 @@ import {
   findTask,
   giveSlotBack,
   insertTask,
+  touchTaskIfOpen,
   listTaskChoices,
   listTaskPage,
   saveTaskCard,
@@ -45,7 +47,7 @@ import { beginSeries, checkRepeat, repeatJobKind, type Repeat } from "./repeatRu
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
 
 // Rows Discord code needs of this domain; it may not import src/db itself.
-export type { ClaimWithTask, DueJob, TaskWithCampaign };
+export type { ClaimWithTask, DueJob, ListedTask, TaskWithCampaign };
 export { openClaimStatuses } from "../db/claims.ts";
 
 const hour = 60 * 60 * 1000;
@@ -56,6 +58,28 @@ export const claimJobKinds = ["claim.expire", "claim.remindExpiry", "claim.remin
 export function parseTaskId(value: string): number {
   if (!/^\d{1,9}$/.test(value.trim())) throw new UserError("task.pickFromList");
   return Number(value.trim());
+}
+
+/**
+ * A task as typed into a `task` option: the id autocomplete sends, or else a title typed in full
+ * without picking from the list (one task of this server with exactly that title, any case), so
+ * the answer says what stands in the way rather than asking to pick again.
+ */
+export async function resolveTaskInput(
+  db: Store,
+  guildId: string,
+  userId: string,
+  value: string,
+): Promise<number> {
+  if (/^\d{1,9}$/.test(value.trim())) return parseTaskId(value);
+  const folded = foldTitle(value.trim());
+  if (folded === "") throw new UserError("task.pickFromList");
+  const found = (await searchTasks(db, guildId, userId, value, "any")).filter(
+    (task) => foldTitle(task.title) === folded,
+  );
+  const [only] = found;
+  if (!only || found.length > 1) throw new UserError("task.pickFromList");
+  return only.id;
 }
 
 /** A task of this server; another server's id is "not found", never a hint that it exists. */
@@ -246,6 +270,143 @@ export async function releaseTask(
     if (!(await closeActiveClaim(tx, claim, "released", now)))
       throw new UserError("task.notHolding");
     return getTask(tx, guildId, taskId);
+  });
+}
+
+/**
+ * An organizer releases a member's claim (a no-show): the same closing as the member's own
+ * release (a conditional update, the slot back, the claim's jobs cancelled), audited.
+ */
+export async function releaseClaimOf(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  memberId: string,
+  taskId: number,
+  now: Date,
+): Promise<TaskWithCampaign> {
+  return inTransaction(db, async (tx) => {
+    const task = await getTask(tx, guildId, taskId);
+    const claim = await findOpenClaim(tx, guildId, memberId, taskId);
+    const notHolding = () =>
+      new UserError("task.memberNotHolding", { memberId, title: task.title });
+    if (!claim) throw notHolding();
+    if (claim.status === "submitted")
+      throw new UserError("task.memberReleaseSubmitted", { memberId });
+    if (!(await closeActiveClaim(tx, claim, "released", now))) throw notHolding();
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: "task.releaseFor",
+      subjectId: taskId,
+      details: { claimId: claim.id, member: memberId },
+    });
+    return getTask(tx, guildId, taskId);
+  });
+}
+
+/**
+ * An organizer releases the overdue claims they picked in the overdue list, each as a release
+ * of a member's claim: one transaction per claim, closed only if still active and its task
+ * still past due, audited. Claims of another server, or no longer overdue, are skipped.
+ */
+export async function releaseOverdueClaims(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  claimIds: readonly number[],
+  now: Date,
+): Promise<{ released: number; tasks: TaskWithCampaign[] }> {
+  const tasks = new Map<number, TaskWithCampaign>();
+  let released = 0;
+  for (const claimId of claimIds) {
+    const task = await inTransaction(db, async (tx) => {
+      const claim = await findClaimOfGuild(tx, guildId, claimId);
+      if (!claim || claim.status !== "active") return null;
+      const before = await getTask(tx, guildId, claim.taskId);
+      if (!before.dueAt || before.dueAt >= now) return null;
+      if (!(await closeActiveClaim(tx, claim, "released", now))) return null;
+      await recordAudit(tx, {
+        guildId,
+        actorId,
+        action: "task.releaseFor",
+        subjectId: claim.taskId,
+        details: { claimId, member: claim.volunteerId, overdue: true },
+      });
+      return getTask(tx, guildId, claim.taskId);
+    });
+    if (!task) continue;
+    released += 1;
+    tasks.set(task.id, task);
+  }
+  return { released, tasks: [...tasks.values()] };
+}
+
+/** The jobs of an active claim, as a claim schedules them (src/db/claimSlot.ts). */
+async function scheduleClaimJobs(
+  tx: Store,
+  claim: Claim,
+  dueAt: Date | null,
+  now: Date,
+): Promise<void> {
+  const jobs: [string, Date][] = [
+    ["claim.expire", claim.expiresAt],
+    ["claim.remindExpiry", new Date(claim.expiresAt.getTime() - day)],
+  ];
+  if (dueAt) jobs.push(["claim.remindDue", new Date(dueAt.getTime() - day)]);
+  for (const [kind, at] of jobs) {
+    if (kind !== "claim.expire" && at <= now) continue;
+    await scheduleJob(tx, { guildId: claim.guildId, kind, subjectId: String(claim.id), dueAt: at });
+  }
+}
+
+/**
+ * An organizer moves one member's active claim to another member in one transaction: the slot
+ * stays taken throughout (never two, never none), so it works on a full task. Its first write
+ * locks the task (open, campaign active), so a cancel or a claim of the same task waits; the old
+ * claim closes only if still active (a conditional update), and the unique index on open claims
+ * refuses a new holder who already holds the task, undoing the whole move. The old holder's
+ * jobs are cancelled and the new holder's scheduled as a claim does.
+ */
+export async function moveClaim(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  taskId: number,
+  fromId: string,
+  toId: string,
+  now: Date,
+  claimExpiryDays: number,
+): Promise<{ task: TaskWithCampaign; claim: Claim; previous: Claim }> {
+  return inTransaction(db, async (tx) => {
+    const task = await getTask(tx, guildId, taskId);
+    if (fromId === toId) throw new UserError("task.alreadyAssigned");
+    if (!(await touchTaskIfOpen(tx, guildId, taskId, now))) throw claimRefusal(task, false);
+    const previous = await findOpenClaim(tx, guildId, fromId, taskId);
+    const notHolding = () =>
+      new UserError("task.memberNotHolding", { memberId: fromId, title: task.title });
+    if (!previous) throw notHolding();
+    if (previous.status === "submitted")
+      throw new UserError("task.memberReleaseSubmitted", { memberId: fromId });
+    if (!(await closeClaimIfActive(tx, previous.id, "released", now))) throw notHolding();
+    await cancelJobs(tx, String(previous.id), claimJobKinds);
+    const claim = await insertActiveClaim(tx, {
+      guildId,
+      taskId,
+      volunteerId: toId,
+      claimedAt: now,
+      expiresAt: new Date(now.getTime() + claimExpiryDays * day),
+    });
+    if (!claim) throw new UserError("task.alreadyAssigned");
+    await scheduleClaimJobs(tx, claim, task.dueAt, now);
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: "task.move",
+      subjectId: taskId,
+      details: { from: fromId, to: toId, claimId: previous.id, newClaimId: claim.id },
+    });
+    return { task: await getTask(tx, guildId, taskId), claim, previous };
   });
 }
 

@@ -196,6 +196,44 @@ export class Interactions {
   }
 
   /**
+   * A member picks options of a string select menu (type 3) on a message, as Discord's client
+   * allows: only values the menu offers, between its min_values (default 1) and max_values
+   * (default 1), on a menu that is not disabled.
+   */
+  chooseOptions(input: {
+    messageId: string;
+    userId: string;
+    customId: string;
+    values: string[];
+    locale?: string;
+  }) {
+    const message =
+      this.state.messages.get(input.messageId) ?? fail(`Unknown message ${input.messageId}`);
+    const menus: ComponentShape[] = [];
+    walkComponents(message.components, (component) => {
+      if (component.type === 3) menus.push(component);
+    });
+    const menu =
+      menus.find((candidate) => candidate.custom_id === input.customId) ??
+      fail(`No select menu "${input.customId}" on that message`);
+    if (menu.disabled) fail(`The select menu "${input.customId}" is disabled`);
+    const offered = (menu.options ?? []).map((option) => (option as { value: string }).value);
+    const unknown = input.values.find((value) => !offered.includes(value));
+    if (unknown !== undefined) {
+      fail(`The select menu offers no "${unknown}" (options: ${offered.join(", ")})`);
+    }
+    const [min, max] = [menu.min_values ?? 1, menu.max_values ?? 1];
+    if (input.values.length < min || input.values.length > max) {
+      fail(`The select menu takes ${min} to ${max} values, got ${input.values.length}`);
+    }
+    if (new Set(input.values).size !== input.values.length) fail("A value was chosen twice");
+    const channel = this.state.channel(message.channel_id);
+    const context = { ...input, guildId: channel.guildId ?? "", channelId: channel.id };
+    const data = { custom_id: input.customId, component_type: 3, values: input.values };
+    return this.dispatch(3, context, data, message);
+  }
+
+  /**
    * What a modified client can send: a press of any custom_id on a message, whether or not the
    * message shows such a button. Discord's own client only sends the buttons it shows.
    */

@@ -90,6 +90,8 @@ export interface ComponentShape {
   min_length?: number;
   max_length?: number;
   options?: unknown[];
+  min_values?: number;
+  max_values?: number;
   components?: ComponentShape[];
   component?: ComponentShape;
   accessory?: ComponentShape;

@@ -46,7 +46,7 @@
  *   interaction callbacks are exempt. invalidRequestCount() counts 401/403/429 like Discord.
  * Tokens: any non-empty bot token works unless `botToken` names the one that does.
  * Unlike Discord: Retry-After may be a fraction of a second; no per-route limits beyond injected
- *   429s; members press buttons but cannot use select menus yet.
+ *   429s; members press buttons and pick options of string select menus (no other menu types yet).
  */
 import { createServer } from "node:http";
 import type { Server } from "node:http";
@@ -329,6 +329,11 @@ export class LocalDiscord {
   /** By label (case-insensitive) or customId, on a channel or ephemeral message. */
   clickButton(input: Parameters<Interactions["clickButton"]>[0]): InteractionHandle {
     return this.interactions.clickButton(input);
+  }
+
+  /** Picks values of a string select menu a message shows, as Discord's client allows. */
+  chooseOptions(input: Parameters<Interactions["chooseOptions"]>[0]): InteractionHandle {
+    return this.interactions.chooseOptions(input);
   }
 
   /** Any custom_id on a message, shown there or not: what a modified client can send. */

@@ -831,6 +831,7 @@ describe("forged values over the wire", () => {
       "task:submit": { args: tasks, form: { note: "done" }, openedBy: "task:done" },
       "task:page": { args: ["open:-:0", "open:-:1", `mine:${campaign.id}:0`] },
       "task:browse": { args: campaignIds },
+      "task:releaseOverdue": { args: ["-:0", `${campaign.id}:0`, `${foreign.campaignId}:0`] },
       "task:approve": { args: claims },
       "task:reject": { args: claims },
       "task:rejectReason": { args: claims, form: { reason: "No photo" }, openedBy: "task:reject" },

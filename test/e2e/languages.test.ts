@@ -754,7 +754,7 @@ describe.each(languages)("a member whose Discord speaks %s", (language) => {
       title: campaignTitle,
       description: [
         progress(server, 332, 500, unit),
-        ts("summary.sinceYesterday", { delta: "+332" }),
+        ts("summary.sinceStart", { delta: "+332" }),
         ts("summary.milestone", { milestone: "500", remaining: "168" }),
         ts("summary.review", { count: 21 }),
       ].join("\n"),
@@ -762,7 +762,7 @@ describe.each(languages)("a member whose Discord speaks %s", (language) => {
         {
           name: ts("summary.outreach"),
           value: [
-            ts("summary.tasksDoneDay", { count: 6 }),
+            ts("summary.tasksDoneStart", { count: 6 }),
             ts("summary.slotsOpen", { count: 21 }),
             ts("summary.overdue", { count: 2 }),
           ].join(" · "),

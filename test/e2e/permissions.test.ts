@@ -82,6 +82,8 @@ interface Fixtures {
   repeatingTask(): Promise<string>;
   claimedTask(userId: string): Promise<string>;
   submitted(): Promise<{ taskId: string; claimId: string }>;
+  /** The id of the victim's active claim on a task already past due. */
+  overdueClaim(): Promise<string>;
   schedule(): Promise<string>;
   offSchedule(): Promise<string>;
 }
@@ -187,6 +189,12 @@ const cases: Record<string, Case> = {
     options: async (fx, actor) => ({ task: await fx.claimedTask(actor.userId) }),
     foreign: "notFound",
   },
+  // Options only organizers may give, on subcommands everyone may use: a row each ("<sub> (…)").
+  "task release (member: someone else's claim)": {
+    access: "organizer",
+    options: async (fx) => ({ task: await fx.claimedTask(fx.victimId), member: fx.victimId }),
+    foreign: "notFound",
+  },
   "task done": {
     access: "everyone",
     options: async (fx, actor) => ({ task: await fx.claimedTask(actor.userId) }),
@@ -195,6 +203,15 @@ const cases: Record<string, Case> = {
   "task assign": {
     access: "organizer",
     options: async (fx, actor) => ({ task: await fx.task(), member: actor.place.memberId }),
+    foreign: "notFound",
+  },
+  "task assign (from: move a claim)": {
+    access: "organizer",
+    options: async (fx, actor) => ({
+      task: await fx.claimedTask(fx.victimId),
+      member: actor.place.memberId,
+      from: fx.victimId,
+    }),
     foreign: "notFound",
   },
   "task review": {
@@ -272,6 +289,8 @@ const cases: Record<string, Case> = {
 interface ButtonCase {
   access: Access;
   customId(fx: Fixtures, actor: Actor): string | Promise<string>;
+  /** A string select menu: the values picked (the carrier shows a menu offering them). */
+  picked?(fx: Fixtures, actor: Actor): Promise<string[]>;
   foreign?: "notFound" | "isolated";
   /** The same answer for every actor. */
   always?: Outcome;
@@ -314,6 +333,13 @@ const buttonCases: Record<string, ButtonCase> = {
   "task:page": {
     access: "everyone",
     customId: (fx) => `task:page:open:${fx.sharedCampaignId}:0`,
+    foreign: "isolated",
+  },
+  // The overdue list's release menu (forged as a press: no values, the access refuses first).
+  "task:releaseOverdue": {
+    access: "organizer",
+    customId: (fx) => `task:releaseOverdue:${fx.sharedCampaignId}:0`,
+    picked: async (fx) => [await fx.overdueClaim()],
     foreign: "isolated",
   },
   "task:browse": {
@@ -629,6 +655,18 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
       );
       return { taskId: String(id), claimId: String(claim.id) };
     },
+    overdueClaim: async () => {
+      const task = await addTask(db, bot.guildId, bot.organizerId, sharedCampaignId, {
+        title: `${secret} overdue task ${unique()}`,
+        kind: "campus",
+        location: null,
+        slots: 5,
+        dueAt: new Date(Date.now() - 60 * 60 * 1000),
+        instructions: null,
+      });
+      const { claim } = await claimTask(db, bot.guildId, victimId, task.id, now(), 3);
+      return String(claim.id);
+    },
     schedule: async () => String(await newSchedule()),
     offSchedule: async () => {
       const id = await newSchedule();
@@ -731,33 +769,38 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
       else if (declared !== spec.access) {
         problems.push(`/${key} declares access "${declared}", the spec says "${spec.access}"`);
       }
-      for (const actor of actors) {
-        const options = await typedNumbers(await spec.options(fx, actor));
-        await check(`/${key}`, actor, expectedOutcome(spec, actor), async () => {
-          const handle = discord.slash({
-            guildId: actor.place.guildId,
-            channelId: actor.place.channelId,
-            userId: actor.userId,
-            command: definition.name,
-            ...(group === undefined ? {} : { subcommandGroup: group }),
-            subcommand: sub,
-            options,
-            ...(spec.csv
-              ? {
-                  attachments: {
-                    file: {
-                      filename: "tasks.csv",
-                      contentType: "text/csv",
-                      data: Buffer.from(
-                        "title,kind,location,slots,due,instructions\nFlyers,campus,,2,,\n",
-                      ),
+      const rows = [key, ...Object.keys(cases).filter((name) => name.startsWith(`${key} (`))];
+      for (const row of rows) {
+        seen.add(row);
+        const rowSpec = cases[row] ?? spec;
+        for (const actor of actors) {
+          const options = await typedNumbers(await rowSpec.options(fx, actor));
+          await check(`/${row}`, actor, expectedOutcome(rowSpec, actor), async () => {
+            const handle = discord.slash({
+              guildId: actor.place.guildId,
+              channelId: actor.place.channelId,
+              userId: actor.userId,
+              command: definition.name,
+              ...(group === undefined ? {} : { subcommandGroup: group }),
+              subcommand: sub,
+              options,
+              ...(rowSpec.csv
+                ? {
+                    attachments: {
+                      file: {
+                        filename: "tasks.csv",
+                        contentType: "text/csv",
+                        data: Buffer.from(
+                          "title,kind,location,slots,due,instructions\nFlyers,campus,,2,,\n",
+                        ),
+                      },
                     },
-                  },
-                }
-              : {}),
+                  }
+                : {}),
+            });
+            return answerOf(bot, handle);
           });
-          return answerOf(bot, handle);
-        });
+        }
       }
     }
   }
@@ -803,6 +846,26 @@ it("refuses every subcommand and forged button to whoever may not use it, and ch
         .slash({ ...where, userId: actor.userId, command: "rally", subcommand: "about" })
         .final();
       await handled(bot, logged);
+      const picked = await spec.picked?.(fx, actor);
+      if (picked) {
+        const options = picked.map((value) => ({ label: value, value }));
+        carrier.components = [
+          { type: 1, components: [{ type: 3, custom_id: customId, options, max_values: 25 }] },
+        ];
+        await check(`menu ${customId} (${label})`, actor, outcome, () =>
+          answerOf(
+            bot,
+            discord.chooseOptions({
+              messageId: carrier.id,
+              userId: actor.userId,
+              customId,
+              values: picked,
+            }),
+            carrier.id,
+          ),
+        );
+        continue;
+      }
       carrier.components = [
         { type: 1, components: [{ type: 2, style: 1, label: "Forged", custom_id: customId }] },
       ];

@@ -149,16 +149,19 @@ describe("scheduled summaries over the wire", () => {
     const [freedom, letterEmbed] = message.embeds;
     expect(freedom?.url).toBe("https://example.org/petition");
     expect(freedom?.description).toContain("**332** / 500 signatures · 66%");
-    expect(freedom?.description).toContain("+32 since yesterday");
+    // The Vilnius schedule (every campaign, 16:01) was the last summary: counted from it.
+    expect(freedom?.description).toContain(
+      `+0 since the last summary (<t:${unix(utc("2026-12-01T16:01"))}:f>)`,
+    );
     expect(freedom?.fields).toEqual([
       {
         name: "Outreach",
-        value: "0 tasks done in the last day · 0 slots open · 0 overdue claims",
+        value: "0 tasks done since the last summary · 0 slots open · 0 overdue claims",
       },
       { name: "Take action", value: "Text SIGN PMSUBG to 50409\nhttps://example.org/petition" },
     ]);
     expect(letterEmbed?.description).toContain("**0** / 100 signatures · 0%");
-    expect(letterEmbed?.description).toContain("+0 since yesterday");
+    expect(letterEmbed?.description).toContain("+0 since the last summary");
     // Each embed shows its own chart, uploaded with the message.
     expect(freedom?.image?.url).toBe(`attachment://progress-${campaign.id}.png`);
     expect(letterEmbed?.image?.url).toBe(`attachment://progress-${letter.id}.png`);
@@ -263,7 +266,7 @@ describe("scheduled summaries over the wire", () => {
     expect(summary.content).toBe(`💚 Thank you <@${publicVolunteer}> and 1 more volunteer!`);
     expect(summary.embeds[0]?.fields?.[0]).toEqual({
       name: "Outreach",
-      value: "2 tasks done in the last day · 2 slots open · 1 overdue claim",
+      value: "2 tasks done since the campaign started · 2 slots open · 1 overdue claim",
     });
     const everything = JSON.stringify(summary);
     for (const hidden of [anonymousVolunteer, laggard, "laggard"]) {

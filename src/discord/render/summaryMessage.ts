@@ -24,9 +24,9 @@ function campaignEmbed(
   const lines = [progressLine(campaign, t, language)];
   const since = signed(summary.delta, language);
   lines.push(
-    summary.sinceLastSummary
-      ? t("summary.sinceLast", { delta: since })
-      : t("summary.sinceYesterday", { delta: since }),
+    summary.sinceKind === "lastSummary"
+      ? t("summary.sinceLast", { delta: since, time: discordTime(summary.since, "f", t) })
+      : t("summary.sinceStart", { delta: since }),
   );
   lines.push(
     summary.nextMilestone === null
@@ -42,7 +42,7 @@ function campaignEmbed(
     {
       name: t("summary.outreach"),
       value: [
-        t(summary.sinceLastSummary ? "summary.tasksDone" : "summary.tasksDoneDay", {
+        t(summary.sinceKind === "lastSummary" ? "summary.tasksDone" : "summary.tasksDoneStart", {
           count: summary.tasksDone,
         }),
         t("summary.slotsOpen", { count: summary.openSlots }),

@@ -10,6 +10,7 @@ import {
   GatewayIntentBits,
   MessageFlags,
   ModalBuilder,
+  StringSelectMenuBuilder,
   TextInputBuilder,
   TextInputStyle,
 } from "discord.js";
@@ -374,4 +375,55 @@ test("autocomplete: the choices come back; 26 choices are refused", async () => 
   ]);
   count = 26;
   await expect(discord.autocomplete(input)).rejects.toThrow(/refused.*BASE_TYPE_MAX_LENGTH/);
+});
+
+test("chooseOptions picks values of a string select menu, only those offered and as many as allowed", async () => {
+  const { discord, client, channel, member, next } = await connectedBot();
+  const text = client.channels.cache.get(channel.id) as TextChannel;
+  const menu = new StringSelectMenuBuilder()
+    .setCustomId("pick:1")
+    .setMinValues(1)
+    .setMaxValues(2)
+    .addOptions(
+      { label: "Flyers", value: "10" },
+      { label: "Posters", value: "11" },
+      { label: "Table", value: "12" },
+    );
+  const sent = await text.send({
+    content: "Pick",
+    components: [new ActionRowBuilder<StringSelectMenuBuilder>().addComponents(menu)],
+  });
+  const where = { messageId: sent.id, userId: member.id, customId: "pick:1" };
+  expect(() => discord.chooseOptions({ ...where, values: ["13"] })).toThrow(/offers no "13"/);
+  expect(() => discord.chooseOptions({ ...where, values: ["10", "11", "12"] })).toThrow(
+    /takes 1 to 2 values/,
+  );
+  expect(() => discord.chooseOptions({ ...where, values: [] })).toThrow(/takes 1 to 2 values/);
+  expect(() => discord.chooseOptions({ ...where, customId: "other", values: ["10"] })).toThrow(
+    /No select menu "other"/,
+  );
+
+  const arrived = next();
+  const chosen = discord.chooseOptions({ ...where, values: ["10", "12"] });
+  const interaction = await arrived;
+  if (!interaction.isStringSelectMenu()) throw new Error("expected a string select");
+  expect(interaction.customId).toBe("pick:1");
+  expect(interaction.values).toEqual(["10", "12"]);
+  expect(interaction.message.id).toBe(sent.id);
+  await interaction.update({ content: "Picked 2", components: [] });
+  expect(await chosen.response()).toMatchObject({ type: 7 });
+  expect(discord.message(sent.id)?.content).toBe("Picked 2");
+
+  // Discord refuses a menu of more than 25 options (50035), as its document says.
+  const options = Array.from({ length: 26 }, (_, index) => ({
+    label: `Task ${index}`,
+    value: String(index),
+  }));
+  const refused = await text
+    .send({
+      content: "Too many",
+      components: [{ type: 1, components: [{ type: 3, custom_id: "pick:2", options }] }],
+    })
+    .catch((caught: unknown) => caught);
+  expect((refused as DiscordAPIError).code).toBe(50035);
 });
