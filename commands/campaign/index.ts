@@ -20,6 +20,18 @@ import { list, show } from "./list.ts";
 import { close, closeOptions, create, createOptions, edit, editOptions, reopen } from "./manage.ts";
 import { campaignOption } from "./options.ts";
 import { cardOptions, flyerButton, flyerOptions, flyerReply, shareCard } from "./share.ts";
+import {
+  sourceAccept,
+  sourceCampaignOptions,
+  sourceCheck,
+  sourceIgnore,
+  sourceKey,
+  sourceRemove,
+  sourceSet,
+  sourceSetDefersFirst,
+  sourceSetOptions,
+  sourceShow,
+} from "./source.ts";
 
 const S = ApplicationCommandOptionType;
 const d = (key: Parameters<typeof localizedDescription>[0]) => localizedDescription(key);
@@ -85,6 +97,37 @@ const data = guildCommand({
       ...d("commands.campaign.count"),
       options: countOptions.json,
     },
+    {
+      type: S.SubcommandGroup,
+      name: "source",
+      ...d("commands.campaign.source"),
+      options: [
+        {
+          type: S.Subcommand,
+          name: "set",
+          ...d("commands.campaign.sourceSet"),
+          options: sourceSetOptions.json,
+        },
+        {
+          type: S.Subcommand,
+          name: "show",
+          ...d("commands.campaign.sourceShow"),
+          options: sourceCampaignOptions.json,
+        },
+        {
+          type: S.Subcommand,
+          name: "check",
+          ...d("commands.campaign.sourceCheck"),
+          options: sourceCampaignOptions.json,
+        },
+        {
+          type: S.Subcommand,
+          name: "remove",
+          ...d("commands.campaign.sourceRemove"),
+          options: sourceCampaignOptions.json,
+        },
+      ],
+    },
   ],
 });
 
@@ -98,6 +141,10 @@ const autocompleteStatus: Record<string, CampaignStatusFilter> = {
   export: "all",
   flyer: "all",
   card: "all",
+  "source set": "active",
+  "source show": "all",
+  "source check": "active",
+  "source remove": "all",
 };
 
 async function autocomplete(
@@ -177,7 +224,33 @@ export const campaignCommand: Command = {
       options: cardOptions.schema,
       run: shareCard,
     }),
+    "source set": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceSetOptions.schema,
+      deferFirst: sourceSetDefersFirst,
+      run: sourceSet,
+    }),
+    "source show": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceCampaignOptions.schema,
+      run: sourceShow,
+    }),
+    "source check": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceCampaignOptions.schema,
+      deferFirst: async () => true,
+      run: sourceCheck,
+    }),
+    "source remove": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceCampaignOptions.schema,
+      run: sourceRemove,
+    }),
   },
   autocomplete,
-  components: { flyer: flyerButton },
+  components: { flyer: flyerButton, sourceKey, sourceAccept, sourceIgnore },
 };

@@ -13,6 +13,7 @@ import {
 import { UserError } from "../domain/errors.ts";
 import { hasAccess } from "../domain/permissions.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
+import type { SourceReads } from "../domain/countSources.ts";
 import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
 import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
@@ -39,6 +40,7 @@ interface DispatcherDependencies {
   now?: () => Date;
   /** Answer with a defer when the work runs longer than this (Discord drops it after 3 s). */
   deferAfterMs?: number;
+  sources: SourceReads;
 }
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
@@ -93,6 +95,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       t: translator(language),
       commands,
       channels: channelActions(interaction.client, interaction.guildId, db, now),
+      sources: dependencies.sources,
     };
   }
 
@@ -117,6 +120,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     if (!handler) throw new UserError("errors.unknownCommand");
     requireAccess(handler.access, context);
     const input = parseOptions(handler.options, flat.values);
+    if (handler.deferFirst && (await handler.deferFirst(input, context)))
+      await interaction.deferReply(handler.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(input, context),
     );
@@ -143,6 +148,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
           fields[field.customId] = field.value;
       }
     }
+    if (handler.deferFirst && interaction.isModalSubmit() && !interaction.isFromMessage())
+      await interaction.deferReply(handler.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(args, context, fields),
     );
@@ -212,7 +219,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     });
     try {
       const first = await Promise.race([pending, late]);
-      if (first !== "late") return first;
+      if (first !== "late" || interaction.deferred) return await pending;
       if (interaction.isChatInputCommand()) {
         await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
       } else {
@@ -252,7 +259,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       return;
     }
     const ephemeral = result.type === "reply" && result.ephemeral;
-    if (interaction.deferred && interaction.isChatInputCommand()) {
+    const ownReply =
+      interaction.isChatInputCommand() ||
+      (interaction.isModalSubmit() && !interaction.isFromMessage());
+    if (interaction.deferred && ownReply) {
       await interaction.editReply(payload);
     } else if (interaction.deferred || interaction.replied) {
       await interaction.followUp({
@@ -294,7 +304,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     if (!interaction.isRepliable()) return outcome;
     const reply: InteractionReplyOptions = { content: text, flags: MessageFlags.Ephemeral };
     try {
-      if (interaction.deferred && !interaction.replied && interaction.isChatInputCommand()) {
+      const ownReply =
+        interaction.isChatInputCommand() ||
+        (interaction.isModalSubmit() && !interaction.isFromMessage());
+      if (interaction.deferred && !interaction.replied && ownReply) {
         await interaction.editReply({ content: text });
       } else if (interaction.deferred || interaction.replied) {
         await interaction.followUp(reply);
