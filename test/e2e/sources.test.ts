@@ -10,13 +10,15 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-async function setUp(options: { clock?: { now: Date }; sourceFetch?: object } = {}) {
+async function setUp(
+  options: { clock?: { now: Date }; sourceFetch?: (server: PetitionServer) => object } = {},
+) {
   const server = await startPetitionServer();
   servers.push(server);
   const bot = await startTestBot({
     ...(options.clock ? { now: () => options.clock?.now ?? new Date() } : {}),
     sourceAllowHosts: `127.0.0.1:${server.port}`,
-    ...(options.sourceFetch ? { sourceFetch: options.sourceFetch } : {}),
+    ...(options.sourceFetch ? { sourceFetch: options.sourceFetch(server) } : {}),
   });
   const campaigns = bot.world.channels.find((channel) => channel.name === "campaigns")?.id ?? "";
   await bot.run(
@@ -130,10 +132,10 @@ describe("/campaign source", () => {
 
   it("refuses private addresses at set with a friendly message, saving nothing", async () => {
     const { bot, server, campaign } = await setUp({
-      sourceFetch: {
+      sourceFetch: () => ({
         resolve: async (name: string) =>
           name === "petition.example" ? [{ address: "10.0.0.7", family: 4 }] : [],
-      },
+      }),
     });
     for (const url of [
       `http://127.0.0.2:${server.port}/live.json`,
@@ -243,5 +245,59 @@ describe("/campaign source", () => {
     clock.now = new Date(clock.now.getTime() + 16 * minute);
     await poll(bot);
     expect(await countOf(bot, campaign.id)).toBe(140);
+  });
+
+  it("asks for the Action Network key in a modal first, sends it only to its API, and never shows it", async () => {
+    const key = "an-key-SECRET-7f3a9c";
+    const { bot, server, campaign } = await setUp({
+      // The local site stands in for Action Network's API origin.
+      sourceFetch: (server) => ({ apiKeyOrigin: server.origin }),
+    });
+    const url = `${server.origin}/api/v2/petitions/save-the-wetlands`;
+    const opened = bot.discord.slash({
+      guildId: bot.guildId,
+      channelId: bot.channelId,
+      userId: bot.organizerId,
+      ...bot.discord.parseCommandLine(
+        `/campaign source set campaign:${campaign.id} url:"${url}" kind:action_network`,
+      ),
+    });
+    expect((await opened.response()).type).toBe(9);
+    expect(opened.modal?.title).toBe("Action Network API key");
+    const submitted = bot.discord.submitModal({
+      handle: opened,
+      userId: bot.organizerId,
+      values: { url, key },
+    });
+    // Deferred first (type 5), then the answer once the read is done.
+    expect((await submitted.response()).type).toBe(5);
+    const answer = await submitted.final();
+    await bot.rally.settled();
+    expect(answer.content).toMatch(
+      /^Read \*\*\d[\d,]*\*\* signatures from 127\.0\.0\.1:\d+ at <t:\d+:t> \(chosen: Action Network\)/,
+    );
+    const settings = await bot.rally.db.guildSettings.findFirstOrThrow({
+      where: { guildId: bot.guildId },
+    });
+    expect(settings.actionNetworkKey).toBe(key);
+
+    // Sent as Action Network's header, to its API origin only (redirects: test/sources).
+    expect(server.seen.map((request) => request.headers["osdi-api-token"])).toContain(key);
+
+    const shown = await bot.run(bot.organizerId, `/campaign source show campaign:${campaign.id}`);
+    expect(shown.embeds[0]?.description).toContain("Action Network key: set");
+    const exported = await bot.run(bot.organizerId, `/campaign export campaign:${campaign.id}`);
+    const mine = await bot.run(bot.organizerId, "/me export");
+    const audit = await bot.run(bot.organizerId, "/settings audit");
+    const everything = JSON.stringify([
+      shown,
+      exported.attachments.map((file) => file.data.toString("utf8")),
+      mine.attachments.map((file) => file.data.toString("utf8")),
+      audit,
+      await bot.rally.db.auditEntry.findMany(),
+      bot.logs,
+    ]);
+    expect(everything).not.toContain(key);
+    expect(everything).not.toContain("SECRET");
   });
 });
