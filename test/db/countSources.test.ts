@@ -191,6 +191,32 @@ describe("count sources", () => {
     ).toBe(1);
   });
 
+  it("an ignored reading cannot be accepted afterwards, and is not asked about again", async () => {
+    const { db, campaign } = await withSource(100);
+    const reading = {
+      ok: true as const,
+      kind: "json" as const,
+      displayUrl: "",
+      host: "",
+      count: 50,
+    };
+    await recordReading(db, await db.countSource.findFirstOrThrow(), reading, later(15));
+    await decideHeldReading(db, ids.guild, ids.organizer, campaign.id, 50, false, later(16));
+    expect(
+      await refusal(
+        decideHeldReading(db, ids.guild, ids.organizer, campaign.id, 50, true, later(17)),
+      ),
+    ).toBe("source.heldGone");
+    const again = await recordReading(
+      db,
+      await db.countSource.findFirstOrThrow(),
+      reading,
+      later(30),
+    );
+    expect([again.type, again.type === "held" && again.asked]).toEqual(["held", false]);
+    expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).count).toBe(100);
+  });
+
   it("pauses after 24 hours of failures, stops polling, and check resumes", async () => {
     const { db, campaign } = await withSource(100);
     const failure = {

@@ -300,4 +300,27 @@ describe("/campaign source", () => {
     expect(everything).not.toContain(key);
     expect(everything).not.toContain("SECRET");
   });
+
+  it("hands a hanging site's read to the source pool: the due-job pass does not wait for it", async () => {
+    const clock = { now: new Date(Date.UTC(2026, 11, 7, 14, 0)) };
+    const { bot, server, campaign, live } = await setUp({
+      clock,
+      sourceFetch: () => ({ timeoutMs: 3000 }),
+    });
+    server.live.count = 100;
+    await bot.run(
+      bot.organizerId,
+      `/campaign source set campaign:${campaign.id} url:"${live}" kind:json field:count`,
+    );
+    server.live.count = "hang";
+    clock.now = new Date(clock.now.getTime() + 15 * minute);
+    const started = performance.now();
+    await bot.rally.scheduler.tick();
+    expect(performance.now() - started).toBeLessThan(1500);
+    // The read times out in the pool, and is recorded as a failure, the next poll backed off.
+    await bot.rally.settled();
+    const source = await bot.rally.db.countSource.findFirstOrThrow();
+    expect([source.lastError, source.failures]).toEqual(["timeout", 1]);
+    expect(await countOf(bot, campaign.id)).toBe(100);
+  });
 });
