@@ -13,6 +13,7 @@ import {
   listVolunteersDoneBetween,
 } from "../db/summaries.ts";
 import { nextMilestone } from "./goalLadder.ts";
+import { listCountSourcesOfCampaigns } from "../db/countSources.ts";
 
 const day = 24 * 60 * 60 * 1000;
 const chartDays = 14;
@@ -31,6 +32,8 @@ export interface CampaignSummary {
   /** The count over the chart window: the count at its start, then every change. */
   history: { at: Date; count: number }[];
   windowStart: Date;
+  /** A count source that is failing (since when) or paused; null when it reads fine or is absent. */
+  source?: { status: "failing" | "paused"; since: Date } | null;
 }
 
 export interface Summary {
@@ -113,6 +116,18 @@ export async function buildSummary(
       summarizeCampaign(db, campaign, since, options.since !== null, now, options.timeZone),
     ),
   );
+  const sources = await listCountSourcesOfCampaigns(
+    db,
+    campaigns.map((campaign) => campaign.id),
+  );
+  for (const summary of summaries) {
+    const source = sources.find((row) => row.campaignId === summary.campaign.id);
+    if (source?.failingSince)
+      summary.source = {
+        status: source.status === "paused" ? "paused" : "failing",
+        since: source.failingSince,
+      };
+  }
   const ids = await listVolunteersDoneBetween(
     db,
     guildId,

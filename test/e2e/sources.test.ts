@@ -229,6 +229,11 @@ describe("/campaign source", () => {
       "Status: paused after failing for 24 hours (http 503)",
     );
 
+    const preview = await bot.run(bot.organizerId, `/summary preview campaign:${campaign.id}`);
+    expect(JSON.stringify(preview.embeds)).toContain(
+      "The count source is paused after failing for 24 hours",
+    );
+
     server.live.count = 130;
     const checked = await bot.run(
       bot.organizerId,
