@@ -33,7 +33,7 @@ export function sourceJobHandlers(dependencies: Dependencies): Record<string, Du
       const { source } = poll;
       sources.track(
         sources
-          .read(poll.request)
+          .readInRound(poll.request, poll.round)
           .then(async (result) => {
             const outcome = await recordReading(db, source, result, now());
             if (outcome.type === "failed")

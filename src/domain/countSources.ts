@@ -3,6 +3,7 @@
  * once; then a `source.poll` due job per source hands each read to the source pool (so a slow
  * site never holds a due-job worker) and records what it learned as a count change.
  */
+import { createHash } from "node:crypto";
 import {
   decideHeldReadingIf,
   deleteCountSource,
@@ -34,10 +35,17 @@ export const sourceLimits = { everyMin: 5, everyMax: 1440, everyDefault: 15 } as
 export const pauseAfterMs = 24 * 60 * 60 * 1000;
 /** Backoff while failing: the interval doubles per failure, up to this. */
 const maxBackoffMs = 2 * 60 * 60 * 1000;
+/** How long a round's read is shared: longer than a due-job pass, shorter than any interval. */
+const roundMemoryMs = 2 * 60 * 1000;
 
 /** Reads sources under the pool's caps; remembers reads handed off, for shutdown and tests. */
 export interface SourceReads {
   read(request: SourceRequest): Promise<SourceResult>;
+  /**
+   * A poll's read: polls of the same address in the same round (their aligned due time) share
+   * one fetch, however far apart their jobs ran within the pass.
+   */
+  readInRound(request: SourceRequest, round: number): Promise<SourceResult>;
   /** Runs work after a read without anyone awaiting it; its end is tracked by `settled`. */
   track(work: Promise<unknown>): void;
   /** Resolves once every read handed off so far has been recorded. */
@@ -57,8 +65,31 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
     ...(options.perHost === undefined ? {} : { perHost: options.perHost }),
   });
   const inFlight = new Set<Promise<unknown>>();
+  const rounds = new Map<string, { result: Promise<SourceResult>; until: number }>();
   return {
     read: (request) => pool.read(request),
+    readInRound(request, round) {
+      const key = createHash("sha256")
+        .update(
+          JSON.stringify([
+            round,
+            request.url,
+            request.kind,
+            request.field ?? null,
+            request.apiKey ?? null,
+            request.previous?.etag ?? null,
+            request.previous?.lastModified ?? null,
+          ]),
+        )
+        .digest("base64url");
+      const now = Date.now();
+      const shared = rounds.get(key);
+      if (shared && shared.until > now) return shared.result;
+      for (const [old, entry] of rounds) if (entry.until <= now) rounds.delete(old);
+      const result = pool.read(request);
+      rounds.set(key, { result, until: now + roundMemoryMs });
+      return result;
+    },
     track(work) {
       const settled = work.then(
         () => undefined,
@@ -124,8 +155,16 @@ async function scheduleNextPoll(
     guildId: source.guildId,
     kind: sourcePollKind,
     subjectId,
-    dueAt: new Date(after.getTime() + Math.max(delay, interval)),
+    dueAt: new Date(alignedAfter(after.getTime() + Math.max(delay, interval) - interval, interval)),
   });
+}
+
+/**
+ * The first multiple of `interval` (from the epoch) after `time`: sources read as often fall due
+ * in the same pass, so an address several campaigns track is fetched once (the pool shares it).
+ */
+function alignedAfter(time: number, interval: number): number {
+  return (Math.floor(time / interval) + 1) * interval;
 }
 
 function requestOf(source: CountSource, apiKey: string | null): SourceRequest {
@@ -429,7 +468,7 @@ export async function startPoll(
   db: Store,
   job: DueJob,
   at: Date,
-): Promise<{ source: CountSource; request: SourceRequest } | null> {
+): Promise<{ source: CountSource; request: SourceRequest; round: number } | null> {
   const campaignId = Number(job.subjectId.split(":")[0]);
   const source = await findCountSource(db, job.guildId, campaignId);
   if (!source || source.status !== "active") return null;
@@ -438,7 +477,7 @@ export async function startPoll(
   await scheduleNextPoll(db, source, at, job.subjectId);
   const apiKey =
     source.kind === "action_network" ? await findActionNetworkKey(db, job.guildId) : null;
-  return { source, request: requestOf(source, apiKey) };
+  return { source, request: requestOf(source, apiKey), round: job.dueAt.getTime() };
 }
 
 /** `/campaign source check`: reads now, resumes a paused source, and records the reading. */

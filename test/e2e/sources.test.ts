@@ -328,4 +328,30 @@ describe("/campaign source", () => {
     expect([source.lastError, source.failures]).toEqual(["timeout", 1]);
     expect(await countOf(bot, campaign.id)).toBe(100);
   });
+
+  it("fetches an address several campaigns track once per round", async () => {
+    const clock = { now: new Date(Date.UTC(2026, 11, 7, 14, 2)) };
+    const { bot, server, campaign, campaigns, live } = await setUp({ clock });
+    await bot.run(
+      bot.organizerId,
+      `/campaign create title:"Save the river" goal:500 channel:<#${campaigns}>`,
+    );
+    const second = await bot.rally.db.campaign.findFirstOrThrow({
+      where: { title: "Save the river" },
+    });
+    server.live.count = 100;
+    for (const id of [campaign.id, second.id]) {
+      await bot.run(
+        bot.organizerId,
+        `/campaign source set campaign:${id} url:"${live}" kind:json field:count`,
+      );
+      clock.now = new Date(clock.now.getTime() + 3 * minute);
+    }
+    server.live.count = 120;
+    const before = server.seen.length;
+    clock.now = new Date(Date.UTC(2026, 11, 7, 14, 15));
+    await poll(bot);
+    expect(server.seen.length).toBe(before + 1);
+    expect([await countOf(bot, campaign.id), await countOf(bot, second.id)]).toEqual([120, 120]);
+  });
 });
