@@ -16,6 +16,9 @@ import { privacyJobHandlers } from "./discord/privacyJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { taskRepeatJobHandlers } from "./discord/taskRepeatJobs.ts";
+import { sourceJobHandlers } from "./discord/sourceJobs.ts";
+import { createSourceReads } from "./domain/countSources.ts";
+import type { SafeFetchOptions } from "./sources/safeFetch.ts";
 import { stopSchedulesOfGuild } from "./domain/summarySchedules.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 import { stopChartWorkers } from "./render/chartPool.ts";
@@ -34,6 +37,8 @@ interface RallyOptions {
   restTimeoutMs?: number;
   /** Delay of the start-up housekeeping after READY (default 1 s); 0 runs it before starting. */
   housekeepingDelayMs?: number;
+  /** How count sources are fetched beyond SOURCE_ALLOW_HOSTS: tests inject a resolver, timeouts. */
+  sourceFetch?: SafeFetchOptions;
 }
 
 /**
@@ -74,11 +79,19 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
   // trips): what needs it waits for it, and an interaction that arrives first is answered once
   // it is open.
   const opening = openDatabase(config.DATABASE_URL);
+  // Petition sites are read in a pool of their own: a hanging one never holds a due-job worker.
+  const sources = createSourceReads({
+    fetch: {
+      ...(config.SOURCE_ALLOW_HOSTS ? { allowHosts: config.SOURCE_ALLOW_HOSTS } : {}),
+      ...options.sourceFetch,
+    },
+  });
   const dispatching = opening.then((db) =>
     createDispatcher({
       db,
       log,
       commands,
+      sources,
       app: { version: packageJson.version, database: describeDatabase(config.DATABASE_URL) },
       ...(options.now ? { now: options.now } : {}),
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
@@ -197,6 +210,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...privacyJobHandlers({ client, db, log }),
       ...taskRepeatJobHandlers({ client, db, log, now }),
       ...campaignCardJobHandlers({ client, db, log, now }),
+      ...sourceJobHandlers({ client, db, log, now, sources }),
     },
     ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
     ...(shards.count > 1 ? { servesGuild: serves } : {}),
@@ -208,13 +222,17 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     client,
     db,
     scheduler,
-    settled: () => dispatcher.settled(),
+    settled: async () => {
+      await dispatcher.settled();
+      await sources.settled();
+    },
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();
         stopHousekeeping.abort();
         await leftServersChecked;
         await dispatcher.drain();
+        await sources.settled();
         await stopChartWorkers();
         await client.destroy();
         await db.$disconnect();

@@ -54,7 +54,7 @@ function signed(value: number, language: string): string {
 }
 
 /** The public milestone message, in the server's language, pinging only the announce role. */
-function milestoneMessage(
+export function milestoneMessage(
   campaign: Campaign,
   reached: number,
   language: Language,

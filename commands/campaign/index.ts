@@ -21,6 +21,18 @@ import { close, closeOptions, create, createOptions, edit, editOptions, reopen }
 import { repost } from "./liveCard.ts";
 import { campaignOption } from "./options.ts";
 import { cardOptions, flyerButton, flyerOptions, flyerReply, shareCard } from "./share.ts";
+import {
+  sourceAccept,
+  sourceCampaignOptions,
+  sourceCheck,
+  sourceIgnore,
+  sourceKey,
+  sourceRemove,
+  sourceSet,
+  sourceSetDefersFirst,
+  sourceSetOptions,
+  sourceShow,
+} from "./source.ts";
 
 const S = ApplicationCommandOptionType;
 const d = (key: Parameters<typeof localizedDescription>[0]) => localizedDescription(key);
@@ -92,6 +104,37 @@ const data = guildCommand({
       ...d("commands.campaign.repost"),
       options: campaignOnly.json,
     },
+    {
+      type: S.SubcommandGroup,
+      name: "source",
+      ...d("commands.campaign.source"),
+      options: [
+        {
+          type: S.Subcommand,
+          name: "set",
+          ...d("commands.campaign.sourceSet"),
+          options: sourceSetOptions.json,
+        },
+        {
+          type: S.Subcommand,
+          name: "show",
+          ...d("commands.campaign.sourceShow"),
+          options: sourceCampaignOptions.json,
+        },
+        {
+          type: S.Subcommand,
+          name: "check",
+          ...d("commands.campaign.sourceCheck"),
+          options: sourceCampaignOptions.json,
+        },
+        {
+          type: S.Subcommand,
+          name: "remove",
+          ...d("commands.campaign.sourceRemove"),
+          options: sourceCampaignOptions.json,
+        },
+      ],
+    },
   ],
 });
 
@@ -106,6 +149,10 @@ const autocompleteStatus: Record<string, CampaignStatusFilter> = {
   flyer: "all",
   card: "all",
   repost: "all",
+  "source set": "active",
+  "source show": "all",
+  "source check": "active",
+  "source remove": "all",
 };
 
 async function autocomplete(
@@ -191,7 +238,33 @@ export const campaignCommand: Command = {
       options: campaignOnly.schema,
       run: repost,
     }),
+    "source set": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceSetOptions.schema,
+      deferFirst: sourceSetDefersFirst,
+      run: sourceSet,
+    }),
+    "source show": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceCampaignOptions.schema,
+      run: sourceShow,
+    }),
+    "source check": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceCampaignOptions.schema,
+      deferFirst: async () => true,
+      run: sourceCheck,
+    }),
+    "source remove": subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: sourceCampaignOptions.schema,
+      run: sourceRemove,
+    }),
   },
   autocomplete,
-  components: { flyer: flyerButton },
+  components: { flyer: flyerButton, sourceKey, sourceAccept, sourceIgnore },
 };

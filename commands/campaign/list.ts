@@ -11,6 +11,8 @@ import { campaignCard, formatNumber, percentOf } from "../../src/discord/render/
 import { showText } from "../../src/discord/render/text.ts";
 import { cardStatusLine } from "./liveCard.ts";
 import { reply } from "./render.ts";
+import { countSourcesOf } from "../../src/domain/countSources.ts";
+import { sourceHealthLine } from "./source.ts";
 
 export async function list(
   input: { status?: CampaignStatusFilter | undefined },
@@ -46,13 +48,16 @@ export async function show(
 ): Promise<HandlerResult> {
   const id = parseCampaignId(input.campaign);
   // Both reads at once: on PostgreSQL two connections at a time instead of two round trips.
-  const [campaign, tasks] = await Promise.all([
+  const [campaign, tasks, sources] = await Promise.all([
     getCampaign(context.db, context.guildId, id),
     taskNumbers(context.db, context.guildId, id),
+    countSourcesOf(context.db, [id]),
   ]);
+  const source = sources.get(id);
+  const health = source ? sourceHealthLine(source, context.t) : null;
   return reply(
     context,
     [campaignCard(campaign, tasks, context.t, context.language)],
-    cardStatusLine(campaign, context.t),
+    [health, cardStatusLine(campaign, context.t)].filter(Boolean).join("\n"),
   );
 }

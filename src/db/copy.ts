@@ -43,6 +43,7 @@ export const tables: Table[] = [
   },
   { table: "Campaign", delegate: (db) => db.campaign as unknown as TableDelegate, ...byId },
   { table: "CountEntry", delegate: (db) => db.countEntry as unknown as TableDelegate, ...byId },
+  { table: "CountSource", delegate: (db) => db.countSource as unknown as TableDelegate, ...byId },
   { table: "AuditEntry", delegate: (db) => db.auditEntry as unknown as TableDelegate, ...byId },
   { table: "OutreachTask", delegate: (db) => db.outreachTask as unknown as TableDelegate, ...byId },
   { table: "Claim", delegate: (db) => db.claim as unknown as TableDelegate, ...byId },

@@ -7,6 +7,7 @@ export type {
   Campaign,
   Claim,
   CountEntry,
+  CountSource,
   DirectMessage,
   DueJob,
   GuildSettings,

@@ -9,6 +9,7 @@ import type * as z from "zod";
 import type { Store } from "../domain/store.ts";
 import { UserError } from "../domain/errors.ts";
 import type { GuildSettingsView } from "../domain/guildSettings.ts";
+import type { SourceReads } from "../domain/countSources.ts";
 import type { Language, Translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import type { ChannelActions } from "./channels.ts";
@@ -69,12 +70,19 @@ export interface InteractionContext {
   readonly commands: readonly Command[];
   /** Checks and posts in this server's channels (campaign channels, milestones). */
   readonly channels: ChannelActions;
+  /** Reads count sources (the petition pages) under the source pool's caps. */
+  readonly sources: SourceReads;
 }
 
 export interface Subcommand<Schema extends z.ZodType = z.ZodType> {
   access: Access;
   /** Whether the answer is for the member alone; also decides how a slow answer is deferred. */
   ephemeral: boolean;
+  /**
+   * Acknowledge before running when this says so (work that waits on another site); false
+   * when the answer may be a modal, which must be the first response.
+   */
+  deferFirst?: (input: z.output<Schema>, context: InteractionContext) => Promise<boolean>;
   options: Schema;
   run(input: z.output<Schema>, context: InteractionContext): Promise<HandlerResult>;
 }
@@ -100,6 +108,8 @@ export interface ComponentHandler {
    * that button with the same arguments (`task:submit:7` comes from `task:done:7`).
    */
   openedBy?: string;
+  /** A form whose work waits on another site: its submit is acknowledged before it runs. */
+  deferFirst?: boolean;
   /**
    * `args` are the custom_id's parts after `command:action:`; `fields` the modal's inputs;
    * `values` what was picked in a select menu (none for a button or form).

@@ -15,6 +15,7 @@ import { UserError } from "../domain/errors.ts";
 import { hasAccess } from "../domain/permissions.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { resolveNumberedOptions } from "../domain/numbers.ts";
+import type { SourceReads } from "../domain/countSources.ts";
 import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
 import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
@@ -41,6 +42,7 @@ interface DispatcherDependencies {
   now?: () => Date;
   /** Answer with a defer when the work runs longer than this (Discord drops it after 3 s). */
   deferAfterMs?: number;
+  sources: SourceReads;
 }
 
 type Repliable =
@@ -99,6 +101,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       t: translator(language),
       commands,
       channels: channelActions(interaction.client, interaction.guildId, db, now),
+      sources: dependencies.sources,
     };
   }
 
@@ -124,6 +127,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     requireAccess(handler.access, context);
     const values = await resolveNumberedOptions(context.db, context.guildId, flat.values);
     const input = parseOptions(handler.options, values);
+    if (handler.deferFirst && (await handler.deferFirst(input, context)))
+      await interaction.deferReply(handler.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(input, context),
     );
@@ -151,6 +156,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       }
     }
     const values = interaction.isStringSelectMenu() ? interaction.values : [];
+    if (handler.deferFirst && interaction.isModalSubmit() && !interaction.isFromMessage())
+      await interaction.deferReply(handler.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(args, context, fields, values),
     );
@@ -220,7 +227,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     });
     try {
       const first = await Promise.race([pending, late]);
-      if (first !== "late") return first;
+      if (first !== "late" || interaction.deferred) return await pending;
       if (interaction.isChatInputCommand()) {
         await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
       } else {
@@ -264,7 +271,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       return;
     }
     const ephemeral = result.type === "reply" && result.ephemeral;
-    if (interaction.deferred && interaction.isChatInputCommand()) {
+    const ownReply =
+      interaction.isChatInputCommand() ||
+      (interaction.isModalSubmit() && !interaction.isFromMessage());
+    if (interaction.deferred && ownReply) {
       await interaction.editReply(payload);
     } else if (interaction.deferred || interaction.replied) {
       await interaction.followUp({
@@ -306,7 +316,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     if (!interaction.isRepliable()) return outcome;
     const reply: InteractionReplyOptions = { content: text, flags: MessageFlags.Ephemeral };
     try {
-      if (interaction.deferred && !interaction.replied && interaction.isChatInputCommand()) {
+      const ownReply =
+        interaction.isChatInputCommand() ||
+        (interaction.isModalSubmit() && !interaction.isFromMessage());
+      if (interaction.deferred && !interaction.replied && ownReply) {
         await interaction.editReply({ content: text });
       } else if (interaction.deferred || interaction.replied) {
         await interaction.followUp(reply);

@@ -10,6 +10,7 @@ import {
   type CampaignStatusFilter,
 } from "../db/campaigns.ts";
 import { insertCountEntry, listCountEntriesSince } from "../db/countEntries.ts";
+import { findCountSource, sumTalliesSince } from "../db/countSources.ts";
 import { findGuildSettings } from "../db/guildSettings.ts";
 import type { Campaign } from "../db/rows.ts";
 import { inTransaction, type Store } from "../db/store.ts";
@@ -229,7 +230,11 @@ export async function reopenCampaign(
   }
 }
 
-type CountChange = { kind: "set"; value: number } | { kind: "add"; value: number };
+/** `reading`: a number read from the campaign's count source (the tallies since it was set stay). */
+export type CountChange =
+  | { kind: "set"; value: number }
+  | { kind: "add"; value: number }
+  | { kind: "reading"; value: number };
 
 interface CountResult {
   campaign: Campaign;
@@ -262,7 +267,14 @@ export async function changeCount(
       throw new UserError("campaign.closed", { title: campaign.title });
     }
     const current = await findCampaignOrThrow(tx, id);
-    const count = change.kind === "set" ? change.value : current.count + change.value;
+    let count = change.kind === "add" ? current.count + change.value : change.value;
+    if (change.kind !== "add") {
+      const source = await findCountSource(tx, guildId, id);
+      // A typed count would be overwritten by the next reading: refused, with the way out.
+      if (change.kind === "set" && source)
+        throw new UserError("campaign.countSetWithSource", { title: current.title });
+      if (change.kind === "reading" && source) count += await sumTalliesSince(tx, id, source.setAt);
+    }
     if (count < 0) {
       throw new UserError("campaign.countNegative", { count: current.count, value: change.value });
     }

@@ -15,6 +15,7 @@ import {
 } from "../db/summaries.ts";
 import { recordAudit } from "./audit.ts";
 import { nextMilestone } from "./goalLadder.ts";
+import { listCountSourcesOfCampaigns } from "../db/countSources.ts";
 
 const chartDays = 14;
 
@@ -33,6 +34,8 @@ export interface CampaignSummary {
   /** The count over the chart window: the count at its start, then every change. */
   history: { at: Date; count: number }[];
   windowStart: Date;
+  /** A count source that is failing (since when) or paused; null when it reads fine or is absent. */
+  source?: { status: "failing" | "paused"; since: Date } | null;
 }
 
 export interface Summary {
@@ -153,6 +156,18 @@ export async function buildSummary(
       summarizeCampaign(db, campaign, options.since, now, options.timeZone),
     ),
   );
+  const sources = await listCountSourcesOfCampaigns(
+    db,
+    campaigns.map((campaign) => campaign.id),
+  );
+  for (const summary of summaries) {
+    const source = sources.find((row) => row.campaignId === summary.campaign.id);
+    if (source?.failingSince)
+      summary.source = {
+        status: source.status === "paused" ? "paused" : "failing",
+        since: source.failingSince,
+      };
+  }
   // Thanked: whoever finished work since the earliest start any campaign counts from.
   const since = summaries.reduce(
     (min, summary) => (summary.since < min ? summary.since : min),

@@ -6,6 +6,7 @@ import { startLocalDiscord, type LocalDiscord } from "../local-discord/localDisc
 import { permissionBits } from "../domain/permissions.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
+import { startDemoPetition } from "./demoPetition.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 
@@ -63,12 +64,18 @@ export async function runSandbox(
     config.LOG_LEVEL,
     pino.destination({ dest: "data/sandbox.log", mkdir: true }),
   );
+  // A demo petition page on 127.0.0.1, allowed for the sandbox only (not in production).
+  const petition = await startDemoPetition();
   const rally = await startRally({
     config: {
       ...config,
       DATABASE_URL: databaseUrl,
       DISCORD_API_URL: discord.apiUrl,
       DEV_GUILD_ID: world.guildId,
+      SOURCE_ALLOW_HOSTS: [
+        ...(config.SOURCE_ALLOW_HOSTS ?? []),
+        { host: petition.host, port: petition.port },
+      ],
     },
     token: sandboxToken,
     log,
@@ -86,6 +93,7 @@ export async function runSandbox(
     [
       "Rally sandbox — no DISCORD_TOKEN is set, so Rally runs against a local Discord on 127.0.0.1.",
       `Data: ${databaseUrl} · logs: data/sandbox.log`,
+      `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
       "",
       sandboxHelp,
       "",
@@ -111,6 +119,7 @@ export async function runSandbox(
     clearInterval(poll);
     lines.close();
     await rally.stop();
+    await petition.close();
     await discord.close();
     out("Bye.");
   };

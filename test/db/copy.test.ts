@@ -69,6 +69,18 @@ async function seed(db: Db): Promise<void> {
           now,
         );
       }
+      await db.countSource.create({
+        data: {
+          guildId: guild,
+          campaignId: campaign.id,
+          url: "https://petition.parliament.uk/petitions/700001",
+          kind: "uk_parliament",
+          lastCount: 540,
+          lastReadAt: now,
+          setAt: now,
+          setById: organizer,
+        },
+      });
       for (let t = 0; t < 3; t++) {
         const task = await addTask(db, guild, organizer, campaign.id, {
           title: `Flyer ${t}`,

@@ -839,6 +839,12 @@ describe("forged values over the wire", () => {
       "task:cancelOne": { args: tasks },
       "task:stopSeries": { args: tasks },
       "campaign:flyer": { args: campaignIds },
+      "campaign:sourceAccept": { args: campaignIds.map((id) => `${id}:40`) },
+      "campaign:sourceIgnore": { args: campaignIds.map((id) => `${id}:40`) },
+      "campaign:sourceKey": {
+        args: campaignIds.map((id) => `${id}:15`),
+        form: { url: "http://192.0.2.1/api/v2/petitions/x", key: "forged-key-123" },
+      },
       "me:forget": { args: [volunteer, organizer] },
     };
     const registered = commands.flatMap((command) =>

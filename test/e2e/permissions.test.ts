@@ -161,6 +161,27 @@ const cases: Record<string, Case> = {
     options: async (fx) => ({ campaign: await fx.campaign() }),
     foreign: "notFound",
   },
+  "campaign source set": {
+    access: "organizer",
+    // A documentation address: refused before anything is fetched, so no network is needed.
+    options: async (fx) => ({ campaign: await fx.campaign(), url: "http://192.0.2.1/count.json" }),
+    foreign: "notFound",
+  },
+  "campaign source show": {
+    access: "organizer",
+    options: async (fx) => ({ campaign: await fx.campaign() }),
+    foreign: "notFound",
+  },
+  "campaign source check": {
+    access: "organizer",
+    options: async (fx) => ({ campaign: await fx.campaign() }),
+    foreign: "notFound",
+  },
+  "campaign source remove": {
+    access: "organizer",
+    options: async (fx) => ({ campaign: await fx.campaign() }),
+    foreign: "notFound",
+  },
 
   "task add": {
     access: "organizer",
@@ -361,6 +382,16 @@ const buttonCases: Record<string, ButtonCase> = {
   "campaign:flyer": {
     access: "everyone",
     customId: async (fx) => `campaign:flyer:${await fx.campaign()}`,
+    foreign: "notFound",
+  },
+  "campaign:sourceAccept": {
+    access: "organizer",
+    customId: async (fx) => `campaign:sourceAccept:${await fx.campaign()}:40`,
+    foreign: "notFound",
+  },
+  "campaign:sourceIgnore": {
+    access: "organizer",
+    customId: async (fx) => `campaign:sourceIgnore:${await fx.campaign()}:40`,
     foreign: "notFound",
   },
   "me:forget (someone else's id)": {

@@ -24,6 +24,8 @@ export interface PetitionServer {
   seen: SeenRequest[];
   /** Bytes the 50 MB route has written so far. */
   hugeBytesWritten: () => number;
+  /** What `/live.json` answers: `{ "count": n }`, HTTP 503 when "down", nothing when "hang". */
+  live: { count: number | "down" | "hang" };
   close: () => Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startPetitionServer(host = "127.0.0.1"): Promise<PetitionS
   let hugeBytes = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const live: { count: number | "down" | "hang" } = { count: 0 };
   const send = (response: ServerResponse, type: string, body: string | Buffer, extra = {}) => {
     response.writeHead(200, { "content-type": type, ...extra });
     response.end(body);
@@ -46,6 +49,14 @@ export async function startPetitionServer(host = "127.0.0.1"): Promise<PetitionS
     const url = new URL(request.url ?? "/", "http://local");
     seen.push({ path: url.pathname + url.search, headers: request.headers });
     const path = url.pathname;
+    if (path === "/live.json") {
+      if (live.count === "hang") return;
+      if (live.count === "down") {
+        response.writeHead(503, { "content-type": "text/plain" });
+        return response.end("down for maintenance");
+      }
+      return send(response, "application/json", JSON.stringify({ count: live.count }));
+    }
     if (path === "/petitions/700001.json") {
       return send(response, "application/json", fixture("uk-parliament-petition.json"));
     }
@@ -155,6 +166,7 @@ export async function startPetitionServer(host = "127.0.0.1"): Promise<PetitionS
     port,
     seen,
     hugeBytesWritten: () => hugeBytes,
+    live,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearInterval(timer);

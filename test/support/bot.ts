@@ -10,6 +10,8 @@ import {
 } from "../../src/local-discord/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
+import { parseAllowHosts } from "../../src/sources/addresses.ts";
+import type { SafeFetchOptions } from "../../src/sources/safeFetch.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";
 import { testDatabaseUrl } from "./db.ts";
 
@@ -73,6 +75,10 @@ export async function startTestBot(
     housekeepingDelayMs?: number;
     /** The REST base Rally is given, when not the local Discord's own (a proxy in front of it). */
     apiUrlFor?: (discord: LocalDiscord) => Promise<string>;
+    /** SOURCE_ALLOW_HOSTS, as in the environment ("127.0.0.1:8080"). */
+    sourceAllowHosts?: string;
+    /** Count source fetching beyond the allow list: an injected resolver, a short timeout. */
+    sourceFetch?: SafeFetchOptions;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -97,6 +103,9 @@ export async function startTestBot(
         DISCORD_API_URL: apiUrl,
         DEV_GUILD_ID: world.guildId,
         LOG_LEVEL: "info",
+        ...(options.sourceAllowHosts
+          ? { SOURCE_ALLOW_HOSTS: parseAllowHosts(options.sourceAllowHosts) }
+          : {}),
       },
       token: "test-token-for-the-local-discord",
       log: createLogger("info", sink),
@@ -108,6 +117,7 @@ export async function startTestBot(
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.restTimeoutMs ? { restTimeoutMs: options.restTimeoutMs } : {}),
+      ...(options.sourceFetch ? { sourceFetch: options.sourceFetch } : {}),
     });
     running.push(() => rally.stop());
     return rally;

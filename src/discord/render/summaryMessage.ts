@@ -38,6 +38,9 @@ function campaignEmbed(
   );
   if (campaign.endsAt)
     lines.push(t("summary.endsIn", { relative: discordTime(campaign.endsAt, "R", t) }));
+  if (summary.source?.status === "paused") lines.push(t("source.pausedLine"));
+  else if (summary.source?.status === "failing")
+    lines.push(t("source.failingLine", { since: discordTime(summary.source.since, "f", t) }));
   const fields: NonNullable<APIEmbed["fields"]> = [
     {
       name: t("summary.outreach"),

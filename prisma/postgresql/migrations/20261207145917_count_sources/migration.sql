@@ -1,0 +1,36 @@
+-- AlterTable
+ALTER TABLE "GuildSettings" ADD COLUMN     "actionNetworkKey" TEXT;
+
+-- CreateTable
+CREATE TABLE "CountSource" (
+    "id" SERIAL NOT NULL,
+    "guildId" TEXT NOT NULL,
+    "campaignId" INTEGER NOT NULL,
+    "url" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "field" TEXT,
+    "everyMinutes" INTEGER NOT NULL DEFAULT 15,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "lastReadAt" TIMESTAMP(3),
+    "lastCount" INTEGER,
+    "etag" TEXT,
+    "lastModified" TEXT,
+    "failingSince" TIMESTAMP(3),
+    "lastError" TEXT,
+    "failures" INTEGER NOT NULL DEFAULT 0,
+    "heldCount" INTEGER,
+    "heldAt" TIMESTAMP(3),
+    "setAt" TIMESTAMP(3) NOT NULL,
+    "setById" TEXT NOT NULL,
+
+    CONSTRAINT "CountSource_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CountSource_campaignId_key" ON "CountSource"("campaignId");
+
+-- CreateIndex
+CREATE INDEX "CountSource_guildId_idx" ON "CountSource"("guildId");
+
+-- AddForeignKey
+ALTER TABLE "CountSource" ADD CONSTRAINT "CountSource_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,555 @@
+/**
+ * Count sources: a campaign's count read from where the petition lives. Setting one reads it at
+ * once; then a `source.poll` due job per source hands each read to the source pool (so a slow
+ * site never holds a due-job worker) and records what it learned as a count change.
+ */
+import { createHash } from "node:crypto";
+import {
+  decideHeldReadingIf,
+  deleteCountSource,
+  findActionNetworkKey,
+  findCountSource,
+  listCountSourcesOfCampaigns,
+  saveActionNetworkKey,
+  saveCountSource,
+  updateCountSourceIfUrl,
+} from "../db/countSources.ts";
+import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
+import type { CountSource, DueJob } from "../db/rows.ts";
+import { inTransaction, type Store } from "../db/store.ts";
+import { createSourcePool, type SourcePool } from "../sources/pool.ts";
+import { readSource, type SourceRequest, type SourceResult } from "../sources/readSource.ts";
+import type { ResolvedKind, SourceKind } from "../sources/readers.ts";
+import type { SafeFetchOptions } from "../sources/safeFetch.ts";
+import { displayUrl } from "../sources/safeFetch.ts";
+import { recordAudit } from "./audit.ts";
+import { changeCount, getActiveCampaign, getCampaign, type Campaign } from "./campaigns.ts";
+import { UserError } from "./errors.ts";
+
+export type { CountSource, ResolvedKind, SourceKind };
+export { sourceKinds } from "../sources/readers.ts";
+
+export const sourcePollKind = "source.poll";
+export const sourceLimits = { everyMin: 5, everyMax: 1440, everyDefault: 15 } as const;
+/** A source failing this long is paused until an organizer runs `check`. */
+export const pauseAfterMs = 24 * 60 * 60 * 1000;
+/** Backoff while failing: the interval doubles per failure, up to this. */
+const maxBackoffMs = 2 * 60 * 60 * 1000;
+/** How long a round's read is shared: longer than a due-job pass, shorter than any interval. */
+const roundMemoryMs = 2 * 60 * 1000;
+
+/** Reads sources under the pool's caps; remembers reads handed off, for shutdown and tests. */
+export interface SourceReads {
+  read(request: SourceRequest): Promise<SourceResult>;
+  /**
+   * A poll's read: polls of the same address in the same round (their aligned due time) share
+   * one fetch, however far apart their jobs ran within the pass.
+   */
+  readInRound(request: SourceRequest, round: number): Promise<SourceResult>;
+  /** Runs work after a read without anyone awaiting it; its end is tracked by `settled`. */
+  track(work: Promise<unknown>): void;
+  /** Resolves once every read handed off so far has been recorded. */
+  settled(): Promise<void>;
+}
+
+export interface SourceReadsOptions {
+  fetch?: SafeFetchOptions;
+  concurrency?: number;
+  perHost?: number;
+}
+
+export function createSourceReads(options: SourceReadsOptions = {}): SourceReads {
+  const pool: SourcePool = createSourcePool({
+    read: (request) => readSource(request, options.fetch ?? {}),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.perHost === undefined ? {} : { perHost: options.perHost }),
+  });
+  const inFlight = new Set<Promise<unknown>>();
+  const rounds = new Map<string, { result: Promise<SourceResult>; until: number }>();
+  return {
+    read: (request) => pool.read(request),
+    readInRound(request, round) {
+      const key = createHash("sha256")
+        .update(
+          JSON.stringify([
+            round,
+            request.url,
+            request.kind,
+            request.field ?? null,
+            request.apiKey ?? null,
+            request.previous?.etag ?? null,
+            request.previous?.lastModified ?? null,
+          ]),
+        )
+        .digest("base64url");
+      const now = Date.now();
+      const shared = rounds.get(key);
+      if (shared && shared.until > now) return shared.result;
+      for (const [old, entry] of rounds) if (entry.until <= now) rounds.delete(old);
+      const result = pool.read(request);
+      rounds.set(key, { result, until: now + roundMemoryMs });
+      return result;
+    },
+    track(work) {
+      const settled = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
+
+/** Who a reading is written as, in the history and the audit log. */
+export function readingAuthor(source: Pick<CountSource, "url">): string {
+  let host = "";
+  try {
+    host = new URL(source.url).hostname;
+  } catch {
+    host = "?";
+  }
+  return `auto: ${host}`;
+}
+
+export function sourceHost(source: Pick<CountSource, "url">): string {
+  try {
+    return new URL(source.url).host;
+  } catch {
+    return "";
+  }
+}
+
+/** Why a read failed, as the member reads it: the reason's key and what it names. */
+export function readFailure(result: SourceResult & { ok: false }): UserError {
+  return new UserError(`source.failed.${result.reason}`, {
+    status: result.status ?? 0,
+    host: result.host,
+  });
+}
+
+const pollSubjects = (campaignId: number) => [`${campaignId}:0`, `${campaignId}:1`];
+
+/**
+ * The next poll of a campaign's source. Polls alternate between two job rows, so the running
+ * one is recorded done while the next one waits: no row per poll, and no re-arm of a running job.
+ */
+async function scheduleNextPoll(
+  db: Store,
+  source: Pick<CountSource, "guildId" | "campaignId" | "everyMinutes" | "failures">,
+  after: Date,
+  currentSubject?: string,
+): Promise<void> {
+  const [even = "", odd = ""] = pollSubjects(source.campaignId);
+  const subjectId = currentSubject === even ? odd : even;
+  const interval = source.everyMinutes * 60_000;
+  const delay =
+    source.failures > 0
+      ? Math.min(interval * 2 ** Math.min(source.failures, 8), maxBackoffMs)
+      : interval;
+  if (currentSubject === undefined) await cancelJobs(db, odd, [sourcePollKind]);
+  await scheduleJob(db, {
+    guildId: source.guildId,
+    kind: sourcePollKind,
+    subjectId,
+    dueAt: new Date(alignedAfter(after.getTime() + Math.max(delay, interval) - interval, interval)),
+  });
+}
+
+/**
+ * The first multiple of `interval` (from the epoch) after `time`: sources read as often fall due
+ * in the same pass, so an address several campaigns track is fetched once (the pool shares it).
+ */
+function alignedAfter(time: number, interval: number): number {
+  return (Math.floor(time / interval) + 1) * interval;
+}
+
+function requestOf(source: CountSource, apiKey: string | null): SourceRequest {
+  return {
+    url: source.url,
+    kind: source.kind as ResolvedKind,
+    ...(source.field === null ? {} : { field: source.field }),
+    ...(apiKey === null ? {} : { apiKey }),
+    ...(source.etag === null && source.lastModified === null
+      ? {}
+      : {
+          previous: {
+            ...(source.etag === null ? {} : { etag: source.etag }),
+            ...(source.lastModified === null ? {} : { lastModified: source.lastModified }),
+          },
+        }),
+  };
+}
+
+export interface SetSourceInput {
+  guildId: string;
+  actorId: string;
+  campaignId: number;
+  url: string;
+  kind: SourceKind;
+  field: string | null;
+  everyMinutes: number;
+}
+
+/** Whether setting this source needs an Action Network key the server has not stored. */
+export async function needsActionNetworkKey(
+  db: Store,
+  guildId: string,
+  url: string,
+  kind: SourceKind,
+): Promise<boolean> {
+  if (kind !== "action_network" && !(kind === "auto" && looksLikeActionNetwork(url))) return false;
+  return (await findActionNetworkKey(db, guildId)) === null;
+}
+
+function looksLikeActionNetwork(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return /(^|\.)actionnetwork\.org$/.test(parsed.hostname) && parsed.pathname.startsWith("/api/");
+  } catch {
+    return false;
+  }
+}
+
+/** Stores the server's Action Network key (audited without the key itself). */
+export async function storeActionNetworkKey(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  key: string,
+): Promise<void> {
+  const trimmed = key.trim();
+  if (!/^[\x21-\x7e]{8,128}$/.test(trimmed)) throw new UserError("source.badKey");
+  await inTransaction(db, async (tx) => {
+    await saveActionNetworkKey(tx, guildId, trimmed);
+    await recordAudit(tx, { guildId, actorId, action: "settings.actionNetworkKey" });
+  });
+}
+
+export interface SetSourceResult {
+  campaign: Campaign;
+  source: CountSource;
+  /** The number read (the count adds the tallies since the source was set: none yet). */
+  read: number;
+  kind: ResolvedKind;
+  reader?: string;
+  host: string;
+  reachedGoal: number | null;
+  delta: number;
+}
+
+/**
+ * Sets (or replaces) a campaign's source: reads it at once and saves nothing when that read
+ * fails. The reading becomes the count, as `/campaign count set` would make it.
+ */
+export async function setCountSource(
+  db: Store,
+  reads: SourceReads,
+  input: SetSourceInput,
+  now: () => Date,
+): Promise<SetSourceResult> {
+  await getActiveCampaign(db, input.guildId, input.campaignId);
+  const apiKey = await findActionNetworkKey(db, input.guildId);
+  const result = await reads.read({
+    url: input.url,
+    kind: input.kind,
+    ...(input.field === null ? {} : { field: input.field }),
+    ...(apiKey === null ? {} : { apiKey }),
+  });
+  if (!result.ok) throw readFailure(result);
+  if (result.notModified === true)
+    throw new UserError("source.failed.network", { host: result.host });
+  const at = now();
+  const source = await inTransaction(db, async (tx) => {
+    const saved = await saveCountSource(tx, {
+      guildId: input.guildId,
+      campaignId: input.campaignId,
+      url: input.url.trim(),
+      kind: result.kind,
+      field: input.field,
+      everyMinutes: input.everyMinutes,
+      status: "active",
+      lastReadAt: at,
+      lastCount: result.count,
+      etag: result.etag ?? null,
+      lastModified: result.lastModified ?? null,
+      failingSince: null,
+      lastError: null,
+      failures: 0,
+      heldCount: null,
+      heldAt: null,
+      setAt: at,
+      setById: input.actorId,
+    });
+    await scheduleNextPoll(tx, saved, at);
+    await recordAudit(tx, {
+      guildId: input.guildId,
+      actorId: input.actorId,
+      action: "campaign.source.set",
+      subjectId: input.campaignId,
+      details: { url: displayUrl(input.url), kind: result.kind, every: input.everyMinutes },
+    });
+    return saved;
+  });
+  const changed = await changeCount(
+    db,
+    input.guildId,
+    readingAuthor(source),
+    input.campaignId,
+    { kind: "reading", value: result.count },
+    null,
+    at,
+  );
+  return {
+    campaign: changed.campaign,
+    source,
+    read: result.count,
+    kind: result.kind,
+    ...(result.reader === undefined ? {} : { reader: result.reader }),
+    host: result.host,
+    reachedGoal: changed.reachedGoal,
+    delta: changed.delta,
+  };
+}
+
+/** A campaign's source as `/campaign source show` tells it; a UserError when there is none. */
+export async function getCountSource(
+  db: Store,
+  guildId: string,
+  campaignId: number,
+): Promise<{ campaign: Campaign; source: CountSource }> {
+  const campaign = await getCampaign(db, guildId, campaignId);
+  const source = await findCountSource(db, guildId, campaignId);
+  if (!source) throw new UserError("source.none", { title: campaign.title });
+  return { campaign, source };
+}
+
+/** The sources of these campaigns by campaign id (`/campaign show`, summaries). */
+export async function countSourcesOf(
+  db: Store,
+  campaignIds: readonly number[],
+): Promise<Map<number, CountSource>> {
+  if (campaignIds.length === 0) return new Map();
+  const rows = await listCountSourcesOfCampaigns(db, campaignIds);
+  return new Map(rows.map((row) => [row.campaignId, row]));
+}
+
+export async function removeCountSource(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  campaignId: number,
+): Promise<Campaign> {
+  const campaign = await getCampaign(db, guildId, campaignId);
+  await inTransaction(db, async (tx) => {
+    const removed = await deleteCountSource(tx, guildId, campaignId);
+    if (!removed) throw new UserError("source.none", { title: campaign.title });
+    for (const subject of pollSubjects(campaignId)) await cancelJobs(tx, subject, [sourcePollKind]);
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: "campaign.source.remove",
+      subjectId: campaignId,
+    });
+  });
+  return campaign;
+}
+
+/** What recording a read did. */
+export type ReadingOutcome =
+  | { type: "gone" }
+  | { type: "unchanged"; source: CountSource }
+  | {
+      type: "written";
+      source: CountSource;
+      campaign: Campaign;
+      reachedGoal: number | null;
+      delta: number;
+    }
+  | { type: "held"; source: CountSource; campaign: Campaign; count: number; asked: boolean }
+  | { type: "failed"; source: CountSource; paused: boolean; result: SourceResult & { ok: false } };
+
+/** A drop of more than 5 %, or a jump of more than 10× the goal: a person decides. */
+export function isSuspicious(previous: number | null, count: number, goal: number): boolean {
+  if (previous === null) return false;
+  return count < previous * 0.95 || count - previous > 10 * goal;
+}
+
+/**
+ * Records a read of `source` (as it was when the read began). A read that lands after the
+ * source was replaced or removed is dropped.
+ */
+export async function recordReading(
+  db: Store,
+  source: CountSource,
+  result: SourceResult,
+  at: Date,
+): Promise<ReadingOutcome> {
+  const update = (data: Parameters<typeof updateCountSourceIfUrl>[3]) =>
+    updateCountSourceIfUrl(db, source.campaignId, source.url, data);
+  const fresh = async () => findCountSource(db, source.guildId, source.campaignId);
+  if (!result.ok) {
+    const failingSince = source.failingSince ?? at;
+    const paused = at.getTime() - failingSince.getTime() >= pauseAfterMs;
+    const done = await update({
+      failingSince,
+      failures: { increment: 1 },
+      lastError: result.status === undefined ? result.reason : `${result.reason} ${result.status}`,
+      ...(paused ? { status: "paused" } : {}),
+    });
+    const now = await fresh();
+    if (!done || !now) return { type: "gone" };
+    if (paused) {
+      for (const subject of pollSubjects(source.campaignId))
+        await cancelJobs(db, subject, [sourcePollKind]);
+    } else {
+      // Back off: the next poll moves later as failures add up.
+      await scheduleNextPoll(db, now, at);
+    }
+    return { type: "failed", source: now, paused, result };
+  }
+  const recovered = { failingSince: null, failures: 0, lastError: null, lastReadAt: at };
+  if (result.notModified === true || result.count === source.lastCount) {
+    if (!(await update(recovered))) return { type: "gone" };
+    const now = await fresh();
+    return now ? { type: "unchanged", source: now } : { type: "gone" };
+  }
+  const campaign = await getCampaign(db, source.guildId, source.campaignId);
+  const validators = { etag: result.etag ?? null, lastModified: result.lastModified ?? null };
+  if (isSuspicious(source.lastCount, result.count, campaign.goal)) {
+    // Asked once per held number; an ignored one (heldAt null) is not asked again.
+    const asked = source.heldCount !== result.count;
+    if (
+      !(await update({ ...recovered, ...(asked ? { heldCount: result.count, heldAt: at } : {}) }))
+    )
+      return { type: "gone" };
+    const now = await fresh();
+    if (!now) return { type: "gone" };
+    return { type: "held", source: now, campaign, count: result.count, asked };
+  }
+  if (
+    !(await update({
+      ...recovered,
+      ...validators,
+      lastCount: result.count,
+      heldCount: null,
+      heldAt: null,
+    }))
+  )
+    return { type: "gone" };
+  const changed = await changeCount(
+    db,
+    source.guildId,
+    readingAuthor(source),
+    source.campaignId,
+    { kind: "reading", value: result.count },
+    null,
+    at,
+  );
+  const now = await fresh();
+  if (!now) return { type: "gone" };
+  return {
+    type: "written",
+    source: now,
+    campaign: changed.campaign,
+    reachedGoal: changed.reachedGoal,
+    delta: changed.delta,
+  };
+}
+
+/**
+ * Starts a poll: schedules the next one first (a crash mid-read never ends the series), then
+ * returns the read to hand to the pool, or null when there is nothing to read.
+ */
+export async function startPoll(
+  db: Store,
+  job: DueJob,
+  at: Date,
+): Promise<{ source: CountSource; request: SourceRequest; round: number } | null> {
+  const campaignId = Number(job.subjectId.split(":")[0]);
+  const source = await findCountSource(db, job.guildId, campaignId);
+  if (!source || source.status !== "active") return null;
+  const campaign = await getCampaign(db, job.guildId, campaignId).catch(() => null);
+  if (!campaign || campaign.status !== "active") return null;
+  await scheduleNextPoll(db, source, at, job.subjectId);
+  const apiKey =
+    source.kind === "action_network" ? await findActionNetworkKey(db, job.guildId) : null;
+  return { source, request: requestOf(source, apiKey), round: job.dueAt.getTime() };
+}
+
+/** `/campaign source check`: reads now, resumes a paused source, and records the reading. */
+export async function checkCountSource(
+  db: Store,
+  reads: SourceReads,
+  guildId: string,
+  actorId: string,
+  campaignId: number,
+  now: () => Date,
+): Promise<ReadingOutcome> {
+  const { source } = await getCountSource(db, guildId, campaignId);
+  await getActiveCampaign(db, guildId, campaignId);
+  const apiKey = source.kind === "action_network" ? await findActionNetworkKey(db, guildId) : null;
+  // A fresh read, without validators: the member wants to see the number.
+  const result = await reads.read(requestOf({ ...source, etag: null, lastModified: null }, apiKey));
+  const at = now();
+  if (!result.ok) throw readFailure(result);
+  const wasPaused = source.status !== "active";
+  if (wasPaused) {
+    await updateCountSourceIfUrl(db, campaignId, source.url, { status: "active" });
+  }
+  const outcome = await recordReading(db, { ...source, status: "active" }, result, at);
+  if (outcome.type !== "gone") await scheduleNextPoll(db, outcome.source, at);
+  await recordAudit(db, {
+    guildId,
+    actorId,
+    action: "campaign.source.check",
+    subjectId: campaignId,
+    details: { resumed: wasPaused },
+  });
+  return outcome;
+}
+
+/** Accepts or ignores a held reading; the first organizer to press decides. */
+export async function decideHeldReading(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  campaignId: number,
+  count: number,
+  accept: boolean,
+  at: Date,
+): Promise<{ campaign: Campaign; reachedGoal: number | null; delta: number }> {
+  const campaign = await getActiveCampaign(db, guildId, campaignId);
+  return inTransaction(db, async (tx) => {
+    const taken = await decideHeldReadingIf(
+      tx,
+      guildId,
+      campaignId,
+      count,
+      accept ? { heldCount: null, heldAt: null, lastCount: count } : { heldAt: null },
+    );
+    if (!taken) throw new UserError("source.heldGone");
+    await recordAudit(tx, {
+      guildId,
+      actorId,
+      action: accept ? "campaign.source.accept" : "campaign.source.ignore",
+      subjectId: campaignId,
+      details: { count },
+    });
+    if (!accept) return { campaign, reachedGoal: null, delta: 0 };
+    const source = await findCountSource(tx, guildId, campaignId);
+    const changed = await changeCount(
+      tx,
+      guildId,
+      source ? readingAuthor(source) : actorId,
+      campaignId,
+      { kind: "reading", value: count },
+      null,
+      at,
+    );
+    return { campaign: changed.campaign, reachedGoal: changed.reachedGoal, delta: changed.delta };
+  });
+}
