@@ -137,7 +137,10 @@ async function startRallyChild(world: World): Promise<BotProcess> {
   return bot;
 }
 
-/** `/task add` in server 1 under the largest campaign; returns the task id and its card. */
+/**
+ * `/task add` in server 1 under the largest campaign; returns the task's id, its number (what a
+ * member types) and its card.
+ */
 async function addTask(world: World, title: string, slots: number) {
   const server = world.servers[0] as BenchServer;
   const { handle } = await timeInteraction(world.discord, () =>
@@ -161,10 +164,10 @@ async function addTask(world: World, title: string, slots: number) {
   const id = Number(/#(\d+)/.exec(JSON.stringify(card.embeds ?? []))?.[1] ?? NaN);
   const task = await world.db.outreachTask.findFirst({
     where: { title, guildId: server.guildId },
-    select: { id: true },
+    select: { id: true, number: true },
   });
   void handle;
-  return { id: task?.id ?? id, cardId: card.id };
+  return { id: task?.id ?? id, number: task?.number ?? id, cardId: card.id };
 }
 
 interface Series {
@@ -298,10 +301,10 @@ async function roundTrips(world: World, bot: BotProcess): Promise<void> {
   }
   const [warmA, warmB, slashA, slashB, buttonA, buttonB] = tasks;
   if (!warmA || !warmB || !slashA || !slashB || !buttonA || !buttonB) throw new Error("tasks");
-  await measureKinds(world, { slashTasks: [warmA.id], buttonCards: [warmB.cardId] }, true);
+  await measureKinds(world, { slashTasks: [warmA.number], buttonCards: [warmB.cardId] }, true);
   const results = await measureKinds(
     world,
-    { slashTasks: [slashA.id, slashB.id], buttonCards: [buttonA.cardId, buttonB.cardId] },
+    { slashTasks: [slashA.number, slashB.number], buttonCards: [buttonA.cardId, buttonB.cardId] },
     false,
   );
   note(`RSS of the Rally process after this: ${bot.rssMiB()} MiB`);
@@ -397,7 +400,7 @@ async function contention(world: World, bot: BotProcess): Promise<void> {
   let rateLimited = 0;
   // Round 0 warms the process up (its first rush is ~2× slower), as the bare client's first is.
   for (let round_ = 0; round_ <= rounds; round_ += 1) {
-    const cards: { id: number; cardId: string }[] = [];
+    const cards: { id: number; number: number; cardId: string }[] = [];
     for (let index = 0; index < 10; index += 1) {
       cards.push(await addTask(world, `Rush ${round_}-${index} ${world.engine}`, 3));
     }
@@ -798,9 +801,10 @@ async function memory(): Promise<void> {
       );
     }
     const db = await openDatabase(`file:${join(directory, "many.db")}`);
-    const found = await db.campaign.findMany({ select: { id: true, guildId: true } });
+    const found = await db.campaign.findMany({ select: { number: true, guildId: true } });
     await db.$disconnect();
-    const campaigns = new Map(found.map((campaign) => [campaign.guildId, campaign.id]));
+    // What an organizer types: the campaign's number in its own server.
+    const campaigns = new Map(found.map((campaign) => [campaign.guildId, campaign.number]));
     const cards: string[] = [];
     for (const server of active) {
       await timeInteraction(discord, () =>
