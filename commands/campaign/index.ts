@@ -21,11 +21,10 @@ import { close, closeOptions, create, createOptions, edit, editOptions, reopen }
 import { repost } from "./liveCard.ts";
 import { campaignOption } from "./options.ts";
 import { cardOptions, flyerButton, flyerOptions, flyerReply, shareCard } from "./share.ts";
+import { sourceAccept, sourceIgnore } from "./heldReadings.ts";
 import {
-  sourceAccept,
   sourceCampaignOptions,
   sourceCheck,
-  sourceIgnore,
   sourceKey,
   sourceRemove,
   sourceSet,

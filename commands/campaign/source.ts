@@ -1,17 +1,9 @@
-/** `/campaign source …`: the count read from where the petition lives, and the held readings. */
-import {
-  ApplicationCommandOptionType,
-  ButtonStyle,
-  ComponentType,
-  TextInputStyle,
-  channelMention,
-  userMention,
-} from "discord.js";
+/** `/campaign source …`: the count read from where the petition lives (held readings: heldReadings.ts). */
+import { ApplicationCommandOptionType, ComponentType, TextInputStyle } from "discord.js";
 import type * as z from "zod";
-import { parseCampaignId, type Campaign } from "../../src/domain/campaigns.ts";
+import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import {
   checkCountSource,
-  decideHeldReading,
   getCountSource,
   needsActionNetworkKey,
   removeCountSource,
@@ -21,27 +13,22 @@ import {
   sourceLimits,
   storeActionNetworkKey,
   type CountSource,
-  type ReadingOutcome,
 } from "../../src/domain/countSources.ts";
-import { UserError } from "../../src/domain/errors.ts";
-import type { Language, Translator } from "../../src/i18n/index.ts";
-import { translator } from "../../src/i18n/index.ts";
+import type { Translator } from "../../src/i18n/index.ts";
 import {
   customId,
   type ComponentHandler,
   type HandlerResult,
   type InteractionContext,
-  type OutgoingMessage,
 } from "../../src/discord/command.ts";
-import type { ChannelActions } from "../../src/discord/channels.ts";
 import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { text } from "../../src/discord/optionSchemas.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
-import { milestoneMessage } from "./count.ts";
 import { campaignOption } from "./options.ts";
+import { announceReading, postMilestone } from "./heldReadings.ts";
 import { reply } from "./render.ts";
 
 const S = ApplicationCommandOptionType;
@@ -183,30 +170,6 @@ export async function sourceSet(
     };
   }
   return runSet({ ...input, kind, field: input.field, every: input.every }, context);
-}
-
-async function postMilestone(
-  channels: ChannelActions,
-  campaign: Campaign,
-  reached: number,
-  context: {
-    settings: InteractionContext["settings"];
-    log: InteractionContext["log"];
-    guildId: string;
-  },
-): Promise<void> {
-  const language = context.settings.language as Language;
-  try {
-    await channels.post(
-      campaign.channelId,
-      milestoneMessage(campaign, reached, language, context.settings.announceRoleId),
-    );
-  } catch (error) {
-    context.log.warn(
-      { err: error, guildId: context.guildId, campaignId: campaign.id },
-      "milestone not posted",
-    );
-  }
 }
 
 export const sourceKey: ComponentHandler = {
@@ -355,122 +318,3 @@ export async function sourceRemove(
     }),
   );
 }
-
-/** The organizers' message about a held reading, in the server's language, pinging no one. */
-export function heldReadingMessage(
-  outcome: Extract<ReadingOutcome, { type: "held" }>,
-  language: Language,
-): OutgoingMessage {
-  const t = translator(language);
-  const id = String(outcome.campaign.id);
-  const count = String(outcome.count);
-  return {
-    content: t("source.heldMessage", {
-      count: formatNumber(outcome.count, language),
-      title: showText(outcome.campaign.title, 100),
-      host: sourceHost(outcome.source),
-      last: formatNumber(outcome.source.lastCount ?? 0, language),
-    }),
-    components: [
-      {
-        type: ComponentType.ActionRow,
-        components: [
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Success,
-            label: t("source.accept"),
-            custom_id: customId("campaign", "sourceAccept", id, count),
-          },
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Secondary,
-            label: t("source.ignore"),
-            custom_id: customId("campaign", "sourceIgnore", id, count),
-          },
-        ],
-      },
-    ],
-  };
-}
-
-/**
- * What a recorded reading posts: the milestone when it reached the goal, the organizers'
- * question when it was held (once per held number; in the review channel when there is one).
- */
-export async function announceReading(
-  channels: ChannelActions,
-  outcome: ReadingOutcome,
-  context: {
-    settings: InteractionContext["settings"];
-    log: InteractionContext["log"];
-    guildId: string;
-  },
-): Promise<void> {
-  if (outcome.type === "written" && outcome.reachedGoal !== null)
-    await postMilestone(channels, outcome.campaign, outcome.reachedGoal, context);
-  if (outcome.type === "held" && outcome.asked) {
-    const channelId = context.settings.reviewChannelId ?? outcome.campaign.channelId;
-    try {
-      await channels.post(
-        channelId,
-        heldReadingMessage(outcome, context.settings.language as Language),
-      );
-    } catch (error) {
-      context.log.warn(
-        {
-          err: error,
-          guildId: context.guildId,
-          campaignId: outcome.campaign.id,
-          channel: channelMention(channelId),
-        },
-        "held reading not posted",
-      );
-    }
-  }
-}
-
-function decide(accept: boolean): ComponentHandler {
-  return {
-    access: "organizer",
-    ephemeral: true,
-    on: "shown",
-    run: async (args, context) => {
-      const [campaign = "", count = ""] = args;
-      if (!/^\d{1,10}$/.test(count)) throw new UserError("errors.staleButton");
-      const id = parseCampaignId(campaign);
-      const value = Number(count);
-      const result = await decideHeldReading(
-        context.db,
-        context.guildId,
-        context.userId,
-        id,
-        value,
-        accept,
-        context.now(),
-      );
-      const t = translator(context.settings.language as Language);
-      const values = {
-        user: userMention(context.userId),
-        title: showText(result.campaign.title, 100),
-        count: formatNumber(value, context.settings.language),
-        total: formatNumber(result.campaign.count, context.settings.language),
-      };
-      const after =
-        result.reachedGoal === null
-          ? undefined
-          : () =>
-              postMilestone(context.channels, result.campaign, result.reachedGoal ?? 0, context);
-      return {
-        type: "update",
-        message: {
-          content: t(accept ? "source.accepted" : "source.ignored", values),
-          components: [],
-        },
-        ...(after ? { after } : {}),
-      };
-    },
-  };
-}
-
-export const sourceAccept = decide(true);
-export const sourceIgnore = decide(false);

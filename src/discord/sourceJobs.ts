@@ -1,5 +1,5 @@
 import type { Client } from "discord.js";
-import { announceReading } from "../../commands/campaign/source.ts";
+import { announceReading } from "../../commands/campaign/heldReadings.ts";
 import {
   recordReading,
   sourcePollKind,
