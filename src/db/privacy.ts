@@ -5,7 +5,6 @@ import type {
   CountEntry,
   OutreachTask,
   SummarySchedule,
-  Volunteer,
 } from "./generated/client.ts";
 import { prismaOf, type Store } from "./store.ts";
 
@@ -148,6 +147,18 @@ export async function anonymizeClaimsReviewedBy(
   await prismaOf(store).claim.updateMany({
     where: { guildId, reviewedById: reviewerId },
     data: { reviewedById: null },
+  });
+}
+
+/** Count sources a member set stop naming them (the source itself stays: it is the campaign's). */
+export async function anonymizeCountSourcesSetBy(
+  store: Store,
+  guildId: string,
+  userId: string,
+): Promise<void> {
+  await prismaOf(store).countSource.updateMany({
+    where: { guildId, setById: userId },
+    data: { setById: null },
   });
 }
 
@@ -299,16 +310,5 @@ export function listTasksOfCampaignWithClaims(
     where: { guildId, campaignId },
     include: { claims: { orderBy: { id: "asc" } } },
     orderBy: { id: "asc" },
-  });
-}
-
-/** Of these members, those who chose public credit in this server. */
-export function listPubliclyCreditedVolunteers(
-  store: Store,
-  guildId: string,
-  userIds: readonly string[],
-): Promise<Volunteer[]> {
-  return prismaOf(store).volunteer.findMany({
-    where: { guildId, userId: { in: [...userIds] }, creditPublic: true },
   });
 }

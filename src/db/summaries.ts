@@ -97,20 +97,6 @@ export async function listVolunteersDoneBetween(
   return helpers.flatMap((helper) => (helper.volunteerId ? [helper.volunteerId] : []));
 }
 
-/** Which of these members chose public credit in this server, by id. */
-export async function listPubliclyCreditedVolunteers(
-  store: Store,
-  guildId: string,
-  ids: string[],
-): Promise<string[]> {
-  const credited = await prismaOf(store).volunteer.findMany({
-    where: { guildId, userId: { in: ids }, creditPublic: true },
-    select: { userId: true },
-    orderBy: { userId: "asc" },
-  });
-  return credited.map((volunteer) => volunteer.userId);
-}
-
 /**
  * When the last summary covering a campaign was posted before `before`: by `/summary now` (its
  * audit entry) and, `withSchedules`, by a schedule (its last post), for this campaign or for

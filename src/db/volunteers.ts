@@ -27,3 +27,17 @@ export async function saveVolunteerChoices(
     update: choices,
   });
 }
+
+/** Of these members, the ids of those who chose public credit in this server, in id order. */
+export async function listPubliclyCreditedUserIds(
+  store: Store,
+  guildId: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  const credited = await prismaOf(store).volunteer.findMany({
+    where: { guildId, userId: { in: [...ids] }, creditPublic: true },
+    select: { userId: true },
+    orderBy: { userId: "asc" },
+  });
+  return credited.map((volunteer) => volunteer.userId);
+}

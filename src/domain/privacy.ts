@@ -5,6 +5,7 @@ import {
   anonymizeClaimsOfVolunteer,
   anonymizeClaimsReviewedBy,
   anonymizeCountEntriesOfActor,
+  anonymizeCountSourcesSetBy,
   anonymizeSummarySchedulesCreatedBy,
   anonymizeTasksCreatedBy,
   deleteAuditEntriesOfGuild,
@@ -25,7 +26,6 @@ import {
   listCountEntriesOfActor,
   listGuildIdsWithCampaigns,
   listGuildIdsWithSettings,
-  listPubliclyCreditedVolunteers,
   listRecentAuditEntries,
   listSummarySchedulesCreatedBy,
   listTasksCreatedBy,
@@ -33,7 +33,7 @@ import {
   releaseClaim,
 } from "../db/privacy.ts";
 import { inTransaction, type Store } from "../db/store.ts";
-import { findVolunteer } from "../db/volunteers.ts";
+import { findVolunteer, listPubliclyCreditedUserIds } from "../db/volunteers.ts";
 import { getCampaign } from "./campaigns.ts";
 import { forgetGuildSettings } from "./guildSettings.ts";
 import { withAuditSubjects } from "./numbers.ts";
@@ -116,6 +116,7 @@ export async function forgetMember(
     await anonymizeClaimsOfVolunteer(tx, guildId, userId);
     await anonymizeClaimsReviewedBy(tx, guildId, userId);
     await anonymizeCountEntriesOfActor(tx, guildId, userId);
+    await anonymizeCountSourcesSetBy(tx, guildId, userId);
     await anonymizeAuditEntriesOfActor(tx, guildId, userId);
     await anonymizeCampaignsCreatedBy(tx, guildId, userId);
     await anonymizeTasksCreatedBy(tx, guildId, userId);
@@ -237,11 +238,7 @@ export async function exportCampaignRows(db: Store, guildId: string, campaignId:
       ),
     ),
   ];
-  const credited = new Set(
-    (await listPubliclyCreditedVolunteers(db, guildId, volunteerIds)).map(
-      (volunteer) => volunteer.userId,
-    ),
-  );
+  const credited = new Set(await listPubliclyCreditedUserIds(db, guildId, volunteerIds));
   const numbers = new Map<string, number>();
   const label = (volunteerId: string | null): { volunteer: string; anonymous: boolean } => {
     if (volunteerId === null) return { volunteer: "", anonymous: true };

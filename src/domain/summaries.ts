@@ -3,6 +3,7 @@ import { listActiveCampaignsOfGuild } from "../db/campaigns.ts";
 import { findLastCountEntryAt, listCountsBetween } from "../db/countEntries.ts";
 import type { Campaign } from "../db/rows.ts";
 import type { Store } from "../db/store.ts";
+import { listPubliclyCreditedUserIds } from "../db/volunteers.ts";
 import {
   countClaimsDoneBetween,
   countClaimsWaitingReview,
@@ -10,7 +11,6 @@ import {
   findLastSummaryAt,
   listNextDueTasks,
   listOpenTaskSlots,
-  listPubliclyCreditedVolunteers,
   listVolunteersDoneBetween,
 } from "../db/summaries.ts";
 import { recordAudit } from "./audit.ts";
@@ -180,7 +180,7 @@ export async function buildSummary(
     since,
     now,
   );
-  const creditedIds = await listPubliclyCreditedVolunteers(db, guildId, ids);
+  const creditedIds = await listPubliclyCreditedUserIds(db, guildId, ids);
   return {
     campaigns: summaries,
     creditedVolunteerIds: creditedIds,

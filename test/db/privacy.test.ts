@@ -63,6 +63,7 @@ const allTables = [
   "Campaign",
   "Claim",
   "CountEntry",
+  "CountSource",
   "DirectMessage",
   "DueJob",
   "GuildSettings",
@@ -205,6 +206,17 @@ async function aliceEverywhere(db: Db, guildId: string) {
   const campaign = await campaignIn(db, guildId, "Free political prisoners");
   const hers = await campaignIn(db, guildId, "Alice's own campaign", alice);
   await changeCount(db, guildId, alice, campaign.id, { kind: "add", value: 25 }, "paper", now);
+  // A count source she set (written directly: setting one reads a petition site first).
+  await db.countSource.create({
+    data: {
+      guildId,
+      campaignId: campaign.id,
+      url: "https://petition.parliament.uk/petitions/700001",
+      kind: "uk_parliament",
+      setAt: now,
+      setById: alice,
+    },
+  });
   await changeSetting(db, guildId, alice, { setting: "timezone", zone: "Europe/Vilnius" });
   const schedule = await createSchedule(
     db,
@@ -273,6 +285,7 @@ describe("forgetMember", () => {
       "Campaign",
       "Claim",
       "CountEntry",
+      "CountSource",
       "OutreachTask",
       "SummarySchedule",
       "Volunteer",

@@ -18,9 +18,9 @@ export interface Mutation {
 export const mutations: Mutation[] = [
   {
     guarantee: "A summary thanks by name only volunteers public in this server",
-    file: "src/db/summaries.ts",
-    find: "where: { guildId, userId: { in: ids }, creditPublic: true },",
-    replace: "where: { userId: { in: ids }, creditPublic: true },",
+    file: "src/db/volunteers.ts",
+    find: "where: { guildId, userId: { in: [...ids] }, creditPublic: true },",
+    replace: "where: { userId: { in: [...ids] }, creditPublic: true },",
     tests: ["test/db/privacy.test.ts"],
     testName: "names only those who chose public credit in this server",
   },

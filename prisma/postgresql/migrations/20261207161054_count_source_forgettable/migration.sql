@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CountSource" ALTER COLUMN "setById" DROP NOT NULL;
