@@ -4,19 +4,26 @@ import { prismaOf, type Store } from "./store.ts";
 // The reads of a summary. Every task condition names the server too: indexes on tasks lead with
 // guildId, and without it PostgreSQL scanned every task of every server.
 
-/** Claims of a campaign's tasks done after `after` up to `upTo`. */
-export function countClaimsDoneBetween(
+/**
+ * A campaign's tasks done after `after` up to `upTo`: done, with their last done claim (the one
+ * that finished them) in the window. Counted as the live card counts done tasks.
+ */
+export function countTasksDoneBetween(
   store: Store,
   guildId: string,
   campaignId: number,
   after: Date,
   upTo: Date,
 ): Promise<number> {
-  return prismaOf(store).claim.count({
+  return prismaOf(store).outreachTask.count({
     where: {
+      guildId,
+      campaignId,
       status: "done",
-      closedAt: { gt: after, lte: upTo },
-      task: { guildId, campaignId },
+      claims: {
+        some: { status: "done", closedAt: { gt: after, lte: upTo } },
+        none: { status: "done", closedAt: { gt: upTo } },
+      },
     },
   });
 }
