@@ -5,8 +5,8 @@ import { prismaOf, type Store } from "./store.ts";
 // guildId, and without it PostgreSQL scanned every task of every server.
 
 /**
- * A campaign's tasks done after `after` up to `upTo`: done, with their last done claim (the one
- * that finished them) in the window. Counted as the live card counts done tasks.
+ * A campaign's tasks done after `after` up to `upTo` (now): done, with a done claim in the
+ * window, since the claim that finished a task is its last. Counted as the live card counts.
  */
 export function countTasksDoneBetween(
   store: Store,
@@ -20,10 +20,7 @@ export function countTasksDoneBetween(
       guildId,
       campaignId,
       status: "done",
-      claims: {
-        some: { status: "done", closedAt: { gt: after, lte: upTo } },
-        none: { status: "done", closedAt: { gt: upTo } },
-      },
+      claims: { some: { status: "done", closedAt: { gt: after, lte: upTo } } },
     },
   });
 }
