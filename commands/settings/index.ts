@@ -3,7 +3,6 @@ import {
   ChannelType,
   channelMention,
   roleMention,
-  userMention,
   type APIEmbed,
 } from "discord.js";
 import { DateTime } from "luxon";
@@ -11,7 +10,6 @@ import type * as z from "zod";
 import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { changeSetting, type GuildSettingsView } from "../../src/domain/guildSettings.ts";
-import { recentAudit } from "../../src/domain/privacy.ts";
 import {
   subcommand,
   type AutocompleteChoice,
@@ -25,9 +23,9 @@ import {
   localizedChoice,
   localizedDescription,
 } from "../../src/discord/commandData.ts";
-import { isLanguage, languages, translator, type MessageKey } from "../../src/i18n/index.ts";
+import { isLanguage, languages, translator } from "../../src/i18n/index.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
-import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { audit } from "./audit.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
@@ -298,39 +296,6 @@ async function retention(input: { days: number }, context: InteractionContext) {
     days: input.days,
   });
   return answer(context.t("settings.retentionSet", { count: input.days }), settings, context);
-}
-
-/** An audit action ("campaign.create") in words; one this version does not know, as stored. */
-function auditAction(action: string, t: InteractionContext["t"]): string {
-  const key = `settings.auditActions.${action}` as MessageKey;
-  const words = t(key);
-  return words === key ? action : words;
-}
-
-/** The last organizer actions; an erased member shows as such, never as a stale id. */
-async function audit(context: InteractionContext): Promise<HandlerResult> {
-  const { t } = context;
-  const entries = await recentAudit(context.db, context.guildId);
-  const lines = entries.map((entry) =>
-    t("settings.auditLine", {
-      when: discordTime(entry.createdAt, "R", t),
-      actor: entry.actorId ? userMention(entry.actorId) : t("settings.erasedMember"),
-      action: auditAction(entry.action, t),
-      subject: entry.subject ? ` #${entry.subject}` : "",
-    }),
-  );
-  return {
-    type: "reply",
-    ephemeral: true,
-    message: {
-      embeds: [
-        {
-          title: t("settings.auditTitle"),
-          description: lines.join("\n") || t("settings.auditEmpty"),
-        },
-      ],
-    },
-  };
 }
 
 async function autocomplete(focused: {

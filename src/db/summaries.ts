@@ -4,19 +4,23 @@ import { prismaOf, type Store } from "./store.ts";
 // The reads of a summary. Every task condition names the server too: indexes on tasks lead with
 // guildId, and without it PostgreSQL scanned every task of every server.
 
-/** Claims of a campaign's tasks done after `after` up to `upTo`. */
-export function countClaimsDoneBetween(
+/**
+ * A campaign's tasks done after `after` up to `upTo` (now): done, with a done claim in the
+ * window, since the claim that finished a task is its last. Counted as the live card counts.
+ */
+export function countTasksDoneBetween(
   store: Store,
   guildId: string,
   campaignId: number,
   after: Date,
   upTo: Date,
 ): Promise<number> {
-  return prismaOf(store).claim.count({
+  return prismaOf(store).outreachTask.count({
     where: {
+      guildId,
+      campaignId,
       status: "done",
-      closedAt: { gt: after, lte: upTo },
-      task: { guildId, campaignId },
+      claims: { some: { status: "done", closedAt: { gt: after, lte: upTo } } },
     },
   });
 }

@@ -14,7 +14,7 @@ import { findCountSource, sumTalliesSince } from "../db/countSources.ts";
 import { findGuildSettings } from "../db/guildSettings.ts";
 import type { Campaign } from "../db/rows.ts";
 import { inTransaction, type Store } from "../db/store.ts";
-import { recordAudit } from "./audit.ts";
+import { auditChanges, recordAudit } from "./audit.ts";
 import { campaignCardChanged } from "./campaignCard.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
@@ -157,7 +157,7 @@ export async function editCampaign(
         actorId,
         action: "campaign.edit",
         subjectId: id,
-        details: { changed: Object.keys(changes) },
+        details: { changed: Object.keys(changes), changes: auditChanges(current, changes) },
       });
       await campaignCardChanged(tx, guildId, id, now);
       return findCampaignOrThrow(tx, id);
@@ -299,7 +299,12 @@ export async function changeCount(
       actorId,
       action: "campaign.count",
       subjectId: id,
-      details: { kind: change.kind, value: change.value, delta },
+      details: {
+        kind: change.kind,
+        value: change.value,
+        delta,
+        changes: auditChanges(current, { count, goal: goal.goal }),
+      },
     });
     await campaignCardChanged(tx, guildId, id, now);
     return {

@@ -1,7 +1,7 @@
 import { findGuildSettings, saveGuildSettings } from "../db/guildSettings.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import { isLanguage } from "../i18n/index.ts";
-import { recordAudit } from "./audit.ts";
+import { auditChanges, recordAudit } from "./audit.ts";
 import { rearmRetention } from "./privacy.ts";
 import { isTimeZone } from "./dates.ts";
 import { UserError } from "./errors.ts";
@@ -152,12 +152,14 @@ export async function changeSetting(
   }
   try {
     await inTransaction(db, async (tx) => {
+      // What it was, for the audit's "old → new".
+      const before = await readGuildSettings(tx, guildId);
       await saveGuildSettings(tx, guildId, data);
       await recordAudit(tx, {
         guildId,
         actorId,
         action: `settings.${change.setting}`,
-        details: data,
+        details: { ...data, changes: auditChanges(before, data) },
       });
       // Closed campaigns follow a changed retention: their erasure moves with it.
       if (change.setting === "retention") await rearmRetention(tx, guildId, change.days);

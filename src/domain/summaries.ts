@@ -5,13 +5,13 @@ import type { Campaign } from "../db/rows.ts";
 import type { Store } from "../db/store.ts";
 import { listPubliclyCreditedUserIds } from "../db/volunteers.ts";
 import {
-  countClaimsDoneBetween,
   countClaimsWaitingReview,
   countOverdueClaims,
   findLastSummaryAt,
   listNextDueTasks,
   listOpenTaskSlots,
   listVolunteersDoneBetween,
+  countTasksDoneBetween,
 } from "../db/summaries.ts";
 import { recordAudit } from "./audit.ts";
 import { nextMilestone } from "./goalLadder.ts";
@@ -91,7 +91,8 @@ async function summarizeCampaign(
       // From its start a campaign counts every signer: the count before it was 0.
       sinceKind === "campaignStart" ? 0 : countAt(db, campaign.id, since),
       listCountsBetween(db, campaign.id, windowStart, now),
-      countClaimsDoneBetween(db, guildId, campaign.id, since, now),
+      // Tasks done, as the live card counts them: a task counts once its last slot is done.
+      countTasksDoneBetween(db, guildId, campaign.id, since, now),
       listOpenTaskSlots(db, guildId, campaign.id),
       // Work waiting for review is not late: only active claims can be overdue.
       countOverdueClaims(db, guildId, campaign.id, now),

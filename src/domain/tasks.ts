@@ -40,7 +40,7 @@ import {
   type TaskChoice,
   type TaskListQuery,
 } from "../db/tasks.ts";
-import { recordAudit } from "./audit.ts";
+import { auditChanges, recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { beginSeries, checkRepeat, repeatJobKind, type Repeat } from "./repeatRules.ts";
@@ -599,7 +599,7 @@ export async function editTask(
       actorId,
       action: "task.edit",
       subjectId: taskId,
-      details: { changed: Object.keys(changes) },
+      details: { changed: Object.keys(changes), changes: auditChanges(task, changes) },
     });
     return getTask(tx, guildId, taskId);
   });

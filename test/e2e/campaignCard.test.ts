@@ -100,7 +100,7 @@ describe("the live campaign card", () => {
       "**28** so far! Help us get to **500** signers!",
     );
     expect(edited.embeds[0]?.fields?.find((field) => field.name === "Outreach tasks")?.value).toBe(
-      "1 open · 0 done",
+      "1 task open · 0 tasks done",
     );
 
     // Changes right after an edit wait for the window to end; the last one is shown.

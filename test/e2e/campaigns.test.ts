@@ -65,7 +65,7 @@ describe("/campaign over the wire", () => {
     expect(card?.fields?.[2]?.value).toBe(
       `<t:${Date.UTC(2026, 11, 31, 23, 59) / 1000}:f> (<t:${Date.UTC(2026, 11, 31, 23, 59) / 1000}:R>)`,
     );
-    expect(card?.fields?.[1]?.value).toBe("0 open · 0 done");
+    expect(card?.fields?.[1]?.value).toBe("0 tasks open · 0 tasks done");
     expect(campaign).toMatchObject({
       title: "Free political prisoners",
       goal: 500,

@@ -266,7 +266,8 @@ describe("scheduled summaries over the wire", () => {
     expect(summary.content).toBe(`💚 Thank you <@${publicVolunteer}> and 1 more volunteer!`);
     expect(summary.embeds[0]?.fields?.[0]).toEqual({
       name: "Outreach",
-      value: "2 tasks done since the campaign started · 2 slots open · 1 overdue claim",
+      // Two of the flyers' three slots done: work thanked, but no task done yet (as on the card).
+      value: "0 tasks done since the campaign started · 2 slots open · 1 overdue claim",
     });
     const everything = JSON.stringify(summary);
     for (const hidden of [anonymousVolunteer, laggard, "laggard"]) {

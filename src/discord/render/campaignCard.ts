@@ -44,6 +44,11 @@ export function progressLine(campaign: Campaign, t: Translator, language: string
   });
 }
 
+/** "3 tasks done": the same words on the live card and in summaries, for the same count. */
+export function tasksDoneText(count: number, t: Translator): string {
+  return t("campaign.tasksDone", { count });
+}
+
 function statusName(status: string, t: Translator): string {
   return status === "won"
     ? t("campaign.status.won")
@@ -81,7 +86,10 @@ export function campaignCard(
     },
     {
       name: t("campaign.tasks"),
-      value: t("campaign.tasksValue", { open: tasks.open, done: tasks.done }),
+      value: t("campaign.tasksValue", {
+        open: t("campaign.tasksOpen", { count: tasks.open }),
+        done: tasksDoneText(tasks.done, t),
+      }),
       inline: true,
     },
   ];

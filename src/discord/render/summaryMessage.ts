@@ -3,7 +3,7 @@ import type { Summary, CampaignSummary } from "../../domain/summaries.ts";
 import { renderChart } from "../../render/chartPool.ts";
 import { translator, type Language, type Translator } from "../../i18n/index.ts";
 import type { OutgoingMessage } from "../command.ts";
-import { formatNumber, progressLine } from "./campaignCard.ts";
+import { formatNumber, progressLine, tasksDoneText } from "./campaignCard.ts";
 import { discordTime } from "./taskCard.ts";
 import { showText, shorten } from "./text.ts";
 
@@ -46,7 +46,7 @@ function campaignEmbed(
       name: t("summary.outreach"),
       value: [
         t(summary.sinceKind === "lastSummary" ? "summary.tasksDone" : "summary.tasksDoneStart", {
-          count: summary.tasksDone,
+          done: tasksDoneText(summary.tasksDone, t),
         }),
         t("summary.slotsOpen", { count: summary.openSlots }),
         t("summary.overdue", { count: summary.overdueClaims }),
