@@ -266,7 +266,9 @@ describe.each(languages)("a member whose Discord speaks %s", (language) => {
     const organizers = [t("rally.helpOrganizersNote")];
     for (const command of commands) {
       for (const [path, handler] of Object.entries(command.subcommands)) {
-        const description = text(language, `commands.${command.data.name}.${path}`);
+        // A grouped subcommand's key joins its path in camel case: "source set" → sourceSet.
+        const key = path.replace(/ (\w)/g, (_, letter: string) => letter.toUpperCase());
+        const description = text(language, `commands.${command.data.name}.${key}`);
         const line = `\`/${command.data.name} ${path}\` — ${description}`;
         (handler.access === "everyone" ? everyone : organizers).push(line);
       }
