@@ -242,22 +242,6 @@ export async function listTaskChoices(store: Store, query: TaskChoiceQuery): Pro
   });
 }
 
-/** How many of a campaign's tasks are in each status. */
-export async function countTasksByStatus(
-  store: Store,
-  guildId: string,
-  campaignId: number,
-): Promise<Map<string, number>> {
-  const sqlite = sqliteReads(store);
-  if (sqlite) return sqlite.taskCountsByStatus(guildId, campaignId);
-  const groups = await prismaOf(store).outreachTask.groupBy({
-    by: ["status"],
-    where: { guildId, campaignId },
-    _count: { _all: true },
-  });
-  return new Map(groups.map((group) => [group.status, group._count._all]));
-}
-
 /**
  * Touches the campaign if it is this server's and active; false otherwise. As a transaction's
  * first write it takes the write lock, so a close cannot land between this check and the

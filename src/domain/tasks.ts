@@ -22,13 +22,13 @@ import {
 } from "../db/claims.ts";
 import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
 import type { Claim, DueJob, ListedTask, TaskWithCampaign } from "../db/rows.ts";
+import { countTasksByStatus } from "../db/campaigns.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import {
   addDoneSlot,
   cancelTaskIfOpen,
   closeTaskIfAllDone,
   countListedTasks,
-  countTasksByStatus,
   findTask,
   giveSlotBack,
   insertTask,
