@@ -500,8 +500,8 @@ describe("counting", () => {
     const entries = await audit(db, "campaign.count");
     expect(entries.map((entry) => entry.actorId)).toEqual([organizer, secondOrganizer]);
     expect(entries.map((entry) => JSON.parse(entry.details ?? "null"))).toEqual([
-      { kind: "set", value: 332, delta: 332 },
-      { kind: "add", value: 40, delta: 40 },
+      { kind: "set", value: 332, delta: 332, changes: { count: { from: 0, to: 332 } } },
+      { kind: "add", value: 40, delta: 40, changes: { count: { from: 332, to: 372 } } },
     ]);
     expect((await getCampaign(db, guild, id)).count).toBe(372);
   });

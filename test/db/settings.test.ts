@@ -93,13 +93,19 @@ describe("changing settings", () => {
         guildId: guild,
         actorId: manager,
         action: "settings.organizerRole",
-        details: { organizerRoleId: organizerRole },
+        details: {
+          organizerRoleId: organizerRole,
+          changes: { organizerRoleId: { from: null, to: organizerRole } },
+        },
       },
       {
         guildId: guild,
         actorId: manager,
         action: "settings.organizerRole",
-        details: { organizerRoleId: null },
+        details: {
+          organizerRoleId: null,
+          changes: { organizerRoleId: { from: organizerRole, to: null } },
+        },
       },
     ]);
   });
@@ -130,10 +136,31 @@ describe("changing settings", () => {
     });
 
     expect((await auditOf(db)).map((entry) => [entry.action, entry.details])).toEqual([
-      ["settings.timezone", { timezone: "Europe/Vilnius" }],
-      ["settings.organizerRole", { organizerRoleId: organizerRole }],
-      ["settings.announceRole", { announceRoleId: announceRole }],
-      ["settings.announceRole", { announceRoleId: null }],
+      [
+        "settings.timezone",
+        {
+          timezone: "Europe/Vilnius",
+          changes: { timezone: { from: "UTC", to: "Europe/Vilnius" } },
+        },
+      ],
+      [
+        "settings.organizerRole",
+        {
+          organizerRoleId: organizerRole,
+          changes: { organizerRoleId: { from: null, to: organizerRole } },
+        },
+      ],
+      [
+        "settings.announceRole",
+        {
+          announceRoleId: announceRole,
+          changes: { announceRoleId: { from: null, to: announceRole } },
+        },
+      ],
+      [
+        "settings.announceRole",
+        { announceRoleId: null, changes: { announceRoleId: { from: announceRole, to: null } } },
+      ],
     ]);
   });
 
@@ -152,7 +179,10 @@ describe("changing settings", () => {
         guildId: guild,
         actorId: manager,
         action: "settings.timezone",
-        details: { timezone: "Europe/Kyiv" },
+        details: {
+          timezone: "Europe/Kyiv",
+          changes: { timezone: { from: "UTC", to: "Europe/Kyiv" } },
+        },
       },
     ]);
   });

@@ -1095,8 +1095,14 @@ describe("editing a task", () => {
     expect(await taskRow(db, task.id)).toMatchObject({ title: "Flyers at the library", slots: 5 });
     const entries = await audit(db, "task.edit");
     expect(entries).toHaveLength(1);
+    // The old and new value of each changed field, for /settings audit.
     expect(JSON.parse(entries[0]?.details ?? "null")).toEqual({
       changed: ["title", "location", "slots"],
+      changes: {
+        title: { from: "Flyers at the university", to: "Flyers at the library" },
+        location: { from: "Main building", to: "Library hall" },
+        slots: { from: 2, to: 5 },
+      },
     });
   });
 

@@ -484,8 +484,14 @@ describe("the share kit's replies over the wire", () => {
           );
           // The title as the database gives it back: a lone surrogate does not survive storage.
           const stored = await rally.db.campaign.findUniqueOrThrow({ where: { id: created.id } });
+          // Typed digits are this server's numbers: another server's campaign cannot be named
+          // here, so "foreign" types a number no server has, which must be refused too.
           const typed =
-            which === "own" ? String(created.id) : which === "foreign" ? String(foreign.id) : which;
+            which === "own"
+              ? String(created.number)
+              : which === "foreign"
+                ? String(foreign.id + 500_000_000)
+                : which;
           const handle = local.slash({
             guildId: bot.guildId,
             channelId: bot.channelId,
@@ -537,11 +543,11 @@ describe("the share kit's replies over the wire", () => {
           const [file] = reply.attachments;
           if (subcommand === "flyer") {
             expect(reply.content).toBe(translate(memberLanguage, "share.flyerReady", { title }));
-            expect(file?.filename).toBe(`flyer-${created.id}.pdf`);
+            expect(file?.filename).toBe(`flyer-${created.number}.pdf`);
             expectFlyerFile(file?.data ?? Buffer.alloc(0));
           } else {
             expect(reply.content).toBe(translate(memberLanguage, "share.cardReady", { title }));
-            expect(file?.filename).toBe(`campaign-${created.id}.png`);
+            expect(file?.filename).toBe(`campaign-${created.number}.png`);
             expectCardFile(file?.data ?? Buffer.alloc(0));
           }
           expect(reply.attachments).toHaveLength(1);
