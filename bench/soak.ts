@@ -813,8 +813,9 @@ async function databaseSnapshot(db: Db, servers: Server[]): Promise<Snapshot> {
     };
   }
   const tasks = await db.outreachTask.findMany({ where: inServers });
+  // Keyed by the number the cards show, as the model knows its tasks.
   for (const task of tasks) {
-    snapshot.tasks[`${label(task.guildId)}/#${task.id}`] = {
+    snapshot.tasks[`${label(task.guildId)}/#${task.number}`] = {
       claimedSlots: task.claimedSlots,
       doneCount: task.doneCount,
       status: task.status,
@@ -828,17 +829,21 @@ async function databaseSnapshot(db: Db, servers: Server[]): Promise<Snapshot> {
       snapshot.volunteers[key] = { open: [], done: 0, released: 0 };
     }
   }
+  // Open claims by the task's number, as the model (and every card) names tasks.
+  const numberOf = new Map(tasks.map((task) => [task.id, task.number]));
   const claims = await db.claim.findMany({ where: inServers, orderBy: { taskId: "asc" } });
   for (const claim of claims) {
     const key =
       names.get(`${claim.guildId}/${claim.volunteerId}`) ?? `unknown/${claim.volunteerId}`;
     const entry = (snapshot.volunteers[key] ??= { open: [], done: 0, released: 0 });
-    if (claim.status === "active") entry.open.push(claim.taskId);
+    const number = numberOf.get(claim.taskId) ?? -1;
+    if (claim.status === "active") entry.open.push(number);
     else if (claim.status === "done") entry.done += 1;
     else if (claim.status === "released") entry.released += 1;
     // Any other state (expired, submitted…) cannot come from this mix: it shows as a difference.
-    else entry.open.push(-claim.taskId);
+    else entry.open.push(-number);
   }
+  for (const entry of Object.values(snapshot.volunteers)) entry.open.sort((a, b) => a - b);
   return ordered(snapshot);
 }
 

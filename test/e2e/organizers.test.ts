@@ -81,8 +81,10 @@ describe.each(languages)("an organizer whose Discord speaks %s", (language) => {
   it("shows relative times as Discord markup, read in the reader's language", async () => {
     const world = await setUp(language);
     const { t, sandbox, bot } = world;
-    const { campaign, reply } = await createCampaign(world, "ends:2026-12-25");
-    const ends = reply.embeds[0]?.fields?.find((field) => field.name === t("campaign.ends"));
+    const { campaign } = await createCampaign(world, "ends:2026-12-25");
+    // The campaign's live card, in its channel.
+    const card = bot.discord.message(campaign.cardMessageId ?? "");
+    const ends = card?.embeds[0]?.fields?.find((field) => field.name === t("campaign.ends"));
     expect(ends?.value).toBe(
       t("campaign.endsValue", {
         date: `<t:${unix(campaign.endsAt)}:f>`,
@@ -90,8 +92,8 @@ describe.each(languages)("an organizer whose Discord speaks %s", (language) => {
       }),
     );
     // The sandbox shows it as the reader's Discord does: in their language.
-    const general = bot.world.channels.find((channel) => channel.id === bot.channelId);
-    const shown = await sandbox.run(`read #${general?.name ?? ""}`);
+    const channel = bot.world.channels.find((candidate) => candidate.id === world.campaigns);
+    const shown = await sandbox.run(`read #${channel?.name ?? ""}`);
     const days = Math.round(((campaign.endsAt?.getTime() ?? 0) - t0.getTime()) / (24 * hour));
     expect(shown).toContain(new Intl.RelativeTimeFormat(language).format(days, "day"));
     if (language !== "en") expect(shown).not.toMatch(/\bin \d+ days\b/);

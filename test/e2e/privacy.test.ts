@@ -320,10 +320,12 @@ describe("/settings audit over the wire", () => {
     const embed = audit.embeds[0];
     expect(embed?.title).toBe("Recent organizer actions");
     const lines = (embed?.description ?? "").split("\n");
-    const action = (line: string) => line.replace(/^<t:\d+:R> · /, "");
+    // Each line starts with its date and time in the server's zone.
+    expect(lines.every((line) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · /.test(line))).toBe(true);
+    const action = (line: string) => line.replace(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · /, "");
     expect(lines.map(action)).toEqual([
-      `erased member · count changed #${campaign.id}`,
-      `<@${bot.organizerId}> · organizer role changed`,
+      `erased member · count changed #${campaign.id}: count 0 → 40`,
+      `<@${bot.organizerId}> · organizer role changed: organizer role None → <@&${role.id}>`,
       `<@${bot.organizerId}> · task added #${task.id}`,
       `<@${bot.organizerId}> · campaign created #${campaign.id}`,
     ]);
