@@ -173,6 +173,28 @@ export async function anonymizeCountEntriesOfActor(
   });
 }
 
+/**
+ * Audit entries about a member (a claim moved from or to them, released for them) name them in
+ * their details: the id is replaced there, the entry stays.
+ */
+export async function eraseMemberFromAuditDetails(
+  store: Store,
+  guildId: string,
+  userId: string,
+): Promise<void> {
+  const queries = prismaOf(store);
+  const entries = await queries.auditEntry.findMany({
+    where: { guildId, details: { contains: userId } },
+    select: { id: true, details: true },
+  });
+  for (const entry of entries) {
+    await queries.auditEntry.update({
+      where: { id: entry.id },
+      data: { details: (entry.details ?? "").replaceAll(userId, "erased") },
+    });
+  }
+}
+
 export async function anonymizeAuditEntriesOfActor(
   store: Store,
   guildId: string,

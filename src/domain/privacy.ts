@@ -1,6 +1,7 @@
 import { cancelJobs, findPendingJob, scheduleJob } from "../db/dueJobs.ts";
 import {
   anonymizeAuditEntriesOfActor,
+  eraseMemberFromAuditDetails,
   anonymizeCampaignsCreatedBy,
   anonymizeClaimsOfVolunteer,
   anonymizeClaimsReviewedBy,
@@ -118,6 +119,7 @@ export async function forgetMember(
     await anonymizeCountEntriesOfActor(tx, guildId, userId);
     await anonymizeCountSourcesSetBy(tx, guildId, userId);
     await anonymizeAuditEntriesOfActor(tx, guildId, userId);
+    await eraseMemberFromAuditDetails(tx, guildId, userId);
     await anonymizeCampaignsCreatedBy(tx, guildId, userId);
     await anonymizeTasksCreatedBy(tx, guildId, userId);
     await anonymizeSummarySchedulesCreatedBy(tx, guildId, userId);

@@ -9,6 +9,7 @@ import {
   reopenCampaign,
   type Campaign,
 } from "../../src/domain/campaigns.ts";
+import { recordAudit } from "../../src/domain/audit.ts";
 import { changeSetting } from "../../src/domain/guildSettings.ts";
 import {
   applyRetention,
@@ -206,6 +207,14 @@ async function aliceEverywhere(db: Db, guildId: string) {
   const campaign = await campaignIn(db, guildId, "Free political prisoners");
   const hers = await campaignIn(db, guildId, "Alice's own campaign", alice);
   await changeCount(db, guildId, alice, campaign.id, { kind: "add", value: 25 }, "paper", now);
+  // An organizer moved a claim to her: the audit names her in its details.
+  await recordAudit(db, {
+    guildId,
+    actorId: organizer,
+    action: "task.move",
+    subjectId: 1,
+    details: { from: bob, to: alice, claimId: 1, newClaimId: 2 },
+  });
   // A count source she set (written directly: setting one reads a petition site first).
   await db.countSource.create({
     data: {
