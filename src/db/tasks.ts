@@ -243,23 +243,6 @@ export async function listTaskChoices(store: Store, query: TaskChoiceQuery): Pro
 }
 
 /**
- * Touches the campaign if it is this server's and active; false otherwise. As a transaction's
- * first write it takes the write lock, so a close cannot land between this check and the
- * writes after it.
- */
-export async function touchCampaignIfActive(
-  store: Store,
-  guildId: string,
-  campaignId: number,
-): Promise<boolean> {
-  const locked = await prismaOf(store).campaign.updateMany({
-    where: { id: campaignId, guildId, status: "active" },
-    data: { updatedAt: new Date() },
-  });
-  return locked.count === 1;
-}
-
-/**
  * Touches the task if it is this server's, open, and its campaign active; false otherwise. As a
  * transaction's first write it locks the task's row (PostgreSQL) or takes the write lock
  * (SQLite), so a cancel or a claim of the same task waits for what follows.

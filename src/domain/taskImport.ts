@@ -1,7 +1,8 @@
 import { CsvError, parse } from "csv-parse/sync";
 import { stringify, type Options as CsvOptions } from "csv-stringify/sync";
 import { inTransaction, type Store } from "../db/store.ts";
-import { insertTask, insertTasks, touchCampaignIfActive } from "../db/tasks.ts";
+import { updateCampaignIfActive } from "../db/campaigns.ts";
+import { insertTask, insertTasks } from "../db/tasks.ts";
 import { translate, type Language, type MessageKey, type MessageParams } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
 import { getActiveCampaign } from "./campaigns.ts";
@@ -373,7 +374,7 @@ export async function importTasks(
   const campaign = await getActiveCampaign(db, guildId, campaignId);
   const created = await inTransaction(db, async (tx) => {
     // The first statement takes the write lock and re-checks, as changeCount does.
-    if (!(await touchCampaignIfActive(tx, guildId, campaignId)))
+    if (!(await updateCampaignIfActive(tx, guildId, campaignId, { updatedAt: new Date() })))
       throw new UserError("campaign.closed", { title: campaign.title });
     const row = ({ repeat: _repeat, ...task }: ImportedTask) => ({
       ...withFoldedTitle(task),

@@ -12,7 +12,8 @@ import {
   stopSeriesRows,
   takeSeriesFrom,
 } from "../db/taskSeries.ts";
-import { findTask, touchCampaignIfActive } from "../db/tasks.ts";
+import { updateCampaignIfActive } from "../db/campaigns.ts";
+import { findTask } from "../db/tasks.ts";
 import { recordAudit } from "./audit.ts";
 import { UserError } from "./errors.ts";
 import { getGuildSettings } from "./guildSettings.ts";
@@ -39,7 +40,9 @@ export async function repeatTask(
       return null;
     const period = task.repeat;
     // The first write takes the lock: a close cannot land between this check and the insert.
-    const campaignOpen = await touchCampaignIfActive(tx, guildId, task.campaignId);
+    const campaignOpen = await updateCampaignIfActive(tx, guildId, task.campaignId, {
+      updatedAt: new Date(),
+    });
     // The race is decided here: only one run takes the series from this occurrence.
     if (!(await takeSeriesFrom(tx, guildId, taskId)) || !campaignOpen) return null;
     const start = await findSeriesStart(tx, guildId, task.seriesId);
