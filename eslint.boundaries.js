@@ -22,7 +22,7 @@ const layers = [
 /** Files of src/ itself: not a layer, named one by one. */
 const rootFiles = [
   // Small helpers every layer but render and i18n may use: the environment, the logger, paths.
-  { category: "support", pattern: "src/{config,envFile,log,projectRoot}.ts" },
+  { category: "support", pattern: "src/{clock,config,envFile,log,projectRoot}.ts" },
   // Where the layers are put together: the entry points, which may import any layer.
   { category: "entry", pattern: "src/{app,main,sharded}.ts" },
 ];

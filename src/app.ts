@@ -23,6 +23,7 @@ import { stopSchedulesOfGuild } from "./domain/summarySchedules.ts";
 import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 import { stopChartWorkers } from "./render/chartPool.ts";
 import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
+import { now as clockNow } from "./clock.ts";
 
 interface RallyOptions {
   config: Config;
@@ -70,7 +71,7 @@ export interface Rally {
 export async function startRally(options: RallyOptions): Promise<Rally> {
   const { config, log } = options;
   const commands = options.commands ?? allCommands;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? clockNow;
   const client = createDiscordClient({
     apiUrl: config.DISCORD_API_URL,
     restTimeoutMs: options.restTimeoutMs,

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
+import { now as clockNow } from "../clock.ts";
 import { loadEnvFile } from "../envFile.ts";
 import { backupFileName, backupSqlite } from "./backup.ts";
 
@@ -9,7 +10,7 @@ loadEnvFile();
 try {
   const { values } = parseArgs({ options: { to: { type: "string" } } });
   const url = loadConfig().DATABASE_URL;
-  const now = new Date();
+  const now = clockNow();
   if (url.startsWith("file:")) {
     const to = values.to ?? join("data", "backups", backupFileName(now));
     const { path, bytes, ms } = await backupSqlite(url, to);

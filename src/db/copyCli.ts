@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
 import { describeDatabase, openDatabase, type Db } from "./client.ts";
 import { copyDatabase } from "./copy.ts";
 import { isPostgresUrl } from "./migrate.ts";
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
     const target = await openDatabase(to);
     databases.push(target);
     process.stdout.write(`Copying ${describeDatabase(from)} → ${describeDatabase(to)}\n`);
-    const started = Date.now();
+    const started = performance.now();
     const report = await copyDatabase(source, target, {
       targetIsPostgres: isPostgresUrl(to),
       batchSize,
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
       return 1;
     }
     process.stdout.write(
-      `All ${report.length} tables match: ${total} rows in ${Date.now() - started} ms.\n`,
+      `All ${report.length} tables match: ${total} rows in ${Math.round(performance.now() - started)} ms.\n`,
     );
     return 0;
   } catch (error) {

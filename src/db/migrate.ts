@@ -3,6 +3,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { nowMs } from "../clock.ts";
 import { projectPath } from "../projectRoot.ts";
 
 interface Migration {
@@ -88,10 +90,14 @@ export async function applyMigrations(
     db.pragma("foreign_keys = OFF");
     const applied: string[] = [];
     for (const { name, sql } of migrations) {
-      const started = Date.now();
+      const started = performance.now();
       if (!db.transaction(() => applyOne(db, name, sql)).immediate()) continue;
       applied.push(name);
-      options.log?.({ event: "migration_applied", migration: name, ms: Date.now() - started });
+      options.log?.({
+        event: "migration_applied",
+        migration: name,
+        ms: Math.round(performance.now() - started),
+      });
     }
     return { applied };
   } finally {
@@ -145,7 +151,7 @@ function applyOne(db: Database.Database, name: string, sql: string): boolean {
   // Prisma's native engine stores SQLite timestamps as Unix milliseconds.
   db.prepare(
     `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES (?, ?, ?, ?)`,
-  ).run(id, migrationChecksum(sql), Date.now(), name);
+  ).run(id, migrationChecksum(sql), nowMs(), name);
   try {
     db.exec(sql);
   } catch (error) {
@@ -154,7 +160,7 @@ function applyOne(db: Database.Database, name: string, sql: string): boolean {
   const violations = (db.pragma("foreign_key_check") as unknown[]).length;
   if (violations > 0) throw new Error(`Migration ${name} breaks ${violations} foreign keys.`);
   const finish = `UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`;
-  db.prepare(finish).run(Date.now(), id);
+  db.prepare(finish).run(nowMs(), id);
   return true;
 }
 
@@ -196,7 +202,7 @@ export async function applyPostgresMigrations(
     const applied: string[] = [];
     for (const { name, sql } of migrations) {
       if (done.has(name)) continue;
-      const started = Date.now();
+      const started = performance.now();
       await client.query("BEGIN");
       try {
         const id = randomUUID();
@@ -215,7 +221,11 @@ export async function applyPostgresMigrations(
         throw new Error(`Migration ${name} failed: ${(error as Error).message}`, { cause: error });
       }
       applied.push(name);
-      options.log?.({ event: "migration_applied", migration: name, ms: Date.now() - started });
+      options.log?.({
+        event: "migration_applied",
+        migration: name,
+        ms: Math.round(performance.now() - started),
+      });
     }
     return { applied };
   } finally {

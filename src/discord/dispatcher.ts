@@ -33,6 +33,7 @@ import { flattenOptions, parseOptions } from "./options.ts";
 import { toMessagePayload } from "./render/payload.ts";
 import { limits } from "./render/limits.ts";
 import { shorten } from "./render/text.ts";
+import { now as clockNow, nowMs } from "../clock.ts";
 
 interface DispatcherDependencies {
   db: Store;
@@ -67,7 +68,7 @@ interface Dispatcher {
 /** The one place every interaction enters, and the one error path. */
 export function createDispatcher(dependencies: DispatcherDependencies): Dispatcher {
   const { db, log, app, commands } = dependencies;
-  const now = dependencies.now ?? (() => new Date());
+  const now = dependencies.now ?? clockNow;
   const deferAfterMs = dependencies.deferAfterMs ?? 2000;
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const inFlight = new Set<Promise<void>>();
@@ -240,7 +241,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
   }
 
   async function send(interaction: Repliable, result: HandlerResult): Promise<void> {
-    if (Date.now() - interaction.createdTimestamp > tokenLifetimeMs) {
+    if (nowMs() - interaction.createdTimestamp > tokenLifetimeMs) {
       log.warn(
         { interaction: interaction.id },
         "interaction token expired before the answer was ready",

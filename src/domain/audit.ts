@@ -1,5 +1,6 @@
 import { insertAuditEntry } from "../db/audit.ts";
 import type { Store } from "../db/store.ts";
+import { now as clockNow } from "../clock.ts";
 
 /** A changed value as the audit keeps it: a date as ISO text, a long text shortened. */
 export type AuditValue = string | number | boolean | null;
@@ -67,6 +68,6 @@ export async function recordAudit(
     action: entry.action,
     subjectId: entry.subjectId === undefined ? null : String(entry.subjectId),
     details: entry.details === undefined ? null : JSON.stringify(entry.details),
-    ...(entry.at === undefined ? {} : { createdAt: entry.at }),
+    createdAt: entry.at ?? clockNow(),
   });
 }

@@ -19,6 +19,7 @@ import { campaignCardChanged } from "./campaignCard.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
 import { armRetention, disarmRetention } from "./privacy.ts";
+import { now as clockNow } from "../clock.ts";
 
 export type { Campaign, CampaignStatusFilter };
 
@@ -144,7 +145,7 @@ export async function editCampaign(
   actorId: string,
   id: number,
   changes: Partial<CampaignFields>,
-  now: Date = new Date(),
+  now: Date = clockNow(),
 ): Promise<Campaign> {
   const current = await getActiveCampaign(db, guildId, id);
   const data = { ...changes, ...(changes.title ? { activeTitle: titleKey(changes.title) } : {}) };
@@ -205,7 +206,7 @@ export async function reopenCampaign(
   guildId: string,
   actorId: string,
   id: number,
-  now: Date = new Date(),
+  now: Date = clockNow(),
 ): Promise<Campaign> {
   const current = await getCampaign(db, guildId, id);
   if (current.status === "active")

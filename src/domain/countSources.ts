@@ -25,6 +25,7 @@ import { displayUrl } from "../sources/safeFetch.ts";
 import { recordAudit } from "./audit.ts";
 import { changeCount, getActiveCampaign, getCampaign, type Campaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
+import { nowMs } from "../clock.ts";
 
 export type { CountSource, ResolvedKind, SourceKind };
 export { sourceKinds } from "../sources/readers.ts";
@@ -82,7 +83,7 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
           ]),
         )
         .digest("base64url");
-      const now = Date.now();
+      const now = nowMs();
       const shared = rounds.get(key);
       if (shared && shared.until > now) return shared.result;
       for (const [old, entry] of rounds) if (entry.until <= now) rounds.delete(old);

@@ -5,6 +5,7 @@ import { auditChanges, recordAudit } from "./audit.ts";
 import { rearmRetention } from "./privacy.ts";
 import { isTimeZone } from "./dates.ts";
 import { UserError } from "./errors.ts";
+import { nowMs } from "../clock.ts";
 
 export interface GuildSettingsView {
   guildId: string;
@@ -67,12 +68,12 @@ export async function getGuildSettings(
 ): Promise<Readonly<GuildSettingsView>> {
   const cache = cacheOf(db);
   const hit = cache.servers.get(guildId);
-  if (hit && hit.until > Date.now()) return hit.view;
+  if (hit && hit.until > nowMs()) return hit.view;
   const writesBefore = cache.writes;
   const view = Object.freeze(await readGuildSettings(db, guildId));
   if (cache.writes === writesBefore) {
     cache.servers.delete(guildId);
-    cache.servers.set(guildId, { view, until: Date.now() + cacheMs });
+    cache.servers.set(guildId, { view, until: nowMs() + cacheMs });
     // Oldest first: a Map iterates in insertion order.
     if (cache.servers.size > cachedServers)
       cache.servers.delete(cache.servers.keys().next().value ?? "");

@@ -17,6 +17,7 @@ import {
   type TaskFields,
   type TaskKind,
 } from "./taskFields.ts";
+import { now as clockNow } from "../clock.ts";
 
 /**
  * Reads the CSV of `/task import`: `title,kind,location,slots,due,instructions`, one task a row,
@@ -374,7 +375,7 @@ export async function importTasks(
   const campaign = await getActiveCampaign(db, guildId, campaignId);
   const created = await inTransaction(db, async (tx) => {
     // The first statement takes the write lock and re-checks, as changeCount does.
-    if (!(await updateCampaignIfActive(tx, guildId, campaignId, { updatedAt: new Date() })))
+    if (!(await updateCampaignIfActive(tx, guildId, campaignId, { updatedAt: clockNow() })))
       throw new UserError("campaign.closed", { title: campaign.title });
     const row = ({ repeat: _repeat, ...task }: ImportedTask) => ({
       ...withFoldedTitle(task),

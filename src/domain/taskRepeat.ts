@@ -41,7 +41,7 @@ export async function repeatTask(
     const period = task.repeat;
     // The first write takes the lock: a close cannot land between this check and the insert.
     const campaignOpen = await updateCampaignIfActive(tx, guildId, task.campaignId, {
-      updatedAt: new Date(),
+      updatedAt: now,
     });
     // The race is decided here: only one run takes the series from this occurrence.
     if (!(await takeSeriesFrom(tx, guildId, taskId)) || !campaignOpen) return null;

@@ -135,6 +135,8 @@ export class LocalDiscord {
     const log = options.log ?? (() => {});
     const minutes = 60_000;
     this.state = new State(
+      // Its own default: this module imports nothing of Rally's; the sandbox passes Rally's clock.
+      // eslint-disable-next-line no-restricted-syntax
       options.now ?? Date.now,
       options.interactionDeadlineMs ?? 3000,
       options.tokenLifetimeMs ?? 15 * minutes,

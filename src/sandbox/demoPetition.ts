@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { nowMs } from "../clock.ts";
 
 export interface DemoPetition {
   /** The page's address, for `/campaign source set … url:` */
@@ -13,14 +14,14 @@ export interface DemoPetition {
  * A demo petition page on 127.0.0.1 for the sandbox, so `/campaign source set` can be tried
  * offline: it reads like a Resistbot page and gains a few signers every minute.
  */
-export async function startDemoPetition(started = Date.now()): Promise<DemoPetition> {
+export async function startDemoPetition(started = nowMs()): Promise<DemoPetition> {
   const server: Server = createServer((request, response) => {
     if (!request.url?.startsWith("/petition")) {
       response.writeHead(404, { "content-type": "text/plain" });
       response.end("not found");
       return;
     }
-    const count = 332 + 7 * Math.floor((Date.now() - started) / 60_000);
+    const count = 332 + 7 * Math.floor((nowMs() - started) / 60_000);
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     response.end(
       `<!DOCTYPE html><html><head><title>Free political prisoners</title></head><body>` +

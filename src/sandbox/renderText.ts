@@ -1,4 +1,5 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from "discord.js";
+import { now as clockNow } from "../clock.ts";
 
 /** The parts of a message the sandbox shows; matches what the local Discord stores. */
 interface ShownMessage {
@@ -20,7 +21,7 @@ export interface Reader {
   readonly now: () => Date;
 }
 
-const englishReader: Reader = { locale: "en-US", now: () => new Date() };
+const englishReader: Reader = { locale: "en-US", now: clockNow };
 
 /** Renders Discord's inline markup the way a Discord client shows it to a reader. */
 function renderMarkup(text: string, names: Names, reader: Reader): string {

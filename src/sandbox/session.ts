@@ -10,6 +10,7 @@ import type {
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
+import { now as clockNow } from "../clock.ts";
 
 interface SandboxMember {
   id: string;
@@ -65,7 +66,7 @@ export class SandboxSession {
     private readonly world: SandboxWorld,
     options: { locale?: string; now?: () => Date } = {},
   ) {
-    this.reader = { locale: options.locale ?? "en-US", now: options.now ?? (() => new Date()) };
+    this.reader = { locale: options.locale ?? "en-US", now: options.now ?? clockNow };
     const [first] = world.members;
     const [channel] = world.channels;
     if (!first || !channel) throw new Error("the sandbox needs a member and a channel");

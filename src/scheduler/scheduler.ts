@@ -5,6 +5,7 @@ import { schedule, type ScheduledTask } from "node-cron";
 import { runDueJobs, type DueJobHandler } from "../domain/dueJobs.ts";
 import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
+import { now as clockNow } from "../clock.ts";
 
 export interface Scheduler {
   readonly owner: string;
@@ -47,7 +48,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     options.log.warn({ owner: existing.owner }, "scheduler already running; reusing it");
     return existing;
   }
-  const { db, handlers, now = () => new Date() } = options;
+  const { db, handlers, now = clockNow } = options;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   const log = options.log.child({ component: "scheduler", owner });
   let stopped = false;
