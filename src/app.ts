@@ -32,8 +32,8 @@ interface RallyOptions {
   commands?: readonly Command[];
   now?: () => Date;
   deferAfterMs?: number;
-  /** node-cron expression of the due-job tick (default every 15 s). */
-  schedulerCron?: string;
+  /** node-cron expression of the due-job tick (default every 15 s); null: `scheduler.tick()` only. */
+  schedulerCron?: string | null;
   /** discord.js's REST timeout per attempt (default 15 s); tests shorten it to simulate hangs. */
   restTimeoutMs?: number;
   /** Delay of the start-up housekeeping after READY (default 1 s); 0 runs it before starting. */
@@ -213,7 +213,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...campaignCardJobHandlers({ client, db, log, now }),
       ...sourceJobHandlers({ client, db, log, now, sources }),
     },
-    ...(options.schedulerCron ? { cronExpression: options.schedulerCron } : {}),
+    ...(options.schedulerCron !== undefined ? { cronExpression: options.schedulerCron } : {}),
     ...(shards.count > 1 ? { servesGuild: serves } : {}),
     startAfter: leftServersChecked,
   });

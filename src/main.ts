@@ -6,13 +6,16 @@ import { createLogger } from "./log.ts";
 loadEnvFile();
 const config = loadConfigOrExit();
 
-if (!config.DISCORD_TOKEN) {
+// A script (`npm start -- --script <file>`) always runs in the sandbox, a token set or not.
+const scripted = process.argv.slice(2).some((arg) => /^--script(=|$)/.test(arg));
+
+if (!config.DISCORD_TOKEN || scripted) {
   // Loaded only here: the sandbox carries the whole local Discord, which a real bot never runs.
   const { runSandbox } = await import("./sandbox/sandbox.ts");
-  await runSandbox(
-    config,
-    process.env["DATABASE_URL"] ? {} : { databaseUrl: "file:./data/sandbox.db" },
-  );
+  await runSandbox(config, {
+    ...(process.env["DATABASE_URL"] ? {} : { databaseUrl: "file:./data/sandbox.db" }),
+    args: process.argv.slice(2),
+  });
 } else {
   // Started by start:sharded, discord.js's manager names this process's shards in SHARDS.
   const shards = process.env["SHARDS"];

@@ -20,6 +20,7 @@ type NewCampaign = Pick<
   | "autoRaise"
   | "activeTitle"
   | "createdById"
+  | "createdAt"
 >;
 
 type CampaignValues = Partial<

@@ -159,3 +159,13 @@ export async function scheduleJobUnlessPending(
     update: { guildId: job.guildId },
   });
 }
+
+/** When the earliest pending job is due, or null: the sandbox's `wait` runs jobs at their time. */
+export async function findNextDueJobAt(store: Store): Promise<Date | null> {
+  const job = await prismaOf(store).dueJob.findFirst({
+    where: { status: "pending" },
+    orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+    select: { dueAt: true },
+  });
+  return job?.dueAt ?? null;
+}

@@ -63,6 +63,7 @@ export async function createCampaign(
   guildId: string,
   actorId: string,
   fields: CampaignFields,
+  now: Date = clockNow(),
 ): Promise<Campaign> {
   try {
     return await inTransaction(db, async (tx) => {
@@ -71,6 +72,7 @@ export async function createCampaign(
         guildId,
         activeTitle: titleKey(fields.title),
         createdById: actorId,
+        createdAt: now,
       });
       await recordAudit(tx, {
         guildId,

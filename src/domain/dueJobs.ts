@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import {
+  findNextDueJobAt,
   leaseDueJob,
   listDueJobCandidates,
   recordJobOutcome,
@@ -12,6 +13,11 @@ import type { Logger } from "../log.ts";
 
 /** A due job as its handlers get it (Discord code may not import src/db). */
 export type { DueJob };
+
+/** When the earliest pending job is due, or null (the sandbox's `wait` steps through them). */
+export function nextDueJobAt(db: Store): Promise<Date | null> {
+  return findNextDueJobAt(db);
+}
 
 export type DueJobHandler = (job: DueJob) => Promise<void>;
 

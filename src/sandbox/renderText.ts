@@ -79,7 +79,8 @@ export function renderMessage(
     if (embed.image?.url) box.push(`[image: ${embed.image.url}]`);
     if (embed.footer?.text) box.push(`— ${embed.footer.text}`);
     const rendered = box.flatMap((line) => renderMarkup(line, names, reader).split("\n"));
-    lines.push(...rendered.map((line) => `│ ${line}`));
+    // An empty line of an embed is "│", not "│ ": no trailing space in a transcript.
+    lines.push(...rendered.map((line) => (line ? `│ ${line}` : "│")));
   }
   for (const row of message.components ?? []) {
     const labels = row.components.map((component) => {

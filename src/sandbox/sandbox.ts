@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pino } from "pino";
 import { startRally } from "../app.ts";
@@ -7,8 +10,13 @@ import { permissionBits } from "../domain/permissions.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
 import { startDemoPetition } from "./demoPetition.ts";
+import { nowMs } from "../clock.ts";
+import { SandboxClock, SandboxTime } from "./time.ts";
+import { parseSandboxArgs, runScript, teeInteractionOutcomes, type SandboxArgs } from "./script.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
+/** After each line of a script, the jobs due this soon run (a live card's coalesced edit). */
+const scriptLineMs = 10_000;
 
 /** A small server to play in: an organizer, two volunteers, a public and a private channel. */
 export function seedSandbox(discord: LocalDiscord): SandboxWorld {
@@ -55,14 +63,37 @@ export function seedSandbox(discord: LocalDiscord): SandboxWorld {
  */
 export async function runSandbox(
   config: Config,
-  overrides: { databaseUrl?: string },
+  overrides: { databaseUrl?: string; args?: readonly string[] },
 ): Promise<void> {
-  const databaseUrl = overrides.databaseUrl ?? config.DATABASE_URL;
-  const discord = await startLocalDiscord();
+  let args: SandboxArgs;
+  try {
+    args = parseSandboxArgs(overrides.args ?? []);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // A script starts from an empty sandbox of its own, never from a developer's data/.
+  const scriptDir = args.script ? mkdtempSync(join(tmpdir(), "rally-script-")) : undefined;
+  const dataDir = scriptDir ?? "data";
+  const databaseUrl = scriptDir
+    ? `file:${join(scriptDir, "sandbox.db")}`
+    : (overrides.databaseUrl ?? config.DATABASE_URL);
+  // One clock for Rally and the local Discord; a script's stands still but for `wait`.
+  const clock = args.script
+    ? SandboxClock.standing(args.clockStart ?? Math.floor(nowMs() / 60_000) * 60_000)
+    : SandboxClock.flowing(args.clockStart);
+  clock.install();
+  const discord = await startLocalDiscord({ now: nowMs });
   const world = seedSandbox(discord);
+  const logFile = pino.destination({ dest: join(dataDir, "sandbox.log"), mkdir: true });
+  // A script reads each interaction's outcome from the log: at least "info" reaches it.
+  const outcomes = args.script ? teeInteractionOutcomes(logFile) : undefined;
+  const quiet =
+    (pino.levels.values[config.LOG_LEVEL] ?? Infinity) > (pino.levels.values["info"] ?? 30);
   const log = createLogger(
-    config.LOG_LEVEL,
-    pino.destination({ dest: "data/sandbox.log", mkdir: true }),
+    outcomes && quiet ? "info" : config.LOG_LEVEL,
+    outcomes?.stream ?? logFile,
   );
   // A demo petition page on 127.0.0.1, allowed for the sandbox only (not in production).
   const petition = await startDemoPetition();
@@ -79,20 +110,41 @@ export async function runSandbox(
     },
     token: sandboxToken,
     log,
+    // A script's passes run when it asks, so its transcript is the same at every run.
+    ...(args.script ? { schedulerCron: null } : {}),
   });
   await discord.waitFor(
     () => (discord.commands(world.guildId).length > 0 ? true : undefined),
     5000,
   );
 
-  const session = new SandboxSession(world);
+  const time = new SandboxTime(clock, rally, world.guildId);
+  const session = new SandboxSession(world, { time });
   const out = (text: string) => {
     if (text) process.stdout.write(`${text}\n`);
   };
+  if (args.script) {
+    process.exitCode = await runScript(args.script, {
+      session,
+      settle: async () => {
+        await rally.settled();
+        await time.settle(scriptLineMs);
+      },
+      outcomes: () => outcomes?.take() ?? [],
+      out,
+      err: (text) => process.stderr.write(`${text}\n`),
+    });
+    await rally.stop();
+    await petition.close();
+    await discord.close();
+    await new Promise<void>((resolve) => logFile.flush(() => resolve()));
+    if (scriptDir) rmSync(scriptDir, { recursive: true, force: true });
+    return;
+  }
   out(
     [
       "Rally sandbox — no DISCORD_TOKEN is set, so Rally runs against a local Discord on 127.0.0.1.",
-      `Data: ${databaseUrl} · logs: data/sandbox.log`,
+      `Data: ${databaseUrl} · logs: ${join(dataDir, "sandbox.log")}`,
       `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
       "",
       sandboxHelp,
@@ -105,7 +157,10 @@ export async function runSandbox(
     output: process.stdout,
     terminal: process.stdin.isTTY,
   });
+  // Posts that appear while a line runs are its to print (under their time, for `wait`).
+  let running = false;
   const poll = setInterval(() => {
+    if (running) return;
     const posts = session.newChannelPosts();
     if (posts) {
       out(`\n${posts}`);
@@ -131,7 +186,8 @@ export async function runSandbox(
     queue = queue.then(async () => {
       if (closing) return;
       if (["quit", "exit", ".exit"].includes(line.trim())) return close();
-      out(await session.run(line));
+      running = true;
+      out(await session.run(line).finally(() => (running = false)));
       lines.setPrompt(session.prompt());
       lines.prompt();
     });

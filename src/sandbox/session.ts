@@ -10,6 +10,7 @@ import type {
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
+import type { SandboxTime } from "./time.ts";
 import { now as clockNow } from "../clock.ts";
 
 interface SandboxMember {
@@ -35,6 +36,7 @@ export const sandboxHelp = [
   "  locale ru                      switch your Discord language (en-US, ru, uk, …)",
   "  press Claim                    press a button by its label on the latest message that has it",
   "  read [#channel]                show the latest messages of a channel",
+  "  wait 25h                       move the clock ahead (30m, 3d, until 2026-12-20 18:00)",
   "  members · channels             list who and where you can be",
   "  help · quit",
   "Options with autocomplete take what you would type in Discord: the sandbox picks the match.",
@@ -60,12 +62,14 @@ export class SandboxSession {
   private modal: ModalState | undefined;
   /** The Discord language of the person at the prompt: sent with what they do, shown to them. */
   private readonly reader: Reader;
+  private readonly time: SandboxTime | undefined;
   readonly names: Names;
 
   constructor(
     private readonly world: SandboxWorld,
-    options: { locale?: string; now?: () => Date } = {},
+    options: { locale?: string; now?: () => Date; time?: SandboxTime } = {},
   ) {
+    this.time = options.time;
     this.reader = { locale: options.locale ?? "en-US", now: options.now ?? clockNow };
     const [first] = world.members;
     const [channel] = world.channels;
@@ -82,6 +86,11 @@ export class SandboxSession {
       channel: (id) => world.channels.find((channel) => channel.id === id)?.name,
       role: (id) => world.roles.find((role) => role.id === id)?.name,
     };
+  }
+
+  /** Whether a form is open: the next line answers its field, an empty one too. */
+  get formOpen(): boolean {
+    return this.modal !== undefined;
   }
 
   prompt(): string {
@@ -148,6 +157,8 @@ export class SandboxSession {
     }
     const read = /^read(?:\s+#?(\S+))?$/.exec(line);
     if (read) return this.read(read[1] ? this.findChannel(read[1]) : this.channel);
+    const wait = /^wait(?:\s+(.*))?$/.exec(line);
+    if (wait && this.time) return this.time.wait(wait[1] ?? "", () => this.newChannelPosts());
     const press = /^press\s+(.+)$/.exec(line);
     if (press) return this.press((press[1] ?? "").replace(/^"|"$/g, ""));
     if (line.startsWith("/")) return this.slash(line);
@@ -373,6 +384,6 @@ function toShown(message: StoredMessage) {
 function indent(text: string): string {
   return text
     .split("\n")
-    .map((line) => `  ${line}`)
+    .map((line) => (line ? `  ${line}` : ""))
     .join("\n");
 }
