@@ -32,7 +32,7 @@ function between(stdout: string, from: string, to: string): string {
   return stdout.slice(start + 2, end + 1);
 }
 
-describe("the sandbox's clock", () => {
+describe("the sandbox's clock", { timeout: 60_000 }, () => {
   it("wait runs what falls due at its own time: a scheduled summary, then each day's repeat", async () => {
     const typed = [
       '/campaign create title:"Free political prisoners" goal:500 channel:#campaigns',
@@ -44,6 +44,7 @@ describe("the sandbox's clock", () => {
       "wait until 2026-12-01 10:00",
       "wait 25h",
       "wait 2d",
+      "/rally about",
       "quit",
     ];
     // Typed at the prompt (not a script): the clock flows from --clock, as for a person.
@@ -85,10 +86,14 @@ describe("the sandbox's clock", () => {
     ]);
     expect(days).toContain("Due: 2026-12-11 09:00 UTC (in 24 hours)");
     expect(days).toMatch(/It is now 2026-12-10 13:00 UTC, 2 days later\.\n$/);
+    // Three days on, Rally still answers: the local Discord's interactions carry the same clock.
+    expect(stdout.slice(stdout.indexOf("2 days later."))).toContain(
+      "> Rally (only you can see this):\n  │ **Rally**",
+    );
   });
 });
 
-describe("npm start -- --script", () => {
+describe("npm start -- --script", { timeout: 60_000 }, () => {
   it("prints the transcript README.md shows for docs/demo.rally, on a fresh sandbox", async () => {
     const { code, stdout, stderr } = await runDemo(entryCommand("main"));
     expect(stderr).toBe("");
