@@ -11,7 +11,7 @@ import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
 import { startDemoPetition } from "./demoPetition.ts";
 import { nowMs } from "../clock.ts";
-import { SandboxClock, SandboxTime } from "./time.ts";
+import { SandboxClock, SandboxTime, clockFile } from "./time.ts";
 import { parseSandboxArgs, runScript, teeInteractionOutcomes, type SandboxArgs } from "./script.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
@@ -82,7 +82,7 @@ export async function runSandbox(
   // One clock for Rally and the local Discord; a script's stands still but for `wait`.
   const clock = args.script
     ? SandboxClock.standing(args.clockStart ?? Math.floor(nowMs() / 60_000) * 60_000)
-    : SandboxClock.flowing(args.clockStart);
+    : SandboxClock.flowing(args.clockStart ?? clockFile.start(join(dataDir, "sandbox-clock.json")));
   clock.install();
   const discord = await startLocalDiscord({ now: nowMs });
   const world = seedSandbox(discord);
@@ -176,6 +176,7 @@ export async function runSandbox(
     await rally.stop();
     await petition.close();
     await discord.close();
+    clockFile.save(join(dataDir, "sandbox-clock.json"), clock);
     out("Bye.");
   };
   lines.setPrompt(session.prompt());

@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import { nowMs, setClockSource } from "../clock.ts";
 import { formatLocalDateTime, parseLocalDateTime } from "../domain/dates.ts";
@@ -51,6 +53,28 @@ export class SandboxClock {
     setClockSource(() => this.nowMs());
   }
 }
+
+/**
+ * Where the prompt's clock is kept between runs (`data/sandbox-clock.json`): the time `wait`
+ * went through is not given back at the next start, where the jobs and dates it made still are.
+ */
+export const clockFile = {
+  /** The saved time, or the system's when that is later (or nothing was saved). */
+  start(path: string): number {
+    let saved = 0;
+    try {
+      const at: unknown = (JSON.parse(readFileSync(path, "utf8")) as { at?: unknown }).at;
+      if (typeof at === "number" && Number.isFinite(at)) saved = at;
+    } catch {
+      // None yet, or not ours to read: the system's time.
+    }
+    return Math.max(saved, nowMs());
+  },
+  save(path: string, clock: SandboxClock): void {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify({ at: clock.nowMs() })}\n`);
+  },
+};
 
 /** What `wait` needs of the running Rally: its database and a scheduler pass it can await. */
 interface RallyTime {

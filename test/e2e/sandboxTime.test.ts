@@ -8,9 +8,14 @@ import { testDatabaseUrl } from "../support/db.ts";
 import { entryCommand } from "../support/entry.ts";
 
 /** `npm start` with arguments, as a person runs it; `input` is typed at the prompt. */
-function sandbox(args: string[], environment: Record<string, string>, input?: string) {
+function sandbox(
+  args: string[],
+  environment: Record<string, string>,
+  input?: string,
+  cwd = mkdtempSync(join(tmpdir(), "rally-sandbox-")),
+) {
   const child = spawn(entryCommand("main")[0], [...entryCommand("main")[1], ...args], {
-    cwd: mkdtempSync(join(tmpdir(), "rally-sandbox-")),
+    cwd,
     env: { PATH: process.env["PATH"] ?? "", ...environment },
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -89,6 +94,19 @@ describe("the sandbox's clock", { timeout: 60_000 }, () => {
     // Three days on, Rally still answers: the local Discord's interactions carry the same clock.
     expect(stdout.slice(stdout.indexOf("2 days later."))).toContain(
       "> Rally (only you can see this):\n  │ **Rally**",
+    );
+  });
+
+  it("keeps the time it waited through for the next start", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "rally-sandbox-"));
+    const environment = { DATABASE_URL: await testDatabaseUrl() };
+    // Far ahead of any real date this test runs on: the saved time, not the system's, decides.
+    const first = await sandbox(["--clock", "2030-01-01T12:00Z"], environment, "wait 3d\n", cwd);
+    expect(first.stdout).toContain("It is now 2030-01-04 12:00 UTC, 3 days later.");
+    const second = await sandbox([], environment, "wait until 2030-01-04 11:00\n", cwd);
+    expect(second.stderr).toBe("");
+    expect(second.stdout).toContain(
+      "! 2030-01-04 11:00 UTC is not ahead of the sandbox's clock (2030-01-04 12:00 UTC): time only moves forward.",
     );
   });
 });
