@@ -19,7 +19,7 @@ export function now(): Date {
   return new Date(source());
 }
 
-/** Replaces the clock's source (milliseconds since the epoch); `undefined` goes back to the system clock. */
+/** Sets where the time comes from (ms since the epoch); `undefined`: the system clock again. */
 export function setClockSource(next: (() => number) | undefined): void {
   source = next ?? systemClock;
 }

@@ -21,7 +21,7 @@ interface SchedulerOptions {
   handlers: Record<string, DueJobHandler>;
   /** Who holds the leases; unique per process by default (host:pid:random). */
   owner?: string;
-  /** node-cron expression with seconds; every 15 s by default. null: no clock, tick() only. */
+  /** node-cron expression with seconds; every 15 s by default. null: tick() only, no first pass. */
   cronExpression?: string | null;
   /** The clock and its first pass begin once this settles; a manual tick() runs at once. */
   startAfter?: Promise<unknown>;
@@ -98,10 +98,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   };
 
   const startClock = () => {
-    if (stopped) return;
     // Without a clock (the sandbox's scripts), passes run only when asked: at the same points
-    // in every run, so a transcript does not depend on when the 15 s tick happened to fall.
-    if (options.cronExpression !== null) startTask(options.cronExpression ?? "*/15 * * * * *");
+    // in every run, so a transcript does not depend on when a tick happened to fall.
+    if (stopped || options.cronExpression === null) return;
+    startTask(options.cronExpression ?? "*/15 * * * * *");
     void tick();
   };
 
