@@ -310,8 +310,18 @@ describe("the public progress page", () => {
     });
     expect(edited).toMatchObject({ webPage: false, webSlug: campaign.webSlug, goal: 600 });
 
+    // Turned on together with other changes: the slug is made all the same.
+    const fresh = await createCampaign(db, guild, organizer, campaignFields({ title: "Second" }));
+    const both = await editCampaign(db, guild, organizer, fresh.id, {
+      webPage: true,
+      title: "Second, renamed",
+    });
+    expect(both.webSlug).toMatch(/^[a-z2-9]{10}$/);
+    const { get } = await pages(db);
+    expect((await get(`/c/${both.webSlug ?? ""}`)).body).toContain("<h1>Second, renamed</h1>");
+
     const entries = await db.auditEntry.findMany({
-      where: { action: "campaign.edit" },
+      where: { action: "campaign.edit", subjectId: String(campaign.id) },
       orderBy: { id: "asc" },
     });
     expect(entries.map((entry) => JSON.parse(entry.details ?? "{}").changes)).toEqual([
