@@ -46,7 +46,7 @@ interface Found {
 }
 
 interface Rendered {
-  body: string | Buffer;
+  body: Buffer;
   etag: string;
 }
 
@@ -94,8 +94,10 @@ export function registerPublicPages(app: FastifyInstance, deps: PublicPagesDeps)
     const key = `${kind}\u0000${found.campaign.slug}\u0000${found.version}\u0000${language}`;
     const hit = rendered.get(key);
     if (hit) return hit;
+    // Encoded once here, not on every request that sends it.
     const made = Promise.resolve()
       .then(make)
+      .then((body) => (typeof body === "string" ? Buffer.from(body) : body))
       .then((body) => ({ body, etag: `"${digest(body)}"` }));
     rendered.set(key, made);
     if (rendered.size > maxRendered) rendered.delete(rendered.keys().next().value ?? "");
@@ -137,7 +139,7 @@ export function registerPublicPages(app: FastifyInstance, deps: PublicPagesDeps)
   const notFoundPages = new Map(
     (["en", "ru", "uk"] as const).map((language) => [
       language,
-      renderNotFoundPage(language, stylesheetPath),
+      Buffer.from(renderNotFoundPage(language, stylesheetPath)),
     ]),
   );
 
