@@ -55,8 +55,10 @@ process.once("exit", () => {
 export function startBot(
   kind: "rally" | "bare",
   environment: { apiUrl: string; databaseUrl?: string },
+  /** Another build of Rally to run instead of dist/main.js (the bench's Rally with the page), and its environment. */
+  variant?: { script: string; env: Record<string, string> },
 ): BotProcess {
-  const script = kind === "rally" ? "dist/main.js" : bareBotScript;
+  const script = variant?.script ?? (kind === "rally" ? "dist/main.js" : bareBotScript);
   const spawnedAt = performance.now();
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each bot when it stops (for finding hot spots).
   const profile = process.env["BENCH_CPU_PROF"];
@@ -74,6 +76,7 @@ export function startBot(
       DISCORD_API_URL: environment.apiUrl,
       ...(environment.databaseUrl ? { DATABASE_URL: environment.databaseUrl } : {}),
       LOG_LEVEL: "info",
+      ...variant?.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,10 +5,12 @@
  *
  *   npm run bench
  *   npm run bench -- --quick                       # a tenth of the seed, fewer samples
- *   npm run bench -- --only roundtrip,claims       # roundtrip claims summary schedules memory coldstart
+ *   npm run bench -- --only roundtrip,claims       # roundtrip claims summary schedules memory coldstart webpage
  *   npm run bench -- --schedules 5000              # item 4's size (default 250; quick 100)
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import { build } from "esbuild";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +21,7 @@ import { renderSummary } from "../src/discord/summaryJobs.ts";
 import { buildSummary } from "../src/domain/summaries.ts";
 import { nextSlot } from "../src/domain/summarySchedule.ts";
 import { summaryJobKind, summaryJobSubject } from "../src/domain/summarySchedules.ts";
+import { setCampaignWebPage } from "../src/domain/publicPage.ts";
 import {
   createServers,
   median,
@@ -45,7 +48,15 @@ import {
   type SeedSize,
 } from "./seed.ts";
 
-const parts = ["roundtrip", "claims", "summary", "schedules", "memory", "coldstart"] as const;
+const parts = [
+  "roundtrip",
+  "claims",
+  "summary",
+  "schedules",
+  "memory",
+  "coldstart",
+  "webpage",
+] as const;
 type Part = (typeof parts)[number];
 type Engine = "SQLite" | "PostgreSQL";
 
@@ -932,6 +943,213 @@ async function memory(): Promise<void> {
   }
 }
 
+// ── Item 7: the public page under load, beside the interactions ────────────────────────────
+
+/**
+ * The HTTP load, in a worker thread of the bench (plain JavaScript, keep-alive connections):
+ * closed loop (as fast as `connections` allow, for `ms`) or open loop (`rate` requests a second
+ * until told to stop). Readers' languages alternate, so each language's render is served.
+ */
+const loadWorkerSource = `
+const http = require("node:http");
+const { parentPort, workerData } = require("node:worker_threads");
+const { url, rate, ms, connections } = workerData;
+const languages = ["en-US,en;q=0.9", "ru-RU,ru;q=0.9", "uk,en;q=0.5"];
+const target = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+const latencies = [];
+let ok = 0, errors = 0, skipped = 0, sent = 0, inFlight = 0, stopping = false;
+const started = performance.now();
+function one() {
+  const index = sent++;
+  inFlight++;
+  const t0 = performance.now();
+  const done = (good) => {
+    inFlight--;
+    if (good) ok++; else errors++;
+    latencies.push(performance.now() - t0);
+    if (!rate && !stopping) one();
+    if (stopping && inFlight === 0) finish();
+  };
+  http
+    .get(
+      { agent, host: target.hostname, port: target.port, path: target.pathname,
+        headers: { "accept-language": languages[index % languages.length] } },
+      (response) => {
+        response.resume();
+        response.on("end", () => done(response.statusCode === 200));
+      },
+    )
+    .on("error", () => done(false));
+}
+function finish() {
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  parentPort.postMessage({ ok, errors, skipped, seconds, latencies });
+}
+function stop() {
+  stopping = true;
+  if (inFlight === 0) finish();
+}
+if (rate) {
+  // Paced by the clock, not by a timer's drift; a request is skipped (counted) when the server
+  // is so far behind that every connection already has several waiting.
+  const timer = setInterval(() => {
+    const owed = Math.floor((rate * (performance.now() - started)) / 1000) - sent - skipped;
+    for (let i = 0; i < owed; i++) {
+      if (inFlight < connections * 4) one();
+      else skipped++;
+    }
+  }, 5);
+  parentPort.on("message", () => {
+    clearInterval(timer);
+    stop();
+  });
+} else {
+  for (let i = 0; i < connections; i++) one();
+  setTimeout(stop, ms);
+}
+`;
+
+interface LoadFigures {
+  ok: number;
+  errors: number;
+  skipped: number;
+  seconds: number;
+  latencies: number[];
+}
+
+function pageLoad(
+  url: string,
+  mode: { ms: number; connections: number } | { rate: number; connections: number },
+) {
+  const worker = new Worker(loadWorkerSource, { eval: true, workerData: { url, ...mode } });
+  const figures = new Promise<LoadFigures>((resolve, reject) => {
+    worker.once("message", (message: LoadFigures) => {
+      resolve(message);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+  return { figures, stop: () => worker.postMessage("stop") };
+}
+
+/**
+ * The page served by the bot's own process (bench/rallyWithPage.ts: Rally as npm start runs
+ * it, plus the page's routes), measured over real HTTP on 127.0.0.1: its requests/s, then the
+ * interaction round trips of [1] idle, under 1,000 page requests/s, and idle again.
+ */
+async function publicPageLoad(world: World): Promise<void> {
+  out(`\n[7] the public page and interactions in one process on ${world.engine}`);
+  const server = world.servers[0] as BenchServer;
+  const campaign = await world.db.campaign.findFirstOrThrow({
+    where: { guildId: server.guildId, number: 1 },
+  });
+  const { webSlug } = await setCampaignWebPage(
+    world.db,
+    server.guildId,
+    server.organizerId,
+    campaign.id,
+    true,
+  );
+  const script = join(dataDirectory, "rallyWithPage.mjs");
+  await build({
+    entryPoints: [join(process.cwd(), "bench", "rallyWithPage.ts")],
+    outfile: script,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    banner: {
+      js: 'import { createRequire as __benchRequire } from "node:module"; const require = __benchRequire(import.meta.url);',
+    },
+    logLevel: "warning",
+  });
+  const port = 18_000 + Math.floor(Math.random() * 1000);
+  const url = `http://127.0.0.1:${port}/c/${webSlug ?? ""}`;
+  const bot = startBot(
+    "rally",
+    { apiUrl: world.discord.apiUrl, databaseUrl: world.url },
+    { script, env: { BENCH_WEB_PORT: String(port) } },
+  );
+  await bot.ready;
+  try {
+    for (let tries = 0; (await fetch(url).catch(() => null))?.status !== 200; tries += 1) {
+      if (tries > 100) throw new Error(`the public page at ${url} did not answer`);
+      await sleep(100);
+    }
+    const tasks = [];
+    for (const label of ["warm", "idle A", "idle B", "load A", "load B", "after A", "after B"])
+      tasks.push(await addTask(world, `Page ${label} ${world.engine}`, 50));
+    const [warm, idleA, idleB, loadA, loadB, afterA, afterB] = tasks;
+    if (!warm || !idleA || !idleB || !loadA || !loadB || !afterA || !afterB)
+      throw new Error("tasks");
+    const targets = (a: typeof warm, b: typeof warm) => ({
+      slashTasks: [a.number, b.number],
+      buttonCards: [a.cardId, b.cardId],
+    });
+    await measureKinds(world, targets(warm, warm), true);
+    await pageLoad(url, { ms: 1000, connections: 8 }).figures;
+
+    const connections = 16;
+    const cpuBefore = bot.cpuMs();
+    const max = await pageLoad(url, { ms: quick ? 3000 : 6000, connections }).figures;
+    const maxRate = max.ok / max.seconds;
+    const cpuPerRequest = (bot.cpuMs() - cpuBefore) / Math.max(1, max.ok);
+    note(
+      `closed loop, ${connections} keep-alive connections: ${Math.round(maxRate)} pages/s (${max.errors} errors), latency p50 ${ms(median(max.latencies))} p99 ${ms(percentile(max.latencies, 0.99))}; Rally's CPU ${round(cpuPerRequest * 1000)} µs a page`,
+    );
+    record(
+      "public page: requests/s (16 connections, same process as the bot)",
+      world.engine,
+      `${Math.round(maxRate)}/s`,
+      "≥ 1,000/s",
+      maxRate >= 1000,
+    );
+
+    const idle = await measureKinds(world, targets(idleA, idleB), false);
+    const rate = 1000;
+    const load = pageLoad(url, { rate, connections });
+    await sleep(1000);
+    const cpuLoaded = bot.cpuMs();
+    const loadedAt = performance.now();
+    const loaded = await measureKinds(world, targets(loadA, loadB), false);
+    const botCpuShare = (bot.cpuMs() - cpuLoaded) / (performance.now() - loadedAt);
+    load.stop();
+    const paced = await load.figures;
+    const after = await measureKinds(world, targets(afterA, afterB), false);
+    note(
+      `open loop at ${rate}/s while the interactions ran: ${Math.round(paced.ok / paced.seconds)} pages/s served, ${paced.errors} errors, ${paced.skipped} not sent (server behind); latency p50 ${ms(median(paced.latencies))} p99 ${ms(percentile(paced.latencies, 0.99))}; the bot's process used ${round(botCpuShare * 100)} % of a core`,
+    );
+    let worst = 0;
+    for (const kind of kinds) {
+      // Idle: both quiet runs, before and after the load, pooled.
+      const quiet = summarize({
+        first: [...idle[kind].first, ...after[kind].first],
+        final: [...idle[kind].final, ...after[kind].final],
+      });
+      const busy = summarize(loaded[kind]);
+      const ratio = busy.firstP50 / quiet.firstP50;
+      worst = Math.max(worst, ratio);
+      out(
+        `  ${kind.padEnd(20)} first p50 idle ${ms(quiet.firstP50)} → under load ${ms(busy.firstP50)} (×${round(ratio, 2)}) · p99 ${ms(quiet.firstP99)} → ${ms(busy.firstP99)}`,
+      );
+      record(
+        `${kind}: first response p50 idle → page at ${rate}/s`,
+        world.engine,
+        `${ms(quiet.firstP50)} → ${ms(busy.firstP50)} (×${round(ratio, 2)})`,
+        "≤ 1.5× idle",
+        ratio <= 1.5,
+      );
+    }
+    note(`worst p50 ratio under the page's load: ×${round(worst, 2)} (target ≤ 1.5×)`);
+  } finally {
+    await bot.stop();
+    await setCampaignWebPage(world.db, server.guildId, server.organizerId, campaign.id, false);
+  }
+}
+
 // ── The run ────────────────────────────────────────────────────────────────────────────────
 
 async function runOn(engine: Engine, runUrl: string): Promise<void> {
@@ -949,6 +1167,7 @@ async function runOn(engine: Engine, runUrl: string): Promise<void> {
         await rawClaims(world);
       }
     }
+    if (only.has("webpage")) await publicPageLoad(world);
     if (only.has("summary")) await summaryBuild(world);
     if (only.has("coldstart")) await coldStart(world);
     if (only.has("schedules") && engine === "SQLite") await schedules(world);

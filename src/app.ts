@@ -40,6 +40,8 @@ interface RallyOptions {
   housekeepingDelayMs?: number;
   /** How count sources are fetched beyond SOURCE_ALLOW_HOSTS: tests inject a resolver, timeouts. */
   sourceFetch?: SafeFetchOptions;
+  /** PUBLIC_URL, for the addresses of public pages in replies (config.PUBLIC_URL at start). */
+  publicUrl?: string;
 }
 
 /**
@@ -93,7 +95,11 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       log,
       commands,
       sources,
-      app: { version: packageJson.version, database: describeDatabase(config.DATABASE_URL) },
+      app: {
+        version: packageJson.version,
+        database: describeDatabase(config.DATABASE_URL),
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      },
       ...(options.now ? { now: options.now } : {}),
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
     }),

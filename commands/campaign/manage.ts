@@ -11,6 +11,7 @@ import {
   type CampaignFields,
 } from "../../src/domain/campaigns.ts";
 import { parseLocalDateTime } from "../../src/domain/dates.ts";
+import { publicPageUrl, setCampaignWebPage } from "../../src/domain/publicPage.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { translator, type Language } from "../../src/i18n/index.ts";
 import { requirePostableChannel } from "../../src/discord/channels.ts";
@@ -104,6 +105,7 @@ export const editOptions = options(
   option(field.channel),
   option(field.ends),
   option(field.auto_raise),
+  option({ type: S.Boolean, name: "web_page", ...d("commands.campaign.options.web_page") }),
 );
 export const closeOptions = options(
   campaignOption,
@@ -180,16 +182,35 @@ export async function edit(
     requirePostableChannel(context.channels, context.t, input.channel);
     changes.channelId = input.channel;
   }
-  if (Object.keys(changes).length === 0) throw new UserError("campaign.nothingToEdit");
-  const campaign = await editCampaign(
-    context.db,
-    context.guildId,
-    context.userId,
-    id,
-    changes,
-    context.now(),
-  );
-  return reply(context, [await card(campaign, context)], context.t("campaign.edited"));
+  const webPage = input.web_page;
+  if (Object.keys(changes).length === 0 && webPage === undefined)
+    throw new UserError("campaign.nothingToEdit");
+  // The page alone may be switched on a closed campaign too (taken down after the end).
+  const campaign =
+    Object.keys(changes).length === 0 && webPage !== undefined
+      ? await setCampaignWebPage(context.db, context.guildId, context.userId, id, webPage)
+      : await editCampaign(
+          context.db,
+          context.guildId,
+          context.userId,
+          id,
+          { ...changes, ...(webPage === undefined ? {} : { webPage }) },
+          context.now(),
+        );
+  const lines = [context.t("campaign.edited")];
+  if (webPage !== undefined) lines.push(webPageLine(campaign, context));
+  return reply(context, [await card(campaign, context)], lines.join("\n"));
+}
+
+/** Where the public page is, or that it is off, or what the operator must set to give it out. */
+function webPageLine(
+  campaign: { webPage: boolean; webSlug: string | null },
+  context: InteractionContext,
+): string {
+  if (!campaign.webPage || !campaign.webSlug) return context.t("campaign.webPageOff");
+  const { publicUrl } = context.app;
+  if (!publicUrl) return context.t("campaign.webPageNoUrl", { path: `/c/${campaign.webSlug}` });
+  return context.t("campaign.webPageOn", { url: publicPageUrl(publicUrl, campaign.webSlug) });
 }
 
 export async function close(

@@ -50,6 +50,8 @@ export type HandlerResult = (
 export interface AppInfo {
   version: string;
   database: string;
+  /** PUBLIC_URL, where the public pages are served ("https://rally.example.org"); unset: none. */
+  publicUrl?: string;
 }
 
 /** Everything a handler may use; nothing from discord.js leaks past this line. */

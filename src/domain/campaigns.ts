@@ -20,6 +20,7 @@ import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
 import { armRetention, disarmRetention } from "./privacy.ts";
 import { now as clockNow } from "../clock.ts";
+import { webPageValues } from "./publicPage.ts";
 
 export type { Campaign, CampaignStatusFilter };
 
@@ -146,11 +147,15 @@ export async function editCampaign(
   guildId: string,
   actorId: string,
   id: number,
-  changes: Partial<CampaignFields>,
+  changes: Partial<CampaignFields> & { webPage?: boolean },
   now: Date = clockNow(),
 ): Promise<Campaign> {
   const current = await getActiveCampaign(db, guildId, id);
-  const data = { ...changes, ...(changes.title ? { activeTitle: titleKey(changes.title) } : {}) };
+  const data = {
+    ...changes,
+    ...(changes.title ? { activeTitle: titleKey(changes.title) } : {}),
+    ...(changes.webPage === undefined ? {} : await webPageValues(db, current, changes.webPage)),
+  };
   try {
     return await inTransaction(db, async (tx) => {
       const updated = await updateCampaignIfActive(tx, guildId, id, data);

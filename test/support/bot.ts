@@ -79,6 +79,8 @@ export async function startTestBot(
     sourceAllowHosts?: string;
     /** Count source fetching beyond the allow list: an injected resolver, a short timeout. */
     sourceFetch?: SafeFetchOptions;
+    /** PUBLIC_URL: where the public pages are said to be. */
+    publicUrl?: string;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -118,6 +120,7 @@ export async function startTestBot(
       ...(options.now ? { now: options.now } : {}),
       ...(options.restTimeoutMs ? { restTimeoutMs: options.restTimeoutMs } : {}),
       ...(options.sourceFetch ? { sourceFetch: options.sourceFetch } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     });
     running.push(() => rally.stop());
     return rally;

@@ -50,6 +50,8 @@ describe("discordTime, the one writer of Discord timestamps", () => {
       cardMessageId: null,
       cardEditedAt: null,
       cardPin: null,
+      webPage: false,
+      webSlug: null,
     };
     const task: TaskWithCampaign = {
       id: 7,
