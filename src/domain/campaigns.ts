@@ -19,6 +19,7 @@ import { campaignCardChanged } from "./campaignCard.ts";
 import { UserError } from "./errors.ts";
 import { goalAfterCount } from "./goalLadder.ts";
 import { armRetention, disarmRetention } from "./privacy.ts";
+import { restartSourcePolling } from "./sourcePolls.ts";
 
 export type { Campaign, CampaignStatusFilter };
 
@@ -221,6 +222,7 @@ export async function reopenCampaign(
       await recordAudit(tx, { guildId, actorId, action: "campaign.reopen", subjectId: id });
       await disarmRetention(tx, id);
       await campaignCardChanged(tx, guildId, id, now);
+      await restartSourcePolling(tx, guildId, id, now);
       return findCampaignOrThrow(tx, id);
     });
   } catch (error) {

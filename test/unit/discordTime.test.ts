@@ -50,6 +50,7 @@ describe("discordTime, the one writer of Discord timestamps", () => {
       cardMessageId: null,
       cardEditedAt: null,
       cardPin: null,
+      cardHash: null,
     };
     const task: TaskWithCampaign = {
       id: 7,
