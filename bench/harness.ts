@@ -54,7 +54,7 @@ process.once("exit", () => {
  */
 export function startBot(
   kind: "rally" | "bare",
-  environment: { apiUrl: string; databaseUrl?: string },
+  environment: { apiUrl: string; databaseUrl?: string; extra?: Record<string, string> },
 ): BotProcess {
   const script = kind === "rally" ? "dist/main.js" : bareBotScript;
   const spawnedAt = performance.now();
@@ -74,6 +74,7 @@ export function startBot(
       DISCORD_API_URL: environment.apiUrl,
       ...(environment.databaseUrl ? { DATABASE_URL: environment.databaseUrl } : {}),
       LOG_LEVEL: "info",
+      ...environment.extra,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
