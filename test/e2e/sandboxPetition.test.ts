@@ -47,5 +47,6 @@ describe("the sandbox's demo petition page", () => {
     child.stdin.end("quit\n");
     expect(await exited).toBe(0);
     expect(stderr).toBe("");
-  });
+    // A whole process start (migrations, the local Discord, commands) on a shared machine.
+  }, 60_000);
 });
