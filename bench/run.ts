@@ -760,7 +760,7 @@ async function liveSources(world: World): Promise<void> {
     const idle = result.idle[key];
     const busy = result.busy[key];
     note(
-      `${name}: idle p50 ${ms(p(idle, 0.5))} p95 ${ms(p(idle, 0.95))} · during the reads (${busy.length}) p50 ${ms(p(busy, 0.5))} p95 ${ms(p(busy, 0.95))}`,
+      `${name}: idle p50 ${ms(p(idle, 0.5))} p95 ${ms(p(idle, 0.95))} · during the reads (${busy.length}) p50 ${ms(p(busy, 0.5))} p95 ${ms(p(busy, 0.95))} max ${ms(Math.max(...busy))}`,
     );
     record(
       `${name} during 1,000 source reads: p50 / p95 (idle)`,
@@ -770,6 +770,9 @@ async function liveSources(world: World): Promise<void> {
       ratio(busy, idle) <= 1.5 && p(busy, 0.95) <= 1.5 * p(idle, 0.95),
     );
   }
+  note(
+    `interactions left unanswered (Discord's deadline): idle ${result.idle.unanswered}, during the reads ${result.busy.unanswered}`,
+  );
   record(
     "1,000 sources due at once: all read or timed out in",
     world.engine,

@@ -88,7 +88,7 @@ export function sourceJobHandlers(dependencies: Dependencies): Record<string, Du
         sources
           .readInRound(poll.request, poll.round)
           .then(async (result) => {
-            const outcome = await recordReading(db, source, result, now());
+            const outcome = await sources.record(() => recordReading(db, source, result, now()));
             if (outcome.type === "failed")
               log.warn(
                 {

@@ -46,6 +46,12 @@ export interface SourceReads {
    * one fetch, however far apart their jobs ran within the pass.
    */
   readInRound(request: SourceRequest, round: number): Promise<SourceResult>;
+  /**
+   * Records what reads learned, two at a time: 1,000 reads landing within seconds would
+   * otherwise queue 1,000 transactions ahead of every interaction's query (SQLite has one
+   * writer; PostgreSQL's pool is small).
+   */
+  record<T>(work: () => Promise<T>): Promise<T>;
   /** Runs work after a read without anyone awaiting it; its end is tracked by `settled`. */
   track(work: Promise<unknown>): void;
   /** Resolves once every read handed off so far has been recorded. */
@@ -66,7 +72,21 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
   });
   const inFlight = new Set<Promise<unknown>>();
   const rounds = new Map<string, { result: Promise<SourceResult>; until: number }>();
+  let recording = 0;
+  const waiting: (() => void)[] = [];
   return {
+    async record(work) {
+      // A finished recording hands its slot straight to the next one waiting.
+      if (recording >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+      else recording += 1;
+      try {
+        return await work();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else recording -= 1;
+      }
+    },
     read: (request) => pool.read(request),
     readInRound(request, round) {
       const key = createHash("sha256")
