@@ -54,7 +54,7 @@ process.once("exit", () => {
  */
 export function startBot(
   kind: "rally" | "bare",
-  environment: { apiUrl: string; databaseUrl?: string },
+  environment: { apiUrl: string; databaseUrl?: string; extra?: Record<string, string> },
   /** Another build of Rally to run instead of dist/main.js (the bench's Rally with the page), and its environment. */
   variant?: { script: string; env: Record<string, string> },
 ): BotProcess {
@@ -76,6 +76,7 @@ export function startBot(
       DISCORD_API_URL: environment.apiUrl,
       ...(environment.databaseUrl ? { DATABASE_URL: environment.databaseUrl } : {}),
       LOG_LEVEL: "info",
+      ...environment.extra,
       ...variant?.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -7,6 +7,7 @@
  *   npm run bench -- --quick                       # a tenth of the seed, fewer samples
  *   npm run bench -- --only roundtrip,claims       # roundtrip claims summary schedules memory coldstart webpage
  *   npm run bench -- --schedules 5000              # item 4's size (default 250; quick 100)
+ *   npm run bench -- --quick --only sources        # #20: 1,000 count sources due in one minute
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -36,6 +37,7 @@ import {
   type BotProcess,
   type Timing,
 } from "./harness.ts";
+import { p, sourcesDue } from "./sources.ts";
 import {
   adoptServers,
   copyPostgres,
@@ -56,6 +58,7 @@ const parts = [
   "memory",
   "coldstart",
   "webpage",
+  "sources",
 ] as const;
 type Part = (typeof parts)[number];
 type Engine = "SQLite" | "PostgreSQL";
@@ -724,6 +727,71 @@ async function schedules(world: World): Promise<void> {
   }
 }
 
+// ── #20: 1,000 count sources due in the same minute ────────────────────────────────────────
+
+async function liveSources(world: World): Promise<void> {
+  const count = 1000;
+  const serverCount = Math.min(50, world.servers.length);
+  out(
+    `\n[6] ${count} count sources due in the same minute on ${world.engine} (${serverCount} servers; a site answering after 300 ms, 5 % never)`,
+  );
+  // A task card for the Claim button, made by a Rally that then stops (the run starts its own).
+  const maker = await startRallyChild(world);
+  const task = await addTask(world, `Sources bench ${world.engine}`, 50);
+  await maker.stop();
+  const result = await sourcesDue({
+    discord: world.discord,
+    db: world.db,
+    url: world.url,
+    servers: world.servers,
+    cardId: task.cardId,
+    count,
+    serverCount,
+    samples: quick ? 20 : 40,
+    budgetMs: quick ? 180_000 : 300_000,
+  });
+  const ratio = (busy: number[], idle: number[]) => p(busy, 0.5) / p(idle, 0.5);
+  note(
+    `read ${result.read}, timed out ${result.timedOut} of ${result.sources} in ${round(result.seconds)} s (from the jobs' insertion; the scheduler passes every 15 s)`,
+  );
+  note(
+    `card posts/edits: ${result.cardRequestsAfterReads} when the last source was done, ${result.cardRequests} 30 s later; 429s: ${result.throttled}`,
+  );
+  for (const [name, key] of [
+    ["/campaign show", "show"],
+    ["Claim button", "claim"],
+  ] as const) {
+    const idle = result.idle[key];
+    const busy = result.busy[key];
+    note(
+      `${name}: idle p50 ${ms(p(idle, 0.5))} p95 ${ms(p(idle, 0.95))} · during the reads (${busy.length}) p50 ${ms(p(busy, 0.5))} p95 ${ms(p(busy, 0.95))} max ${ms(Math.max(...busy))}`,
+    );
+    record(
+      `${name} during 1,000 source reads: p50 / p95 (idle)`,
+      world.engine,
+      `${ms(p(busy, 0.5))} / ${ms(p(busy, 0.95))} (${ms(p(idle, 0.5))} / ${ms(p(idle, 0.95))}; ×${round(ratio(busy, idle), 2)})`,
+      "≤ 1.5× idle",
+      ratio(busy, idle) <= 1.5 && p(busy, 0.95) <= 1.5 * p(idle, 0.95),
+    );
+  }
+  note(
+    `interactions left unanswered (Discord's deadline): idle ${result.idle.unanswered}, during the reads ${result.busy.unanswered}`,
+  );
+  record(
+    "1,000 sources due at once: all read or timed out in",
+    world.engine,
+    `${round(result.seconds)} s (${result.read} read, ${result.timedOut} timed out)`,
+    "< 60 s",
+    result.read + result.timedOut === result.sources && result.seconds < 60,
+  );
+  record(
+    "… card posts/edits that followed (rate-limited)",
+    world.engine,
+    `${result.cardRequests} (429s: ${result.throttled})`,
+    "apart from the reads",
+  );
+}
+
 // ── Item 5: memory, in child processes ─────────────────────────────────────────────────────
 
 async function memory(): Promise<void> {
@@ -1171,6 +1239,7 @@ async function runOn(engine: Engine, runUrl: string): Promise<void> {
     if (only.has("summary")) await summaryBuild(world);
     if (only.has("coldstart")) await coldStart(world);
     if (only.has("schedules") && engine === "SQLite") await schedules(world);
+    if (only.has("sources")) await liveSources(world);
   } finally {
     await world.db.$disconnect();
     await world.discord.close();

@@ -61,8 +61,9 @@ export function heldReadingMessage(
 }
 
 /**
- * What a recorded reading posts: the milestone when it reached the goal, the organizers'
- * question when it was held (once per held number; in the review channel when there is one).
+ * What a recorded reading posts: the organizers' question when it was held (once per held
+ * number; in the review channel when there is one). A milestone it reached is posted by its own
+ * due job (src/discord/sourceJobs.ts), armed with the reading.
  */
 export async function announceReading(
   channels: ChannelActions,
@@ -73,8 +74,6 @@ export async function announceReading(
     guildId: string;
   },
 ): Promise<void> {
-  if (outcome.type === "written" && outcome.reachedGoal !== null)
-    await postMilestone(channels, outcome.campaign, outcome.reachedGoal, context);
   if (outcome.type === "held" && outcome.asked) {
     const channelId = context.settings.reviewChannelId ?? outcome.campaign.channelId;
     try {

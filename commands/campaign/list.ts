@@ -11,7 +11,8 @@ import { campaignCard, formatNumber, percentOf } from "../../src/discord/render/
 import { showText } from "../../src/discord/render/text.ts";
 import { cardStatusLine } from "./liveCard.ts";
 import { reply } from "./render.ts";
-import { countSourcesOf } from "../../src/domain/countSources.ts";
+import { countSourcesOf, sourceHost } from "../../src/domain/countSources.ts";
+import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { sourceHealthLine } from "./source.ts";
 
 export async function list(
@@ -55,9 +56,16 @@ export async function show(
   ]);
   const source = sources.get(id);
   const health = source ? sourceHealthLine(source, context.t) : null;
+  // As on the live card: with a source, when it was last read successfully.
+  const read = source?.lastReadAt
+    ? context.t("campaign.sourceReadLine", {
+        host: sourceHost(source),
+        when: discordTime(source.lastReadAt, "R", context.t),
+      })
+    : null;
   return reply(
     context,
     [campaignCard(campaign, tasks, context.t, context.language)],
-    [health, cardStatusLine(campaign, context.t)].filter(Boolean).join("\n"),
+    [read, health, cardStatusLine(campaign, context.t)].filter(Boolean).join("\n"),
   );
 }

@@ -3,7 +3,7 @@ import { prismaOf, type Store } from "./store.ts";
 
 /** Where a campaign's live card is, when it was last edited, and whether it is pinned. */
 export type CampaignCardValues = Partial<
-  Pick<Campaign, "cardChannelId" | "cardMessageId" | "cardEditedAt" | "cardPin">
+  Pick<Campaign, "cardChannelId" | "cardMessageId" | "cardEditedAt" | "cardPin" | "cardHash">
 >;
 
 export async function saveCampaignCard(

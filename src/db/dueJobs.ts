@@ -93,9 +93,13 @@ export async function leaseDueJob(
   return job ?? null;
 }
 
-/** How a run ended: done, failed for good, or to be tried again at `dueAt`. */
+/**
+ * How a run ended: done, failed for good, to be tried again at `dueAt`, or deferred to `dueAt`
+ * by its handler (not an attempt: the count starts again).
+ */
 export type JobOutcome =
   | { status: "done"; doneAt: Date }
+  | { status: "deferred"; dueAt: Date }
   | { status: "failed"; lastError: string }
   | { status: "retry"; dueAt: Date; lastError: string };
 
@@ -113,12 +117,14 @@ export async function recordJobOutcome(
       ? { status: "done", doneAt: outcome.doneAt, lastError: null }
       : outcome.status === "failed"
         ? { status: "failed", lastError: outcome.lastError }
-        : {
-            dueAt: outcome.dueAt,
-            leaseOwner: null,
-            leaseUntil: null,
-            lastError: outcome.lastError,
-          };
+        : outcome.status === "deferred"
+          ? { dueAt: outcome.dueAt, leaseOwner: null, leaseUntil: null, attempts: 0 }
+          : {
+              dueAt: outcome.dueAt,
+              leaseOwner: null,
+              leaseUntil: null,
+              lastError: outcome.lastError,
+            };
   const { count } = await prismaOf(store).dueJob.updateMany({
     where: { id: lease.id, status: "pending", leaseOwner: lease.owner, leaseUntil: lease.until },
     data,

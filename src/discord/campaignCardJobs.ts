@@ -1,8 +1,9 @@
 /** The campaign's live card on Discord: posting (and pinning) it, and the coalesced edit job. */
-import { DiscordAPIError, RESTJSONErrorCodes, type Client } from "discord.js";
+import { createHash } from "node:crypto";
+import { DiscordAPIError, messageLink, RESTJSONErrorCodes, type Client } from "discord.js";
 import {
   campaignCardJobKind,
-  deferCardEditIfEarly,
+  cardEditDeferredUntil,
   liveCardState,
   recordCardEdited,
   recordCardPosted,
@@ -25,11 +26,39 @@ async function renderCard(db: Store, state: LiveCardState) {
   const embed = liveCampaignCard(
     state.campaign,
     state.tasks,
-    state.lastChangedAt,
+    { changedAt: state.lastChangedAt, readAt: state.lastReadAt },
     translator(language),
     language,
   );
-  return { embeds: [embed] };
+  const message = { embeds: [embed] };
+  // What the card shows, hashed: an edit that would send the same bytes again is skipped.
+  const hash = createHash("sha256").update(JSON.stringify(message)).digest("base64url");
+  return { message, hash, language };
+}
+
+/**
+ * The card it replaces, once a new one is up: unpinned (one pinned card per campaign) and cut to
+ * one line pointing at the new card, so a link shared to the old one still leads somewhere.
+ */
+async function retireCard(
+  channels: ChannelActions,
+  old: { channelId: string; messageId: string },
+  link: string,
+  language: string,
+  log: Logger,
+  context: { guildId: string; campaignId: number },
+): Promise<void> {
+  const t = translator(isLanguage(language) ? language : "en");
+  try {
+    await channels.unpin(old.channelId, old.messageId);
+    await channels.edit(old.channelId, old.messageId, {
+      content: t("campaign.cardMoved", { link }),
+      embeds: [],
+    });
+  } catch (error) {
+    // Deleted or out of reach already: nothing left that could mislead.
+    log.info({ err: error, ...context }, "old campaign card not retired");
+  }
 }
 
 /**
@@ -46,14 +75,25 @@ export async function postLiveCard(
 ): Promise<{ channelId: string; messageId: string; pin: CardPin } | null> {
   const state = await liveCardState(db, guildId, campaignId, now);
   if (!state) return null;
-  const channelId = state.campaign.channelId;
-  const posted = await channels.post(channelId, await renderCard(db, state));
+  const { campaign } = state;
+  const channelId = campaign.channelId;
+  const rendered = await renderCard(db, state);
+  const posted = await channels.post(channelId, rendered.message);
   const pin = await channels.pin(channelId, posted.id).catch((error: unknown): CardPin => {
     log.warn({ err: error, guildId, campaignId }, "campaign card not pinned");
     return "failed";
   });
   const card = { channelId, messageId: posted.id, pin };
-  await recordCardPosted(db, guildId, campaignId, { ...card, at: now });
+  await recordCardPosted(db, guildId, campaignId, { ...card, at: now, hash: rendered.hash });
+  if (campaign.cardChannelId && campaign.cardMessageId && campaign.cardMessageId !== posted.id)
+    await retireCard(
+      channels,
+      { channelId: campaign.cardChannelId, messageId: campaign.cardMessageId },
+      messageLink(channelId, posted.id, guildId),
+      rendered.language,
+      log,
+      { guildId, campaignId },
+    );
   return card;
 }
 
@@ -79,19 +119,19 @@ export function campaignCardJobHandlers({
       const at = now();
       const state = await liveCardState(db, job.guildId, Number(job.subjectId), at);
       if (!state) return;
-      if (await deferCardEditIfEarly(db, state.campaign, at)) return;
+      const until = cardEditDeferredUntil(state.campaign, at);
+      if (until) return { deferUntil: until };
       const { campaign } = state;
       const channels = channelActions(client, job.guildId, db, now);
       try {
         // A card in another channel (the campaign moved) or none yet: a new one where it belongs.
         if (campaign.cardMessageId && campaign.cardChannelId === campaign.channelId) {
+          const rendered = await renderCard(db, state);
+          // Nothing the card shows changed (a change undone, a re-arm): no edit sent.
+          if (rendered.hash === campaign.cardHash) return;
           try {
-            await channels.edit(
-              campaign.channelId,
-              campaign.cardMessageId,
-              await renderCard(db, state),
-            );
-            await recordCardEdited(db, job.guildId, campaign.id, at);
+            await channels.edit(campaign.channelId, campaign.cardMessageId, rendered.message);
+            await recordCardEdited(db, job.guildId, campaign.id, at, rendered.hash);
             return;
           } catch (error) {
             // Deleted by someone: posted again below, at this change.

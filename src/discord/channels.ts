@@ -51,6 +51,8 @@ export interface ChannelActions {
    * is at Discord's pin limit (30003), the message stays unpinned and the answer says why.
    */
   pin(channelId: string, messageId: string): Promise<"pinned" | "noPermission" | "pinLimit">;
+  /** Unpins one of Rally's messages (a campaign card it replaced); nothing when it is not pinned. */
+  unpin(channelId: string, messageId: string): Promise<void>;
   /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
   isPrivate(channelId: string): boolean;
   roleExists(roleId: string): boolean;
@@ -134,6 +136,11 @@ export function channelActions(
         }
         throw error;
       }
+    },
+    async unpin(channelId, messageId) {
+      const channel = requireTextChannel(channelId);
+      if (!channel.permissionsFor(client.user ?? "")?.has(PermissionFlagsBits.PinMessages)) return;
+      await channel.messages.unpin(messageId);
     },
     isPrivate(channelId) {
       const channel = textChannel(channelId);

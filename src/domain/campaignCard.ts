@@ -6,7 +6,8 @@
 import { countTasksByStatus, findCampaign } from "../db/campaigns.ts";
 import { saveCampaignCard } from "../db/campaignCards.ts";
 import { findLastCountEntryAt } from "../db/countEntries.ts";
-import { scheduleJob, scheduleJobUnlessPending } from "../db/dueJobs.ts";
+import { findCountSource } from "../db/countSources.ts";
+import { scheduleJobUnlessPending } from "../db/dueJobs.ts";
 import type { Campaign } from "../db/rows.ts";
 import type { Store } from "../db/store.ts";
 
@@ -39,11 +40,16 @@ export async function campaignCardChanged(
   });
 }
 
-/** What the live card shows: the campaign, its task numbers, and when its count last changed. */
+/**
+ * What the live card shows: the campaign, its task numbers, and when its number was last true:
+ * the source's last successful read when it has one ("last read"), else the last count change.
+ */
 export interface LiveCardState {
   campaign: Campaign;
   tasks: { open: number; done: number };
   lastChangedAt: Date;
+  /** When the count source was last read successfully; null without a source. */
+  lastReadAt: Date | null;
 }
 
 export async function liveCardState(
@@ -54,31 +60,27 @@ export async function liveCardState(
 ): Promise<LiveCardState | null> {
   const campaign = await findCampaign(db, guildId, campaignId);
   if (!campaign) return null;
-  const counts = await countTasksByStatus(db, guildId, campaignId);
+  const [counts, last, source] = await Promise.all([
+    countTasksByStatus(db, guildId, campaignId),
+    findLastCountEntryAt(db, campaignId, now),
+    findCountSource(db, guildId, campaignId),
+  ]);
   const tasks = { open: counts.get("open") ?? 0, done: counts.get("done") ?? 0 };
-  // Until sources set the reading time, "last read" is the last count change (or the creation).
-  const last = await findLastCountEntryAt(db, campaignId, now);
-  return { campaign, tasks, lastChangedAt: last?.createdAt ?? campaign.createdAt };
+  return {
+    campaign,
+    tasks,
+    lastChangedAt: last?.createdAt ?? campaign.createdAt,
+    lastReadAt: source ? (source.lastReadAt ?? source.setAt) : null,
+  };
 }
 
 /**
- * When the card may next be edited: null when now, else the end of the window opened by the
- * last edit; the run is then moved there (a re-arm, which the runner's fence respects).
+ * When the card may next be edited: the end of the window opened by the last edit, or null when
+ * it may be edited now. The runner then moves the job there (a deferral, not a failure).
  */
-export async function deferCardEditIfEarly(
-  db: Store,
-  campaign: Campaign,
-  now: Date,
-): Promise<boolean> {
+export function cardEditDeferredUntil(campaign: Campaign, now: Date): Date | null {
   const windowEnds = (campaign.cardEditedAt?.getTime() ?? 0) + cardEditWindowMs;
-  if (now.getTime() >= windowEnds) return false;
-  await scheduleJob(db, {
-    guildId: campaign.guildId,
-    kind: campaignCardJobKind,
-    subjectId: String(campaign.id),
-    dueAt: new Date(windowEnds),
-  });
-  return true;
+  return now.getTime() >= windowEnds ? null : new Date(windowEnds);
 }
 
 /** A card was posted (at create, by /campaign repost, or after the old one was deleted). */
@@ -86,21 +88,24 @@ export async function recordCardPosted(
   db: Store,
   guildId: string,
   campaignId: number,
-  card: { channelId: string; messageId: string; pin: CardPin; at: Date },
+  card: { channelId: string; messageId: string; pin: CardPin; at: Date; hash: string },
 ): Promise<void> {
   await saveCampaignCard(db, guildId, campaignId, {
     cardChannelId: card.channelId,
     cardMessageId: card.messageId,
     cardPin: card.pin,
     cardEditedAt: card.at,
+    cardHash: card.hash,
   });
 }
 
+/** The card was edited to what `hash` names; the next edit that would send the same is skipped. */
 export async function recordCardEdited(
   db: Store,
   guildId: string,
   campaignId: number,
   at: Date,
+  hash: string,
 ): Promise<void> {
-  await saveCampaignCard(db, guildId, campaignId, { cardEditedAt: at });
+  await saveCampaignCard(db, guildId, campaignId, { cardEditedAt: at, cardHash: hash });
 }

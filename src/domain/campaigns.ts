@@ -21,6 +21,7 @@ import { goalAfterCount } from "./goalLadder.ts";
 import { armRetention, disarmRetention } from "./privacy.ts";
 import { now as clockNow } from "../clock.ts";
 import { webPageValues } from "./publicPage.ts";
+import { restartSourcePolling } from "./sourcePolls.ts";
 
 export type { Campaign, CampaignStatusFilter };
 
@@ -229,6 +230,7 @@ export async function reopenCampaign(
       await recordAudit(tx, { guildId, actorId, action: "campaign.reopen", subjectId: id });
       await disarmRetention(tx, id);
       await campaignCardChanged(tx, guildId, id, now);
+      await restartSourcePolling(tx, guildId, id, now);
       return findCampaignOrThrow(tx, id);
     });
   } catch (error) {

@@ -15,6 +15,7 @@ import {
   updateCountSourceIfUrl,
 } from "../db/countSources.ts";
 import { cancelJobs, scheduleJob } from "../db/dueJobs.ts";
+import { campaignCardChanged } from "./campaignCard.ts";
 import type { CountSource, DueJob } from "../db/rows.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import { createSourcePool, type SourcePool } from "../sources/pool.ts";
@@ -26,16 +27,15 @@ import { recordAudit } from "./audit.ts";
 import { changeCount, getActiveCampaign, getCampaign, type Campaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { nowMs } from "../clock.ts";
+import { pollSubjects, scheduleNextPoll, sourcePollKind } from "./sourcePolls.ts";
 
 export type { CountSource, ResolvedKind, SourceKind };
 export { sourceKinds } from "../sources/readers.ts";
+export { sourcePollKind };
 
-export const sourcePollKind = "source.poll";
 export const sourceLimits = { everyMin: 5, everyMax: 1440, everyDefault: 15 } as const;
 /** A source failing this long is paused until an organizer runs `check`. */
 export const pauseAfterMs = 24 * 60 * 60 * 1000;
-/** Backoff while failing: the interval doubles per failure, up to this. */
-const maxBackoffMs = 2 * 60 * 60 * 1000;
 /** How long a round's read is shared: longer than a due-job pass, shorter than any interval. */
 const roundMemoryMs = 2 * 60 * 1000;
 
@@ -47,6 +47,12 @@ export interface SourceReads {
    * one fetch, however far apart their jobs ran within the pass.
    */
   readInRound(request: SourceRequest, round: number): Promise<SourceResult>;
+  /**
+   * Records what reads learned, two at a time: 1,000 reads landing within seconds would
+   * otherwise queue 1,000 transactions ahead of every interaction's query (SQLite has one
+   * writer; PostgreSQL's pool is small).
+   */
+  record<T>(work: () => Promise<T>): Promise<T>;
   /** Runs work after a read without anyone awaiting it; its end is tracked by `settled`. */
   track(work: Promise<unknown>): void;
   /** Resolves once every read handed off so far has been recorded. */
@@ -67,7 +73,21 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
   });
   const inFlight = new Set<Promise<unknown>>();
   const rounds = new Map<string, { result: Promise<SourceResult>; until: number }>();
+  let recording = 0;
+  const waiting: (() => void)[] = [];
   return {
+    async record(work) {
+      // A finished recording hands its slot straight to the next one waiting.
+      if (recording >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+      else recording += 1;
+      try {
+        return await work();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else recording -= 1;
+      }
+    },
     read: (request) => pool.read(request),
     readInRound(request, round) {
       const key = createHash("sha256")
@@ -130,42 +150,6 @@ export function readFailure(result: SourceResult & { ok: false }): UserError {
     status: result.status ?? 0,
     host: result.host,
   });
-}
-
-const pollSubjects = (campaignId: number) => [`${campaignId}:0`, `${campaignId}:1`];
-
-/**
- * The next poll of a campaign's source. Polls alternate between two job rows, so the running
- * one is recorded done while the next one waits: no row per poll, and no re-arm of a running job.
- */
-async function scheduleNextPoll(
-  db: Store,
-  source: Pick<CountSource, "guildId" | "campaignId" | "everyMinutes" | "failures">,
-  after: Date,
-  currentSubject?: string,
-): Promise<void> {
-  const [even = "", odd = ""] = pollSubjects(source.campaignId);
-  const subjectId = currentSubject === even ? odd : even;
-  const interval = source.everyMinutes * 60_000;
-  const delay =
-    source.failures > 0
-      ? Math.min(interval * 2 ** Math.min(source.failures, 8), maxBackoffMs)
-      : interval;
-  if (currentSubject === undefined) await cancelJobs(db, odd, [sourcePollKind]);
-  await scheduleJob(db, {
-    guildId: source.guildId,
-    kind: sourcePollKind,
-    subjectId,
-    dueAt: new Date(alignedAfter(after.getTime() + Math.max(delay, interval) - interval, interval)),
-  });
-}
-
-/**
- * The first multiple of `interval` (from the epoch) after `time`: sources read as often fall due
- * in the same pass, so an address several campaigns track is fetched once (the pool shares it).
- */
-function alignedAfter(time: number, interval: number): number {
-  return (Math.floor(time / interval) + 1) * interval;
 }
 
 function requestOf(source: CountSource, apiKey: string | null): SourceRequest {
@@ -373,10 +357,37 @@ export type ReadingOutcome =
   | { type: "held"; source: CountSource; campaign: Campaign; count: number; asked: boolean }
   | { type: "failed"; source: CountSource; paused: boolean; result: SourceResult & { ok: false } };
 
-/** A drop of more than 5 %, or a jump of more than 10× the goal: a person decides. */
-export function isSuspicious(previous: number | null, count: number, goal: number): boolean {
-  if (previous === null) return false;
-  return count < previous * 0.95 || count - previous > 10 * goal;
+/**
+ * A drop of more than 5 %, or a jump of more than 10× the goal: a person decides. Both compare
+ * the counts the card shows (the reading plus the offline tallies), before and after: what an
+ * organizer sees move is what they are asked about.
+ */
+export function isSuspicious(shown: number, shownAfter: number, goal: number): boolean {
+  return shownAfter < shown * 0.95 || shownAfter - shown > 10 * goal;
+}
+
+export const milestoneJobKind = "campaign.milestone";
+
+/**
+ * The milestone a reading reached, posted by a due job armed in the reading's own transaction:
+ * a crash after the write still posts it, and the job's nonce (from its subject: campaign, goal
+ * and reading time) makes a retry land on the message a first try may have left.
+ */
+export function milestoneSubject(campaignId: number, reached: number, at: Date): string {
+  return `${campaignId}:${reached}:${at.getTime()}`;
+}
+
+export function parseMilestoneSubject(
+  subjectId: string,
+): { campaignId: number; reached: number; at: Date } | null {
+  const [campaignId, reached, at] = subjectId.split(":").map(Number);
+  if (![campaignId, reached, at].every((n) => Number.isSafeInteger(n))) return null;
+  return { campaignId: campaignId ?? 0, reached: reached ?? 0, at: new Date(at ?? 0) };
+}
+
+/** A nonce of at most 25 characters, the same on every try of one milestone post. */
+export function milestoneNonce(subjectId: string): string {
+  return `m${createHash("sha256").update(`milestone:${subjectId}`).digest("base64url").slice(0, 24)}`;
 }
 
 /**
@@ -415,12 +426,16 @@ export async function recordReading(
   const recovered = { failingSince: null, failures: 0, lastError: null, lastReadAt: at };
   if (result.notModified === true || result.count === source.lastCount) {
     if (!(await update(recovered))) return { type: "gone" };
+    // Nothing to write, but the card's "last read" moves: one edit per poll at most, coalesced.
+    await campaignCardChanged(db, source.guildId, source.campaignId, at);
     const now = await fresh();
     return now ? { type: "unchanged", source: now } : { type: "gone" };
   }
   const campaign = await getCampaign(db, source.guildId, source.campaignId);
   const validators = { etag: result.etag ?? null, lastModified: result.lastModified ?? null };
-  if (isSuspicious(source.lastCount, result.count, campaign.goal)) {
+  // The card shows the last reading plus the tallies since: the same tallies stay after this one.
+  const shownAfter = campaign.count + result.count - (source.lastCount ?? result.count);
+  if (isSuspicious(campaign.count, shownAfter, campaign.goal)) {
     // Asked once per held number; an ignored one (heldAt null) is not asked again.
     const asked = source.heldCount !== result.count;
     if (
@@ -431,25 +446,35 @@ export async function recordReading(
     if (!now) return { type: "gone" };
     return { type: "held", source: now, campaign, count: result.count, asked };
   }
-  if (
-    !(await update({
+  // The source, the count and the milestone's post are written together or not at all.
+  const changed = await inTransaction(db, async (tx) => {
+    const done = await updateCountSourceIfUrl(tx, source.campaignId, source.url, {
       ...recovered,
       ...validators,
       lastCount: result.count,
       heldCount: null,
       heldAt: null,
-    }))
-  )
-    return { type: "gone" };
-  const changed = await changeCount(
-    db,
-    source.guildId,
-    readingAuthor(source),
-    source.campaignId,
-    { kind: "reading", value: result.count },
-    null,
-    at,
-  );
+    });
+    if (!done) return null;
+    const written = await changeCount(
+      tx,
+      source.guildId,
+      readingAuthor(source),
+      source.campaignId,
+      { kind: "reading", value: result.count },
+      null,
+      at,
+    );
+    if (written.reachedGoal !== null)
+      await scheduleJob(tx, {
+        guildId: source.guildId,
+        kind: milestoneJobKind,
+        subjectId: milestoneSubject(source.campaignId, written.reachedGoal, at),
+        dueAt: at,
+      });
+    return written;
+  });
+  if (!changed) return { type: "gone" };
   const now = await fresh();
   if (!now) return { type: "gone" };
   return {

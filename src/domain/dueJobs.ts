@@ -19,7 +19,15 @@ export function nextDueJobAt(db: Store): Promise<Date | null> {
   return findNextDueJobAt(db);
 }
 
-export type DueJobHandler = (job: DueJob) => Promise<void>;
+/**
+ * What a handler may return: nothing (done), or a time to run again at (a deferral: the job
+ * waits without counting an attempt, like the card waiting for its edit window).
+ */
+export interface JobDeferral {
+  deferUntil: Date;
+}
+
+export type DueJobHandler = (job: DueJob) => Promise<void | JobDeferral>;
 
 /** Thrown by a handler when retrying cannot help (the channel is gone): the job fails at once. */
 export class PermanentJobError extends Error {
@@ -45,7 +53,10 @@ export interface RunOptions {
   concurrency?: number;
 }
 
-/** Outcomes this runner recorded; a run whose lease was lost before that is not counted. */
+/**
+ * Outcomes this runner recorded; a run whose lease was lost before that is not counted. A run
+ * that deferred itself counts as ran: it reached an outcome of its choosing.
+ */
 interface RunResult {
   ran: number;
   failed: number;
@@ -104,8 +115,13 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
       if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
       // Claims that never reached an outcome (a crash, an overrun lease) count too: no poison loop.
       if (job.attempts > maxAttempts) throw new PermanentJobError("gave up: no outcome recorded");
-      await handler(job);
-      outcome = { recorded: { status: "done", doneAt: at() }, counter: "ran" };
+      const returned = await handler(job);
+      outcome = {
+        recorded: returned
+          ? { status: "deferred", dueAt: returned.deferUntil }
+          : { status: "done", doneAt: at() },
+        counter: "ran",
+      };
     } catch (error) {
       const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
       const permanent = error instanceof PermanentJobError || job.attempts >= maxAttempts;

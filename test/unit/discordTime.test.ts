@@ -52,6 +52,7 @@ describe("discordTime, the one writer of Discord timestamps", () => {
       cardPin: null,
       webPage: false,
       webSlug: null,
+      cardHash: null,
     };
     const task: TaskWithCampaign = {
       id: 7,

@@ -124,12 +124,12 @@ export function campaignCard(
 /**
  * The campaign's live card, pinned in its channel: it speaks like the petition page ("**332** so
  * far! Help us get to **500** signers!"), then the bar, the call to action, the link, and when
- * the count last changed.
+ * the count was last read from its source (or, without one, last changed).
  */
 export function liveCampaignCard(
   campaign: Campaign,
   tasks: TaskNumbers,
-  lastChangedAt: Date,
+  when: { changedAt: Date; readAt: Date | null },
   t: Translator,
   language: string,
 ): APIEmbed {
@@ -148,7 +148,9 @@ export function liveCampaignCard(
     `${progressBar(campaign.count, campaign.goal)} ${percentOf(campaign.count, campaign.goal)}%`,
     campaign.callToAction ? `**${showText(campaign.callToAction, 300)}**` : null,
     campaign.link ? showText(campaign.link, 600) : null,
-    t("campaign.liveLastChanged", { when: discordTime(lastChangedAt, "R", t) }),
+    when.readAt
+      ? t("campaign.liveLastRead", { when: discordTime(when.readAt, "R", t) })
+      : t("campaign.liveLastChanged", { when: discordTime(when.changedAt, "R", t) }),
   ]
     .filter(Boolean)
     .join("\n\n");
