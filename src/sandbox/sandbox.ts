@@ -7,6 +7,14 @@ import { permissionBits } from "../domain/permissions.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
 import { startDemoPetition } from "./demoPetition.ts";
+import {
+  debounced,
+  deleteSandboxData,
+  resetGate,
+  restoreSandbox,
+  sandboxPaths,
+  saveSandbox,
+} from "./persistence.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 
@@ -58,41 +66,70 @@ export async function runSandbox(
   overrides: { databaseUrl?: string },
 ): Promise<void> {
   const databaseUrl = overrides.databaseUrl ?? config.DATABASE_URL;
-  const discord = await startLocalDiscord();
-  const world = seedSandbox(discord);
+  const paths = sandboxPaths();
+  const out = (text: string) => {
+    if (text) process.stdout.write(`${text}\n`);
+  };
   const log = createLogger(
     config.LOG_LEVEL,
     pino.destination({ dest: "data/sandbox.log", mkdir: true }),
   );
   // A demo petition page on 127.0.0.1, allowed for the sandbox only (not in production).
   const petition = await startDemoPetition();
-  const rally = await startRally({
-    config: {
-      ...config,
-      DATABASE_URL: databaseUrl,
-      DISCORD_API_URL: discord.apiUrl,
-      DEV_GUILD_ID: world.guildId,
-      SOURCE_ALLOW_HOSTS: [
-        ...(config.SOURCE_ALLOW_HOSTS ?? []),
-        { host: petition.host, port: petition.port },
-      ],
-    },
-    token: sandboxToken,
-    log,
-  });
-  await discord.waitFor(
-    () => (discord.commands(world.guildId).length > 0 ? true : undefined),
-    5000,
-  );
 
-  const session = new SandboxSession(world);
-  const out = (text: string) => {
-    if (text) process.stdout.write(`${text}\n`);
+  /** The local Discord (the last run's server, or a new one), Rally logged in to it, a prompt. */
+  const boot = async () => {
+    let discord = await startLocalDiscord();
+    let restored = restoreSandbox(discord, paths);
+    if (restored && "unreadable" in restored) {
+      out(restored.unreadable);
+      await discord.close();
+      discord = await startLocalDiscord();
+      restored = undefined;
+    }
+    const world = restored?.world ?? seedSandbox(discord);
+    const rally = await startRally({
+      config: {
+        ...config,
+        DATABASE_URL: databaseUrl,
+        DISCORD_API_URL: discord.apiUrl,
+        DEV_GUILD_ID: world.guildId,
+        SOURCE_ALLOW_HOSTS: [
+          ...(config.SOURCE_ALLOW_HOSTS ?? []),
+          { host: petition.host, port: petition.port },
+        ],
+      },
+      token: sandboxToken,
+      log,
+    });
+    await discord.waitFor(
+      () => (discord.commands(world.guildId).length > 0 ? true : undefined),
+      5000,
+    );
+    const session = new SandboxSession(world, {
+      filesDir: paths.files,
+      ...(restored ? { memory: restored.memory } : {}),
+    });
+    // Saved after each line, and shortly after anything Rally did on its own (a kill loses little).
+    const saver = debounced(() => saveSandbox(paths, world, session.memory()), 500);
+    const unsubscribe = discord.onChange(() => saver.soon());
+    saver.flush();
+    const stop = async () => {
+      await rally.stop();
+      unsubscribe();
+      saver.flush();
+      await discord.close();
+    };
+    return { session, saver, stop, restored: restored !== undefined };
   };
+  let running = await boot();
   out(
     [
       "Rally sandbox — no DISCORD_TOKEN is set, so Rally runs against a local Discord on 127.0.0.1.",
-      `Data: ${databaseUrl} · logs: data/sandbox.log`,
+      `Data: ${databaseUrl} and ${paths.snapshot} · logs: data/sandbox.log`,
+      running.restored
+        ? "Your sandbox server is as you left it (type reset to start over)."
+        : "A new sandbox server was made; it is kept between runs (type reset to start over).",
       `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
       "",
       sandboxHelp,
@@ -106,7 +143,7 @@ export async function runSandbox(
     terminal: process.stdin.isTTY,
   });
   const poll = setInterval(() => {
-    const posts = session.newChannelPosts();
+    const posts = running.session.newChannelPosts();
     if (posts) {
       out(`\n${posts}`);
       lines.prompt(true);
@@ -118,12 +155,12 @@ export async function runSandbox(
     closing = true;
     clearInterval(poll);
     lines.close();
-    await rally.stop();
+    await running.stop();
     await petition.close();
-    await discord.close();
     out("Bye.");
   };
-  lines.setPrompt(session.prompt());
+  const reset = resetGate(databaseUrl, paths);
+  lines.setPrompt(running.session.prompt());
   lines.prompt();
   // Lines are handled one at a time, in order, even when pasted or piped in.
   let queue = Promise.resolve();
@@ -131,8 +168,19 @@ export async function runSandbox(
     queue = queue.then(async () => {
       if (closing) return;
       if (["quit", "exit", ".exit"].includes(line.trim())) return close();
-      out(await session.run(line));
-      lines.setPrompt(session.prompt());
+      const resetting = reset(line);
+      if (resetting?.confirmed) {
+        await running.stop();
+        const deleted = deleteSandboxData(paths);
+        running = await boot();
+        out(`Deleted ${deleted.join(", ") || "nothing"}; a new sandbox server was made.`);
+      } else if (resetting) {
+        out(resetting.reply);
+      } else {
+        out(await running.session.run(line));
+        running.saver.flush();
+      }
+      lines.setPrompt(running.session.prompt());
       lines.prompt();
     });
   });

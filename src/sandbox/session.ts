@@ -39,6 +39,12 @@ export const sandboxHelp = [
   "Options with autocomplete take what you would type in Discord: the sandbox picks the match.",
 ].join("\n");
 
+/** What the prompt remembers across runs, saved beside the local Discord's snapshot. */
+export interface SessionMemory {
+  /** Each member's Discord language, by user id (unset: the session's default). */
+  locales: Record<string, string>;
+}
+
 type ModalState = {
   modal: APIModalInteractionResponseCallbackData;
   fields: { id: string; label: string; required: boolean }[];
@@ -61,10 +67,16 @@ export class SandboxSession {
   private readonly reader: Reader;
   readonly names: Names;
 
+  private readonly remembered: SessionMemory;
+  /** Where files Rally sends are saved (data/sandbox-files); unset, they are only listed. */
+  private readonly filesDir: string | undefined;
+
   constructor(
     private readonly world: SandboxWorld,
-    options: { locale?: string; now?: () => Date } = {},
+    options: { locale?: string; now?: () => Date; filesDir?: string; memory?: SessionMemory } = {},
   ) {
+    this.remembered = structuredClone(options.memory ?? { locales: {} });
+    this.filesDir = options.filesDir;
     this.reader = { locale: options.locale ?? "en-US", now: options.now ?? (() => new Date()) };
     const [first] = world.members;
     const [channel] = world.channels;
@@ -81,6 +93,11 @@ export class SandboxSession {
       channel: (id) => world.channels.find((channel) => channel.id === id)?.name,
       role: (id) => world.roles.find((role) => role.id === id)?.name,
     };
+  }
+
+  /** What to save for the next run. */
+  memory(): SessionMemory {
+    return structuredClone(this.remembered);
   }
 
   prompt(): string {

@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { testDatabaseUrl } from "../support/db.ts";
+import { startSandbox, type SandboxProcess } from "../support/sandboxProcess.ts";
+
+// Each sandbox is a real `npm start` in its own process: a few seconds each on a busy machine.
+const slow = { timeout: 60_000 };
+
+const started: SandboxProcess[] = [];
+afterEach(() => {
+  for (const sandbox of started.splice(0)) sandbox.kill();
+});
+
+/** A new working directory, as a person who just cloned Rally has: no data/ yet. */
+function freshDirectory(): string {
+  return mkdtempSync(join(tmpdir(), "rally-sandbox-"));
+}
+
+async function sandboxIn(cwd: string, environment: Record<string, string> = {}) {
+  const sandbox = await startSandbox(cwd, environment);
+  started.push(sandbox);
+  return sandbox;
+}
+
+describe("the sandbox remembers", () => {
+  it("keeps its server, members and Rally's posts across quit and start", slow, async () => {
+    const cwd = freshDirectory();
+    const first = await sandboxIn(cwd);
+    expect(first.output()).toContain("A new sandbox server was made");
+    expect(await first.send('/campaign create title:"Free them" goal:500')).toContain(
+      "Campaign created",
+    );
+    await first.send("as @volunteer1");
+    expect((await first.quit()).code).toBe(0);
+
+    const second = await sandboxIn(cwd);
+    expect(second.output()).toContain("Your sandbox server is as you left it");
+    const listed = await second.send("/campaign list");
+    expect(listed).toContain("**#1 Free them** — 0 / 500 signatures (0%) · Active");
+    // The live card Rally posted in the first run, in the same channel.
+    const read = await second.send("read #general");
+    expect(read).toMatch(/\[#general\] Rally:\n {2}│ \*\*Free them\*\*/);
+    expect(read).toContain("Campaign #1 · Active");
+    expect(await second.send("members")).toMatch(/\* @organizer\n {2}@volunteer1\n {2}@volunteer2/);
+    await second.quit();
+  });
+
+  it("loses nothing typed before a kill", slow, async () => {
+    const cwd = freshDirectory();
+    const first = await sandboxIn(cwd);
+    await first.send('/campaign create title:"Free them" goal:500');
+    first.kill();
+    const second = await sandboxIn(cwd);
+    expect(await second.send("/campaign list")).toContain("**#1 Free them**");
+  });
+
+  it(
+    "reset asks first, then deletes only the sandbox's own files and starts over",
+    slow,
+    async () => {
+      const cwd = freshDirectory();
+      const sandbox = await sandboxIn(cwd);
+      // The bot's own database, beside the sandbox's: reset must leave it.
+      writeFileSync(join(cwd, "data", "rally.db"), "not the sandbox's");
+      await sandbox.send('/campaign create title:"Free them" goal:500');
+      const asked = await sandbox.send("reset");
+      expect(asked).toContain("Type reset again (or y) to confirm");
+      expect(await sandbox.send("/campaign list")).toContain(
+        "Reset cancelled: nothing was deleted.",
+      );
+      expect(await sandbox.send("/campaign list")).toContain("**#1 Free them**");
+
+      await sandbox.send("reset");
+      const done = await sandbox.send("reset");
+      expect(done).toContain("a new sandbox server was made");
+      expect(await sandbox.send("/campaign list")).not.toContain("Free them");
+      expect(readFileSync(join(cwd, "data", "rally.db"), "utf8")).toBe("not the sandbox's");
+      expect(readdirSync(join(cwd, "data"))).toContain("sandbox-discord.json");
+      await sandbox.quit();
+    },
+  );
+
+  it("reset is refused when DATABASE_URL names another database", slow, async () => {
+    const cwd = freshDirectory();
+    const databaseUrl = await testDatabaseUrl();
+    const sandbox = await sandboxIn(cwd, { DATABASE_URL: databaseUrl });
+    await sandbox.send('/campaign create title:"Free them" goal:500');
+    const refused = await sandbox.send("reset");
+    expect(refused).toContain("DATABASE_URL points to another one, so nothing was deleted");
+    expect(await sandbox.send("reset")).toContain("nothing was deleted");
+    expect(await sandbox.send("/campaign list")).toContain("**#1 Free them**");
+    expect(existsSync(databaseUrl.replace(/^file:/, ""))).toBe(true);
+    await sandbox.quit();
+  });
+});
