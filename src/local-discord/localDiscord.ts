@@ -74,7 +74,7 @@ export type { Fault, GatewayConnection, InteractionHandle, ModalData, ParsedComm
 export type { LocalDiscordSnapshot, SlashInput };
 export type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from "./state.ts";
 export type { RecordedRequest } from "./state.ts";
-export type { RegisteredCommand, StoredAttachment, StoredMessage } from "./state.ts";
+export type { CommandOption, RegisteredCommand, StoredAttachment, StoredMessage } from "./state.ts";
 
 export interface LocalDiscordOptions {
   /** 0 (default) picks a free port. */

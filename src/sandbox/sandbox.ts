@@ -142,7 +142,10 @@ export async function runSandbox(
     output: process.stdout,
     terminal: process.stdin.isTTY,
   });
+  // While a line runs, its own answer prints what it caused; the poll prints what came on its own.
+  let busy = false;
   const poll = setInterval(() => {
+    if (busy) return;
     const posts = running.session.newChannelPosts();
     if (posts) {
       out(`\n${posts}`);
@@ -167,6 +170,7 @@ export async function runSandbox(
   lines.on("line", (line) => {
     queue = queue.then(async () => {
       if (closing) return;
+      busy = true;
       if (["quit", "exit", ".exit"].includes(line.trim())) return close();
       const resetting = reset(line);
       if (resetting?.confirmed) {
@@ -180,6 +184,7 @@ export async function runSandbox(
         out(await running.session.run(line));
         running.saver.flush();
       }
+      busy = false;
       lines.setPrompt(running.session.prompt());
       lines.prompt();
     });

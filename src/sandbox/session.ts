@@ -5,11 +5,13 @@ import {
   type APIModalInteractionResponseCallbackData,
 } from "discord.js";
 import type {
+  CommandOption,
   InteractionHandle,
   LocalDiscord,
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
+import { attachmentsOf, type UploadedFile } from "./files.ts";
 
 interface SandboxMember {
   id: string;
@@ -176,13 +178,15 @@ export class SandboxSession {
     for (const [name, value] of Object.entries(parsed.options)) {
       parsed.options[name] = this.mentionFor(value);
     }
-    const options = await this.resolveAutocomplete(parsed);
+    const attachments = attachmentsOf(parsed.options, this.leafOptions(parsed));
+    const options = await this.resolveAutocomplete(parsed, attachments);
     const handle = discord.slash({
       guildId,
       channelId: this.channel.id,
       userId: this.member.id,
       ...parsed,
       options,
+      attachments,
       locale: this.reader.locale,
     });
     return this.answer(handle);
@@ -201,17 +205,11 @@ export class SandboxSession {
   /** Turns typed text into the value Discord would have sent after the member picked a choice. */
   private async resolveAutocomplete(
     parsed: ReturnType<LocalDiscord["parseCommandLine"]>,
+    attachments: Record<string, UploadedFile>,
   ): Promise<Record<string, string | number | boolean>> {
     const { discord, guildId } = this.world;
     const options: Record<string, string | number | boolean> = { ...parsed.options };
-    const registered = discord.commands(guildId).find((command) => command.name === parsed.command);
-    let level = registered?.options ?? [];
-    for (const name of [parsed.subcommandGroup, parsed.subcommand]) {
-      if (!name) continue;
-      const next = level.find((option) => option.name === name);
-      level = next && "options" in next ? (next.options ?? []) : [];
-    }
-    for (const option of level) {
+    for (const option of this.leafOptions(parsed)) {
       const typed = options[option.name];
       if (typed === undefined || !("autocomplete" in option && option.autocomplete)) continue;
       const choices = await discord.autocomplete({
@@ -221,6 +219,7 @@ export class SandboxSession {
         ...parsed,
         options,
         focused: option.name,
+        attachments,
         locale: this.reader.locale,
       });
       const text = String(typed).toLowerCase();
@@ -236,6 +235,20 @@ export class SandboxSession {
       }
     }
     return options;
+  }
+
+  /** The options of the (sub)command typed, as the bot registered them. */
+  private leafOptions(parsed: ReturnType<LocalDiscord["parseCommandLine"]>): CommandOption[] {
+    const registered = this.world.discord
+      .commands(this.world.guildId)
+      .find((command) => command.name === parsed.command);
+    let level = registered?.options ?? [];
+    for (const name of [parsed.subcommandGroup, parsed.subcommand]) {
+      if (!name) continue;
+      const next = level.find((option) => option.name === name);
+      level = next?.options ?? [];
+    }
+    return level;
   }
 
   private async press(label: string): Promise<string> {

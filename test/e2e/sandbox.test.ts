@@ -95,3 +95,34 @@ describe("the sandbox remembers", () => {
     await sandbox.quit();
   });
 });
+
+describe("the sandbox takes files", () => {
+  it("imports a CSV typed as file:@path, and says how to attach without @", slow, async () => {
+    const cwd = freshDirectory();
+    writeFileSync(
+      join(cwd, "tasks.csv"),
+      "title,kind,location,slots,due,instructions\n" +
+        "Flyers at the library,campus,Main library,4,,Ask at the desk first\n" +
+        "Bulletin board refresh,bulletin_board,Town hall,1,,Bring pins\n",
+    );
+    const sandbox = await sandboxIn(cwd);
+    await sandbox.send('/campaign create title:"Free them" goal:500');
+    const without = await sandbox.send("/task import campaign:1 file:./tasks.csv");
+    expect(without).toContain(
+      "file takes a file: write file:@path/to/file, e.g. file:@./tasks.csv",
+    );
+    expect(await sandbox.send("/task import campaign:1 file:@./missing.csv")).toContain(
+      "No file at ./missing.csv",
+    );
+    const imported = await sandbox.send("/task import campaign:1 file:@./tasks.csv");
+    expect(imported).toContain("Imported 2 tasks into **Free them**.");
+    const list = await sandbox.send("/task list campaign:1");
+    expect(list).toContain("**#1 Flyers at the library** — 0 of 4 volunteers");
+    expect(list).toContain("**#2 Bulletin board refresh** — 0 of 1 volunteer · Free them");
+    // A proof file, attached the same way.
+    await sandbox.send("as @volunteer1 /task claim task:1");
+    const done = await sandbox.send("as @volunteer1 /task done task:1 proof_file:@./tasks.csv");
+    expect(done).toContain("Marked done: **Flyers at the library**.");
+    await sandbox.quit();
+  });
+});
