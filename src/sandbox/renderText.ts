@@ -5,7 +5,8 @@ interface ShownMessage {
   content?: string;
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  attachments?: { filename: string; size: number }[];
+  /** `savedAs`: where the sandbox saved the file, shown after it. */
+  attachments?: { filename: string; size: number; savedAs?: string }[];
 }
 
 export interface Names {
@@ -91,7 +92,8 @@ export function renderMessage(
     lines.push(labels.join(" "));
   }
   for (const file of message.attachments ?? []) {
-    lines.push(`📎 ${file.filename} (${Math.max(1, Math.round(file.size / 1024))} KB)`);
+    const saved = file.savedAs === undefined ? "" : ` → ${file.savedAs}`;
+    lines.push(`📎 ${file.filename} (${Math.max(1, Math.round(file.size / 1024))} KB)${saved}`);
   }
   return lines.join("\n");
 }

@@ -8,10 +8,18 @@ import type {
   CommandOption,
   InteractionHandle,
   LocalDiscord,
+  StoredAttachment,
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
-import { attachmentsOf, type UploadedFile } from "./files.ts";
+import {
+  attachmentsOf,
+  listSavedFiles,
+  openSavedFile,
+  saveSentFile,
+  type SavedFile,
+  type UploadedFile,
+} from "./files.ts";
 
 interface SandboxMember {
   id: string;
@@ -36,6 +44,8 @@ export const sandboxHelp = [
   "  locale ru                      switch your Discord language (en-US, ru, uk, …)",
   "  press Claim                    press a button by its label on the latest message that has it",
   "  read [#channel]                show the latest messages of a channel",
+  "  file:@./tasks.csv              attach a file to an option that takes one (/task import …)",
+  "  files · open [N]               the files Rally sent (saved in data/sandbox-files); open one",
   "  members · channels             list who and where you can be",
   "  help · quit",
   "Options with autocomplete take what you would type in Discord: the sandbox picks the match.",
@@ -45,6 +55,8 @@ export const sandboxHelp = [
 export interface SessionMemory {
   /** Each member's Discord language, by user id (unset: the session's default). */
   locales: Record<string, string>;
+  /** Files Rally sent, saved under data/sandbox-files, oldest first. */
+  files: SavedFile[];
 }
 
 type ModalState = {
@@ -77,7 +89,7 @@ export class SandboxSession {
     private readonly world: SandboxWorld,
     options: { locale?: string; now?: () => Date; filesDir?: string; memory?: SessionMemory } = {},
   ) {
-    this.remembered = structuredClone(options.memory ?? { locales: {} });
+    this.remembered = { locales: {}, files: [], ...structuredClone(options.memory) };
     this.filesDir = options.filesDir;
     this.reader = { locale: options.locale ?? "en-US", now: options.now ?? (() => new Date()) };
     const [first] = world.members;
@@ -126,9 +138,7 @@ export class SandboxSession {
       for (const message of this.world.discord.messages(channel.id)) {
         if (this.seen.has(message.id)) continue;
         this.seen.add(message.id);
-        out.push(
-          `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`,
-        );
+        out.push(`[#${channel.name}] Rally:\n${indent(this.render(message))}`);
       }
     }
     return out.join("\n");
@@ -139,6 +149,9 @@ export class SandboxSession {
     if (line === "help") return sandboxHelp;
     if (line === "members") return this.listMembers();
     if (line === "channels") return this.listChannels();
+    if (line === "files") return listSavedFiles(this.remembered.files);
+    const open = /^open(?:\s+(\d+))?$/.exec(line);
+    if (open) return openSavedFile(this.remembered.files, Number(open[1] ?? 1));
     const as = /^as\s+@?(\S+)(?:\s+(.*))?$/.exec(line);
     if (as) {
       const member = this.findMember(as[1] ?? "");
@@ -287,10 +300,7 @@ export class SandboxSession {
         .waitFor(() => (handle.followups.length > 0 ? true : undefined), 300)
         .catch(() => undefined);
       const updated = handle.original();
-      if (updated)
-        out.push(
-          `(the message updated)\n${indent(renderMessage(toShown(updated), this.names, this.reader))}`,
-        );
+      if (updated) out.push(`(the message updated)\n${indent(this.render(updated))}`);
     }
     for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();
@@ -298,12 +308,20 @@ export class SandboxSession {
     return out.join("\n");
   }
 
+  /** A message as text; the files it carries are saved (data/sandbox-files) and their paths shown. */
+  private render(message: StoredMessage): string {
+    const { filesDir } = this;
+    const savedAs = (file: StoredAttachment) =>
+      filesDir === undefined ? undefined : saveSentFile(filesDir, file, this.remembered.files).path;
+    return renderMessage(toShown(message, savedAs), this.names, this.reader);
+  }
+
   private show(message: StoredMessage): string {
     const ephemeral = ((message.flags ?? 0) & 64) !== 0;
     if (ephemeral) this.ephemeral.push(message);
     else this.seen.add(message.id);
     const who = ephemeral ? "Rally (only you can see this)" : `[#${this.channel.name}] Rally`;
-    return `${who}:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`;
+    return `${who}:\n${indent(this.render(message))}`;
   }
 
   private openModal(modal: APIModalInteractionResponseCallbackData): string {
@@ -356,7 +374,7 @@ export class SandboxSession {
     return messages
       .map((message) => {
         this.seen.add(message.id);
-        return `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`;
+        return `[#${channel.name}] Rally:\n${indent(this.render(message))}`;
       })
       .join("\n");
   }
@@ -390,12 +408,15 @@ export class SandboxSession {
   }
 }
 
-function toShown(message: StoredMessage) {
+function toShown(message: StoredMessage, savedAs: (file: StoredAttachment) => string | undefined) {
   return {
     content: message.content,
     embeds: message.embeds,
     components: message.components,
-    attachments: message.attachments.map((file) => ({ filename: file.filename, size: file.size })),
+    attachments: message.attachments.map((file) => {
+      const path = savedAs(file);
+      return { filename: file.filename, size: file.size, ...(path ? { savedAs: path } : {}) };
+    }),
   };
 }
 

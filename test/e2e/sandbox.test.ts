@@ -126,3 +126,33 @@ describe("the sandbox takes files", () => {
     await sandbox.quit();
   });
 });
+
+describe("the sandbox shows files", () => {
+  it("saves each file Rally sends under data/sandbox-files and prints where", slow, async () => {
+    const cwd = freshDirectory();
+    // No xdg-open on this PATH: `open` names the file instead of opening it.
+    const sandbox = await sandboxIn(cwd, { PATH: "/nonexistent" });
+    await sandbox.send('/campaign create title:"Free them" goal:500');
+    const savedPath = (output: string, name: string) => {
+      const found = new RegExp(`📎 ${name} \\(\\d+ KB\\) → (\\S+)`).exec(output)?.[1];
+      if (!found) throw new Error(`no saved path for ${name} in:\n${output}`);
+      return found;
+    };
+    const flyer = savedPath(await sandbox.send("/campaign flyer campaign:1"), "flyer-1.pdf");
+    expect(flyer).toBe("data/sandbox-files/flyer-1.pdf");
+    expect(readFileSync(join(cwd, flyer)).subarray(0, 5).toString()).toBe("%PDF-");
+    const card = savedPath(await sandbox.send("/campaign card campaign:1"), "campaign-1.png");
+    expect(readFileSync(join(cwd, card)).subarray(1, 4).toString()).toBe("PNG");
+    // The same name again gets a name of its own; nothing is overwritten.
+    const again = savedPath(await sandbox.send("/campaign flyer campaign:1"), "flyer-1.pdf");
+    expect(again).toBe("data/sandbox-files/flyer-1-2.pdf");
+    expect(await sandbox.send("files")).toMatch(
+      / {2}1\. data\/sandbox-files\/flyer-1-2\.pdf \(\d+ KB\)\n {2}2\. data\/sandbox-files\/campaign-1\.png/,
+    );
+    expect(await sandbox.send("open 2")).toMatch(
+      /data\/sandbox-files\/campaign-1\.png \(\d+ KB\): no program to open it here\./,
+    );
+    expect(await sandbox.send("open 9")).toContain("! No file 9: 3 saved so far");
+    await sandbox.quit();
+  });
+});
