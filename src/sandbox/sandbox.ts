@@ -107,6 +107,7 @@ export async function runSandbox(
       5000,
     );
     const session = new SandboxSession(world, {
+      settled: () => rally.settled(),
       filesDir: paths.files,
       ...(restored ? { memory: restored.memory } : {}),
     });

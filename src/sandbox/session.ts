@@ -11,6 +11,7 @@ import type {
   StoredAttachment,
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
+import { directMessageIds, listDirectMessages, newDirectMessages } from "./directMessages.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
 import {
   attachmentsOf,
@@ -45,6 +46,7 @@ export const sandboxHelp = [
   "  press Claim                    press a button by its label on the latest message that has it",
   "  read [#channel]                show the latest messages of a channel",
   "  file:@./tasks.csv              attach a file to an option that takes one (/task import …)",
+  "  dms [@member]                  the direct messages Rally sent (you, or that member)",
   "  files · open [N]               the files Rally sent (saved in data/sandbox-files); open one",
   "  members · channels             list who and where you can be",
   "  help · quit",
@@ -84,13 +86,22 @@ export class SandboxSession {
   private readonly remembered: SessionMemory;
   /** Where files Rally sends are saved (data/sandbox-files); unset, they are only listed. */
   private readonly filesDir: string | undefined;
+  private readonly settled: () => Promise<void>;
 
   constructor(
     private readonly world: SandboxWorld,
-    options: { locale?: string; now?: () => Date; filesDir?: string; memory?: SessionMemory } = {},
+    options: {
+      locale?: string;
+      now?: () => Date;
+      filesDir?: string;
+      memory?: SessionMemory;
+      /** Resolves when Rally finished what the interactions so far started (DMs, card edits). */
+      settled?: () => Promise<void>;
+    } = {},
   ) {
     this.remembered = { locales: {}, files: [], ...structuredClone(options.memory) };
     this.filesDir = options.filesDir;
+    this.settled = options.settled ?? (() => Promise.resolve());
     this.reader = { locale: options.locale ?? "en-US", now: options.now ?? (() => new Date()) };
     const [first] = world.members;
     const [channel] = world.channels;
@@ -100,6 +111,7 @@ export class SandboxSession {
     for (const { id } of world.channels) {
       for (const message of world.discord.messages(id)) this.seen.add(message.id);
     }
+    for (const id of directMessageIds(world)) this.seen.add(id);
     this.names = {
       user: (id) =>
         world.members.find((member) => member.id === id)?.name ??
@@ -131,7 +143,7 @@ export class SandboxSession {
     }
   }
 
-  /** Channel posts that appeared since last asked (scheduled posts, cards, milestones). */
+  /** Channel posts and DMs that appeared since last asked (scheduled posts, cards, reminders). */
   newChannelPosts(): string {
     const out: string[] = [];
     for (const channel of this.world.channels) {
@@ -141,6 +153,7 @@ export class SandboxSession {
         out.push(`[#${channel.name}] Rally:\n${indent(this.render(message))}`);
       }
     }
+    out.push(...newDirectMessages(this.world, this.seen, (message) => this.render(message)));
     return out.join("\n");
   }
 
@@ -149,6 +162,11 @@ export class SandboxSession {
     if (line === "help") return sandboxHelp;
     if (line === "members") return this.listMembers();
     if (line === "channels") return this.listChannels();
+    const dms = /^dms(?:\s+@?(\S+))?$/.exec(line);
+    if (dms) {
+      const member = dms[1] ? this.findMember(dms[1]) : this.member;
+      return listDirectMessages(this.world, member, (message) => this.render(message), this.seen);
+    }
     if (line === "files") return listSavedFiles(this.remembered.files);
     const open = /^open(?:\s+(\d+))?$/.exec(line);
     if (open) return openSavedFile(this.remembered.files, Number(open[1] ?? 1));
@@ -302,6 +320,7 @@ export class SandboxSession {
       const updated = handle.original();
       if (updated) out.push(`(the message updated)\n${indent(this.render(updated))}`);
     }
+    await this.settled();
     for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();
     if (posts) out.push(posts);

@@ -156,3 +156,30 @@ describe("the sandbox shows files", () => {
     await sandbox.quit();
   });
 });
+
+describe("the sandbox shows direct messages", () => {
+  it("prints each DM Rally sends as it arrives, and dms lists a member's", slow, async () => {
+    const cwd = freshDirectory();
+    writeFileSync(
+      join(cwd, "tasks.csv"),
+      "title,kind,location,slots,due,instructions\nFlyers at the library,campus,Main library,4,,\n",
+    );
+    const sandbox = await sandboxIn(cwd);
+    await sandbox.send('/campaign create title:"Free them" goal:500');
+    await sandbox.send("/task import campaign:1 file:@./tasks.csv");
+    await sandbox.send("as @volunteer1 /task claim task:1");
+    const moved = await sandbox.send("/task assign task:1 member:@volunteer2 from:@volunteer1");
+    expect(moved).toContain(
+      "DM to @volunteer1:\n  An organizer gave your claim on **Flyers at the library** (Free them) to someone else.",
+    );
+    expect(moved).toContain(
+      "DM to @volunteer2:\n  An organizer gave you **Flyers at the library** (Free them).",
+    );
+    const listed = await sandbox.send("dms @volunteer2");
+    expect(listed).toMatch(
+      /^DM to @volunteer2 \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\):\n {2}An organizer gave you/,
+    );
+    expect(await sandbox.send("dms")).toContain("Rally has sent @organizer no direct messages.");
+    await sandbox.quit();
+  });
+});
