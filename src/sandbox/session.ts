@@ -42,7 +42,7 @@ export const sandboxHelp = [
   "Other things you can type:",
   "  as @volunteer1                 switch member (as @volunteer1 /task claim … runs one command as them)",
   "  in #campaigns                  switch channel",
-  "  locale ru                      switch your Discord language (en-US, ru, uk, …)",
+  "  locale [@member] ru            set your (or that member's) Discord language (en-US, ru, uk, …)",
   "  press Claim                    press a button by its label on the latest message that has it",
   "  read [#channel]                show the latest messages of a channel",
   "  file:@./tasks.csv              attach a file to an option that takes one (/task import …)",
@@ -87,6 +87,7 @@ export class SandboxSession {
   /** Where files Rally sends are saved (data/sandbox-files); unset, they are only listed. */
   private readonly filesDir: string | undefined;
   private readonly settled: () => Promise<void>;
+  private readonly localeOf: (memberId: string) => string;
 
   constructor(
     private readonly world: SandboxWorld,
@@ -102,7 +103,16 @@ export class SandboxSession {
     this.remembered = { locales: {}, files: [], ...structuredClone(options.memory) };
     this.filesDir = options.filesDir;
     this.settled = options.settled ?? (() => Promise.resolve());
-    this.reader = { locale: options.locale ?? "en-US", now: options.now ?? (() => new Date()) };
+    const defaultLocale = options.locale ?? "en-US";
+    this.localeOf = (memberId) => this.remembered.locales[memberId] ?? defaultLocale;
+    // The language is the Discord client's of whoever is at the prompt (or `as`) now.
+    const currentLocale = () => this.localeOf(this.member.id);
+    this.reader = {
+      get locale() {
+        return currentLocale();
+      },
+      now: options.now ?? (() => new Date()),
+    };
     const [first] = world.members;
     const [channel] = world.channels;
     if (!first || !channel) throw new Error("the sandbox needs a member and a channel");
@@ -185,10 +195,13 @@ export class SandboxSession {
         this.member = previous;
       }
     }
-    const locale = /^locale\s+(\S+)$/.exec(line);
+    const locale = /^locale\s+(?:@(\S+)\s+)?(\S+)$/.exec(line);
     if (locale) {
-      this.reader.locale = locale[1] ?? this.reader.locale;
-      return `Your Discord now speaks ${this.reader.locale}.`;
+      const member = locale[1] ? this.findMember(locale[1]) : this.member;
+      this.remembered.locales[member.id] = locale[2] ?? "en-US";
+      return member === this.member
+        ? `Your Discord now speaks ${this.localeOf(member.id)}.`
+        : `@${member.name}'s Discord now speaks ${this.localeOf(member.id)}.`;
     }
     const into = /^in\s+#?(\S+)$/.exec(line);
     if (into) {
@@ -382,7 +395,7 @@ export class SandboxSession {
       guildId: this.world.guildId,
       channelId: state.channelId,
       values: state.values,
-      locale: this.reader.locale,
+      locale: this.localeOf(state.memberId),
     });
     return this.answer(handle);
   }

@@ -183,3 +183,25 @@ describe("the sandbox shows direct messages", () => {
     await sandbox.quit();
   });
 });
+
+describe("the sandbox speaks each member's language", () => {
+  it("locale @member ru makes that member's Discord Russian, and only theirs", slow, async () => {
+    const cwd = freshDirectory();
+    const sandbox = await sandboxIn(cwd);
+    expect(await sandbox.send("locale @volunteer1 ru")).toContain(
+      "@volunteer1's Discord now speaks ru.",
+    );
+    // `as` runs a command as that member, in their language.
+    expect(await sandbox.send("as @volunteer1 /campaign list")).toContain(
+      "Здесь пока нет кампаний.",
+    );
+    expect(await sandbox.send("/campaign list")).toContain("No campaigns here yet.");
+    await sandbox.send("as @volunteer1");
+    expect(await sandbox.send("/campaign list")).toContain("Здесь пока нет кампаний.");
+    // Kept with the server between runs.
+    await sandbox.quit();
+    const again = await sandboxIn(cwd);
+    expect(await again.send("as @volunteer1 /campaign list")).toContain("Здесь пока нет кампаний.");
+    await again.quit();
+  });
+});
