@@ -2,6 +2,8 @@ import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } 
 
 /** The parts of a message the sandbox shows; matches what the local Discord stores. */
 interface ShownMessage {
+  /** Shown after its buttons, for `press … on message <id>`. */
+  id?: string;
   content?: string;
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
@@ -90,6 +92,9 @@ export function renderMessage(
       return "[ menu ]";
     });
     lines.push(labels.join(" "));
+  }
+  if (message.id !== undefined && (message.components ?? []).length > 0) {
+    lines[lines.length - 1] += ` · message ${message.id}`;
   }
   for (const file of message.attachments ?? []) {
     const saved = file.savedAs === undefined ? "" : ` → ${file.savedAs}`;

@@ -12,6 +12,7 @@ import type {
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
 import { directMessageIds, listDirectMessages, newDirectMessages } from "./directMessages.ts";
+import { messageToPress, parsePress } from "./press.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
 import {
   attachmentsOf,
@@ -44,6 +45,7 @@ export const sandboxHelp = [
   "  in #campaigns                  switch channel",
   "  locale [@member] ru            set your (or that member's) Discord language (en-US, ru, uk, …)",
   "  press Claim                    press a button by its label on the latest message that has it",
+  "  press Done on task 3           … on the card of task #3 (or: on message <id>, shown by buttons)",
   "  read [#channel]                show the latest messages of a channel",
   "  file:@./tasks.csv              attach a file to an option that takes one (/task import …)",
   "  dms [@member]                  the direct messages Rally sent (you, or that member)",
@@ -211,7 +213,7 @@ export class SandboxSession {
     const read = /^read(?:\s+#?(\S+))?$/.exec(line);
     if (read) return this.read(read[1] ? this.findChannel(read[1]) : this.channel);
     const press = /^press\s+(.+)$/.exec(line);
-    if (press) return this.press((press[1] ?? "").replace(/^"|"$/g, ""));
+    if (press) return this.press(press[1] ?? "");
     if (line.startsWith("/")) return this.slash(line);
     return `Unknown input. Type help for what you can do.`;
   }
@@ -295,22 +297,17 @@ export class SandboxSession {
     return level;
   }
 
-  private async press(label: string): Promise<string> {
-    const wanted = label.toLowerCase();
-    const candidates = [
-      ...this.ephemeral,
-      ...this.world.discord.messages(this.channel.id),
-    ].reverse();
-    const message = candidates.find((candidate) =>
-      (candidate.components ?? []).some((row) =>
-        row.components.some((c) => "label" in c && c.label?.toLowerCase() === wanted),
-      ),
-    );
-    if (!message) return `No button labelled "${label}" here. Try read to see the messages.`;
+  private async press(text: string): Promise<string> {
+    const target = parsePress(text);
+    const message = messageToPress(this.world, target, {
+      channelId: this.channel.id,
+      ephemeral: this.ephemeral,
+    });
+    if (typeof message === "string") return message;
     const handle = this.world.discord.clickButton({
       messageId: message.id,
       userId: this.member.id,
-      label,
+      label: target.label,
       locale: this.reader.locale,
     });
     return this.answer(handle);
@@ -345,7 +342,7 @@ export class SandboxSession {
     const { filesDir } = this;
     const savedAs = (file: StoredAttachment) =>
       filesDir === undefined ? undefined : saveSentFile(filesDir, file, this.remembered.files).path;
-    return renderMessage(toShown(message, savedAs), this.names, this.reader);
+    return renderMessage({ ...toShown(message, savedAs), id: message.id }, this.names, this.reader);
   }
 
   private show(message: StoredMessage): string {

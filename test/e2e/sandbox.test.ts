@@ -205,3 +205,46 @@ describe("the sandbox speaks each member's language", () => {
     await again.quit();
   });
 });
+
+describe("the sandbox presses buttons on any message", () => {
+  it(
+    "press … on task N and on message <id>; the Done form updates the public card",
+    slow,
+    async () => {
+      const cwd = freshDirectory();
+      const sandbox = await sandboxIn(cwd);
+      await sandbox.send('/campaign create title:"Free them" goal:500');
+      const first = await sandbox.send('/task add campaign:1 title:"Flyers" kind:campus slots:2');
+      const cardId = /— Task #1 · Open\n {2}\[ Claim \].* · message (\d+)/.exec(first)?.[1];
+      expect(cardId).toBeDefined();
+      await sandbox.send('/task add campaign:1 title:"Board" kind:campus slots:2');
+
+      // Task #1's card, though task #2's is the latest message with a Claim button.
+      const claimed = await sandbox.send("as @volunteer1 press Claim on task 1");
+      expect(claimed).toContain(
+        "(the message updated)\n  │ **Flyers**\n  │ 🎓 Campus · 1 of 2 volunteers",
+      );
+      const byId = await sandbox.send(`as @volunteer2 press Claim on message ${cardId ?? ""}`);
+      expect(byId).toContain("│ 🎓 Campus · 2 of 2 volunteers");
+      expect(await sandbox.send("press Claim on message 123456789012345678")).toContain(
+        "! No message 123456789012345678.",
+      );
+      expect(await sandbox.send("press Claim on task 9")).toContain("! No card of task #9");
+
+      await sandbox.send("as @volunteer1");
+      expect(await sandbox.send("press Done on task 1")).toContain(
+        "A form opened: Mark the task done.",
+      );
+      await sandbox.send("https://example.org/photo.jpg");
+      const submitted = await sandbox.send("Handed out 50");
+      // As in Discord: the card everyone sees changes, and the confirmation is the presser's alone.
+      expect(submitted).toContain(
+        "(the message updated)\n  │ **Flyers**\n  │ 🎓 Campus · 2 of 2 volunteers · 1 done",
+      );
+      expect(submitted).toContain("Rally (only you can see this):\n  Marked done: **Flyers**.");
+      const read = await sandbox.send("read");
+      expect(read).toContain("│ 🎓 Campus · 2 of 2 volunteers · 1 done");
+      await sandbox.quit();
+    },
+  );
+});
