@@ -21,6 +21,8 @@ export interface Names {
 export interface Reader {
   locale: string;
   readonly now: () => Date;
+  /** The server's time zone (/settings timezone): absolute times are shown in it. Unset: UTC. */
+  readonly timeZone?: string | undefined;
 }
 
 const englishReader: Reader = { locale: "en-US", now: () => new Date() };
@@ -57,8 +59,26 @@ function renderTimestamp(ms: number, style: string | undefined, reader: Reader):
     ];
     return new Intl.RelativeTimeFormat(reader.locale).format(Math.round(seconds / size), unit);
   }
-  if (style === "d" || style === "D") return date.toISOString().slice(0, 10);
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const zone = reader.timeZone ?? "UTC";
+  const local = dateTimeIn(date, zone);
+  if (style === "d" || style === "D") return local.slice(0, 10);
+  return `${local} ${zone}`;
+}
+
+/** "2026-12-31 23:59" as a clock in `zone` shows it. */
+function dateTimeIn(date: Date, zone: string): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((candidate) => candidate.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
 }
 
 /** A message as readable lines of text: content, embeds as boxes, buttons, attachments. */

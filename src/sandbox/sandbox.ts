@@ -4,6 +4,7 @@ import { startRally } from "../app.ts";
 import type { Config } from "../config.ts";
 import { startLocalDiscord, type LocalDiscord } from "../local-discord/localDiscord.ts";
 import { permissionBits } from "../domain/permissions.ts";
+import { getGuildSettings } from "../domain/guildSettings.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
 import { startDemoPetition } from "./demoPetition.ts";
@@ -108,6 +109,7 @@ export async function runSandbox(
     );
     const session = new SandboxSession(world, {
       settled: () => rally.settled(),
+      serverTimeZone: async () => (await getGuildSettings(rally.db, world.guildId)).timezone,
       filesDir: paths.files,
       ...(restored ? { memory: restored.memory } : {}),
     });

@@ -90,6 +90,9 @@ export class SandboxSession {
   private readonly filesDir: string | undefined;
   private readonly settled: () => Promise<void>;
   private readonly localeOf: (memberId: string) => string;
+  private readonly serverTimeZone: (() => Promise<string>) | undefined;
+  /** Read again before each line's answer is shown. */
+  private timeZone: string | undefined;
 
   constructor(
     private readonly world: SandboxWorld,
@@ -100,6 +103,8 @@ export class SandboxSession {
       memory?: SessionMemory;
       /** Resolves when Rally finished what the interactions so far started (DMs, card edits). */
       settled?: () => Promise<void>;
+      /** The server's time zone as Rally has it (/settings timezone). */
+      serverTimeZone?: () => Promise<string>;
     } = {},
   ) {
     this.remembered = { locales: {}, files: [], ...structuredClone(options.memory) };
@@ -109,12 +114,17 @@ export class SandboxSession {
     this.localeOf = (memberId) => this.remembered.locales[memberId] ?? defaultLocale;
     // The language is the Discord client's of whoever is at the prompt (or `as`) now.
     const currentLocale = () => this.localeOf(this.member.id);
+    const zone = () => this.timeZone;
     this.reader = {
       get locale() {
         return currentLocale();
       },
+      get timeZone() {
+        return zone();
+      },
       now: options.now ?? (() => new Date()),
     };
+    this.serverTimeZone = options.serverTimeZone;
     const [first] = world.members;
     const [channel] = world.channels;
     if (!first || !channel) throw new Error("the sandbox needs a member and a channel");
@@ -133,6 +143,10 @@ export class SandboxSession {
     };
   }
 
+  private async readTimeZone(): Promise<void> {
+    if (this.serverTimeZone) this.timeZone = await this.serverTimeZone();
+  }
+
   /** What to save for the next run. */
   memory(): SessionMemory {
     return structuredClone(this.remembered);
@@ -148,6 +162,7 @@ export class SandboxSession {
 
   async run(line: string): Promise<string> {
     try {
+      await this.readTimeZone();
       if (this.modal) return await this.fillModal(line);
       return await this.command(line.trim());
     } catch (error) {
@@ -331,6 +346,7 @@ export class SandboxSession {
       if (updated) out.push(`(the message updated)\n${indent(this.render(updated))}`);
     }
     await this.settled();
+    await this.readTimeZone();
     for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();
     if (posts) out.push(posts);

@@ -248,3 +248,21 @@ describe("the sandbox presses buttons on any message", () => {
     },
   );
 });
+
+describe("the sandbox shows times in the server's zone", () => {
+  it("renders absolute times in the zone /settings timezone set", slow, async () => {
+    const year = new Date().getUTCFullYear() + 1;
+    const sandbox = await sandboxIn(freshDirectory());
+    const before = await sandbox.send(
+      `/campaign create title:"In UTC" goal:500 ends:${year}-06-30`,
+    );
+    expect(before).toContain(`│ Ends: ${year}-06-30 23:59 UTC (`);
+    await sandbox.send("/settings timezone zone:Europe/Minsk");
+    const after = await sandbox.send(
+      `/campaign create title:"In Minsk" goal:500 ends:${year}-06-30`,
+    );
+    // The end of that day in Minsk (UTC+3), shown as Minsk's clocks show it.
+    expect(after).toContain(`│ Ends: ${year}-06-30 23:59 Europe/Minsk (`);
+    await sandbox.quit();
+  });
+});
