@@ -6,7 +6,7 @@ import { testDatabaseUrl } from "../support/db.ts";
 import { startSandbox, type SandboxProcess } from "../support/sandboxProcess.ts";
 
 // Each sandbox is a real `npm start` in its own process: a few seconds each on a busy machine.
-const slow = { timeout: 60_000 };
+const slow = { timeout: 120_000 };
 
 const started: SandboxProcess[] = [];
 afterEach(() => {

@@ -43,7 +43,7 @@ export async function startSandbox(
   let ended = false;
   void exited.then(() => (ended = true));
 
-  const until = async (pattern: RegExp, from = 0, timeoutMs = 15_000) => {
+  const until = async (pattern: RegExp, from = 0, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const since = stdout.slice(from);
