@@ -54,6 +54,10 @@ describe("the sandbox remembers", () => {
     first.kill();
     const second = await sandboxIn(cwd);
     expect(await second.send("/campaign list")).toContain("**#1 Free them**");
+    // The card Rally posted after the start is in the saved server too.
+    expect(await second.send("read #general")).toMatch(
+      /\[#general\] Rally:\n {2}│ \*\*Free them\*\*/,
+    );
   });
 
   it(
