@@ -175,7 +175,7 @@ export async function runSandbox(
       if (closing) return;
       busy = true;
       if (["quit", "exit", ".exit"].includes(line.trim())) return close();
-      const resetting = reset(line);
+      const resetting = running.session.fillingForm ? undefined : reset(line);
       if (resetting?.confirmed) {
         await running.stop();
         const deleted = deleteSandboxData(paths);

@@ -147,6 +147,11 @@ export class SandboxSession {
     if (this.serverTimeZone) this.timeZone = await this.serverTimeZone();
   }
 
+  /** Whether the next line answers a form's field (then it is not a command). */
+  get fillingForm(): boolean {
+    return this.modal !== undefined;
+  }
+
   /** What to save for the next run. */
   memory(): SessionMemory {
     return structuredClone(this.remembered);
