@@ -258,7 +258,9 @@ export class Interactions {
       values: Record<string, string>;
     },
   ): InteractionHandle {
-    const opener = input.handle && this.record(input.handle.id);
+    const opener = input.handle
+      ? this.record(input.handle.id)
+      : this.openerOf(input.userId, input.modal?.customId);
     const opened = input.handle?.modal;
     const modal =
       input.modal ?? (opened && { customId: opened.custom_id, components: opened.components });
@@ -298,6 +300,20 @@ export class Interactions {
     if (input.messageId !== undefined && !source) fail(`Unknown message ${input.messageId}`);
     const context = { ...input, guildId, channelId };
     return this.dispatch(5, context, { custom_id: modal.customId, components }, source);
+  }
+
+  /**
+   * The member's latest interaction that opened this modal: Discord's client knows which
+   * message a form came from, so a submit without a handle still carries that message.
+   */
+  private openerOf(userId: string, customId: string | undefined): InteractionRecord | undefined {
+    if (customId === undefined) return undefined;
+    const records = [...this.state.interactions.values()].reverse();
+    return records.find((record) => {
+      const callback = record.callback;
+      const data = callback?.data as { custom_id?: string } | undefined;
+      return record.userId === userId && callback?.type === 9 && data?.custom_id === customId;
+    });
   }
 
   /** Turns what the member typed into the value Discord sends, adding mentions to `resolved`. */

@@ -45,6 +45,8 @@
  * Rate limits: opt-in globalRateLimitPerSecond (Discord's is 50) answers 429 global beyond it;
  *   interaction callbacks are exempt. invalidRequestCount() counts 401/403/429 like Discord.
  * Tokens: any non-empty bot token works unless `botToken` names the one that does.
+ * Keeping: snapshot() gives the world as plain JSON, restore(snapshot) brings it back in a new
+ *   instance before the bot connects (the sandbox keeps its server across runs this way).
  * Unlike Discord: Retry-After may be a fraction of a second; no per-route limits beyond injected
  *   429s; members press buttons and pick options of string select menus (no other menu types yet).
  */
@@ -61,6 +63,7 @@ import type {
   SlashInput,
 } from "./interactions.ts";
 import { createRestListener } from "./rest.ts";
+import { restoreSnapshot, takeSnapshot, type LocalDiscordSnapshot } from "./snapshot.ts";
 import type { Fault } from "./rest.ts";
 import { State, apiChannel, apiGuild, apiMember, apiRole } from "./state.ts";
 import { defaultBotPermissions, defaultEveryonePermissions } from "./state.ts";
@@ -68,10 +71,10 @@ import type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from ".
 import type { RecordedRequest, RegisteredCommand, StoredMessage } from "./state.ts";
 
 export type { Fault, GatewayConnection, InteractionHandle, ModalData, ParsedCommandLine };
-export type { SlashInput };
+export type { LocalDiscordSnapshot, SlashInput };
 export type { LocalChannel, LocalGuild, LocalRole, LocalUser, LogEvent } from "./state.ts";
 export type { RecordedRequest } from "./state.ts";
-export type { RegisteredCommand, StoredAttachment, StoredMessage } from "./state.ts";
+export type { CommandOption, RegisteredCommand, StoredAttachment, StoredMessage } from "./state.ts";
 
 export interface LocalDiscordOptions {
   /** 0 (default) picks a free port. */
@@ -123,8 +126,6 @@ const guildMembersIntent = 1 << 1;
 export class LocalDiscord {
   /** "http://127.0.0.1:PORT/api": discord.js appends /v10. */
   apiUrl = "";
-  readonly applicationId: string;
-  readonly botUserId: string;
   private readonly state: State;
   private readonly faults: (Fault & { times: number })[] = [];
   private readonly http: Server;
@@ -144,8 +145,6 @@ export class LocalDiscord {
     );
     this.state.botToken = options.botToken;
     this.state.checkBodies = options.checkBodies ?? true;
-    this.applicationId = this.state.applicationId;
-    this.botUserId = this.state.botUser.id;
     this.http = createServer(
       createRestListener(this.state, this.faults, log, options.globalRateLimitPerSecond),
     );
@@ -159,6 +158,36 @@ export class LocalDiscord {
     });
     this.state.origin = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
     this.apiUrl = `${this.state.origin}/api`;
+  }
+
+  get applicationId(): string {
+    return this.state.applicationId;
+  }
+
+  /** The same as the application id; a restored snapshot brings back its own. */
+  get botUserId(): string {
+    return this.state.botUser.id;
+  }
+
+  /**
+   * The world as plain JSON (users, servers, channels, public and DM messages with their files,
+   * pins): what `restore` takes in another run. Commands, interactions and recorded requests
+   * are not kept.
+   */
+  snapshot(): LocalDiscordSnapshot {
+    return takeSnapshot(this.state);
+  }
+
+  /** Replaces the world with a snapshot's, before the bot connects (the bot keeps its id). */
+  restore(snapshot: LocalDiscordSnapshot): void {
+    if (this.gateway.isConnected()) throw new Error("restore before the bot connects");
+    restoreSnapshot(this.state, snapshot);
+  }
+
+  /** Calls `listener` after each change a request made (debounce it: it is called often). */
+  onChange(listener: () => void): () => void {
+    this.state.events.on("change", listener);
+    return () => this.state.events.off("change", listener);
   }
 
   get requests(): RecordedRequest[] {

@@ -7,7 +7,7 @@ import type {
   APIUser,
   LocalizationMap,
 } from "discord-api-types/v10";
-import { createSnowflakeGenerator } from "./snowflake.ts";
+import { createSnowflakeGenerator, type SnowflakeGenerator } from "./snowflake.ts";
 
 /** Outgoing JSON; its shape follows Discord's docs and is checked by discord.js in the tests. */
 export type Json = Record<string, unknown>;
@@ -211,7 +211,7 @@ export class State {
   pinLimit = 50;
   /** channel id → nonce → the message it created and when. */
   readonly nonces = new Map<string, Map<string, { messageId: string; at: number }>>();
-  readonly newId: () => string;
+  readonly newId: SnowflakeGenerator;
   readonly botUser: LocalUser;
   /** What each unfinished waitFor is waiting for: the answer to "why did this test hang?". */
   readonly pendingWaits = new Set<() => string>();

@@ -3,10 +3,13 @@ import { now as clockNow } from "../clock.ts";
 
 /** The parts of a message the sandbox shows; matches what the local Discord stores. */
 interface ShownMessage {
+  /** Shown after its buttons, for `press … on message <id>`. */
+  id?: string;
   content?: string;
   embeds?: APIEmbed[];
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  attachments?: { filename: string; size: number }[];
+  /** `savedAs`: where the sandbox saved the file, shown after it. */
+  attachments?: { filename: string; size: number; savedAs?: string }[];
 }
 
 export interface Names {
@@ -19,6 +22,8 @@ export interface Names {
 export interface Reader {
   locale: string;
   readonly now: () => Date;
+  /** The server's time zone (/settings timezone): absolute times are shown in it. Unset: UTC. */
+  readonly timeZone?: string | undefined;
 }
 
 const englishReader: Reader = { locale: "en-US", now: clockNow };
@@ -55,8 +60,26 @@ function renderTimestamp(ms: number, style: string | undefined, reader: Reader):
     ];
     return new Intl.RelativeTimeFormat(reader.locale).format(Math.round(seconds / size), unit);
   }
-  if (style === "d" || style === "D") return date.toISOString().slice(0, 10);
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const zone = reader.timeZone ?? "UTC";
+  const local = dateTimeIn(date, zone);
+  if (style === "d" || style === "D") return local.slice(0, 10);
+  return `${local} ${zone}`;
+}
+
+/** "2026-12-31 23:59" as a clock in `zone` shows it. */
+function dateTimeIn(date: Date, zone: string): string {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((candidate) => candidate.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
 }
 
 /** A message as readable lines of text: content, embeds as boxes, buttons, attachments. */
@@ -92,8 +115,12 @@ export function renderMessage(
     });
     lines.push(labels.join(" "));
   }
+  if (message.id !== undefined && (message.components ?? []).length > 0) {
+    lines[lines.length - 1] += ` · message ${message.id}`;
+  }
   for (const file of message.attachments ?? []) {
-    lines.push(`📎 ${file.filename} (${Math.max(1, Math.round(file.size / 1024))} KB)`);
+    const saved = file.savedAs === undefined ? "" : ` → ${file.savedAs}`;
+    lines.push(`📎 ${file.filename} (${Math.max(1, Math.round(file.size / 1024))} KB)${saved}`);
   }
   return lines.join("\n");
 }

@@ -7,12 +7,21 @@ import { startRally } from "../app.ts";
 import type { Config } from "../config.ts";
 import { startLocalDiscord, type LocalDiscord } from "../local-discord/localDiscord.ts";
 import { permissionBits } from "../domain/permissions.ts";
+import { getGuildSettings } from "../domain/guildSettings.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
 import { startDemoPetition } from "./demoPetition.ts";
 import { nowMs } from "../clock.ts";
 import { SandboxClock, SandboxTime, clockFile } from "./time.ts";
 import { parseSandboxArgs, runScript, teeInteractionOutcomes, type SandboxArgs } from "./script.ts";
+import {
+  debounced,
+  deleteSandboxData,
+  resetGate,
+  restoreSandbox,
+  sandboxPaths,
+  saveSandbox,
+} from "./persistence.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 /** After each line of a script, the jobs due this soon run (a live card's coalesced edit). */
@@ -60,6 +69,7 @@ export function seedSandbox(discord: LocalDiscord): SandboxWorld {
 /**
  * `npm start` without DISCORD_TOKEN: the local Discord on 127.0.0.1, the real bot logged in to
  * it, and a prompt where a person types slash commands as one of the sandbox's members.
+ * `--script <file>` runs a file of prompt lines instead, on a fresh sandbox of its own.
  */
 export async function runSandbox(
   config: Config,
@@ -76,16 +86,16 @@ export async function runSandbox(
   // A script starts from an empty sandbox of its own, never from a developer's data/.
   const scriptDir = args.script ? mkdtempSync(join(tmpdir(), "rally-script-")) : undefined;
   const dataDir = scriptDir ?? "data";
+  const paths = sandboxPaths(dataDir);
+  const clockPath = join(dataDir, "sandbox-clock.json");
   const databaseUrl = scriptDir
-    ? `file:${join(scriptDir, "sandbox.db")}`
+    ? `file:${paths.database}`
     : (overrides.databaseUrl ?? config.DATABASE_URL);
   // One clock for Rally and the local Discord; a script's stands still but for `wait`.
   const clock = args.script
     ? SandboxClock.standing(args.clockStart ?? Math.floor(nowMs() / 60_000) * 60_000)
-    : SandboxClock.flowing(args.clockStart ?? clockFile.start(join(dataDir, "sandbox-clock.json")));
+    : SandboxClock.flowing(args.clockStart ?? clockFile.start(clockPath));
   clock.install();
-  const discord = await startLocalDiscord({ now: nowMs });
-  const world = seedSandbox(discord);
   const logFile = pino.destination({ dest: join(dataDir, "sandbox.log"), mkdir: true });
   // A script reads each interaction's outcome from the log: at least "info" reaches it.
   const outcomes = args.script ? teeInteractionOutcomes(logFile) : undefined;
@@ -95,35 +105,73 @@ export async function runSandbox(
     outcomes && quiet ? "info" : config.LOG_LEVEL,
     outcomes?.stream ?? logFile,
   );
-  // A demo petition page on 127.0.0.1, allowed for the sandbox only (not in production).
-  const petition = await startDemoPetition();
-  const rally = await startRally({
-    config: {
-      ...config,
-      DATABASE_URL: databaseUrl,
-      DISCORD_API_URL: discord.apiUrl,
-      DEV_GUILD_ID: world.guildId,
-      SOURCE_ALLOW_HOSTS: [
-        ...(config.SOURCE_ALLOW_HOSTS ?? []),
-        { host: petition.host, port: petition.port },
-      ],
-    },
-    token: sandboxToken,
-    log,
-    // A script's passes run when it asks, so its transcript is the same at every run.
-    ...(args.script ? { schedulerCron: null } : {}),
-  });
-  await discord.waitFor(
-    () => (discord.commands(world.guildId).length > 0 ? true : undefined),
-    5000,
-  );
-
-  const time = new SandboxTime(clock, rally, world.guildId);
-  const session = new SandboxSession(world, { time });
   const out = (text: string) => {
     if (text) process.stdout.write(`${text}\n`);
   };
+  // A demo petition page on 127.0.0.1, allowed for the sandbox only (not in production).
+  const petition = await startDemoPetition();
+
+  /** The local Discord (the last run's server, or a new one), Rally logged in to it, a session. */
+  const boot = async () => {
+    let discord = await startLocalDiscord({ now: nowMs });
+    // A script always starts from a new server; the prompt from the last run's, if any.
+    let restored = scriptDir ? undefined : restoreSandbox(discord, paths);
+    if (restored && "unreadable" in restored) {
+      out(restored.unreadable);
+      await discord.close();
+      discord = await startLocalDiscord({ now: nowMs });
+      restored = undefined;
+    }
+    const world = restored?.world ?? seedSandbox(discord);
+    const rally = await startRally({
+      config: {
+        ...config,
+        DATABASE_URL: databaseUrl,
+        DISCORD_API_URL: discord.apiUrl,
+        DEV_GUILD_ID: world.guildId,
+        SOURCE_ALLOW_HOSTS: [
+          ...(config.SOURCE_ALLOW_HOSTS ?? []),
+          { host: petition.host, port: petition.port },
+        ],
+      },
+      token: sandboxToken,
+      log,
+      // A script's passes run when it asks, so its transcript is the same at every run.
+      ...(args.script ? { schedulerCron: null } : {}),
+    });
+    await discord.waitFor(
+      () => (discord.commands(world.guildId).length > 0 ? true : undefined),
+      5000,
+    );
+    const time = new SandboxTime(clock, rally, world.guildId);
+    const session = new SandboxSession(world, {
+      time,
+      settled: () => rally.settled(),
+      serverTimeZone: async () => (await getGuildSettings(rally.db, world.guildId)).timezone,
+      // A script's transcript names files, not paths in a temporary folder.
+      ...(scriptDir ? {} : { filesDir: paths.files }),
+      ...(restored ? { memory: restored.memory } : {}),
+    });
+    // Saved after each line, and shortly after anything Rally did on its own (a kill loses little).
+    const saver = debounced(() => {
+      if (scriptDir) return;
+      saveSandbox(paths, world, session.memory());
+      clockFile.save(clockPath, clock);
+    }, 500);
+    const unsubscribe = discord.onChange(() => saver.soon());
+    saver.flush();
+    const stop = async () => {
+      await rally.stop();
+      unsubscribe();
+      saver.flush();
+      await discord.close();
+    };
+    return { session, saver, stop, rally, time, restored: restored !== undefined };
+  };
+  let running = await boot();
+
   if (args.script) {
+    const { session, rally, time } = running;
     process.exitCode = await runScript(args.script, {
       session,
       settle: async () => {
@@ -134,9 +182,8 @@ export async function runSandbox(
       out,
       err: (text) => process.stderr.write(`${text}\n`),
     });
-    await rally.stop();
+    await running.stop();
     await petition.close();
-    await discord.close();
     await new Promise<void>((resolve) => logFile.flush(() => resolve()));
     if (scriptDir) rmSync(scriptDir, { recursive: true, force: true });
     return;
@@ -144,7 +191,10 @@ export async function runSandbox(
   out(
     [
       "Rally sandbox — no DISCORD_TOKEN is set, so Rally runs against a local Discord on 127.0.0.1.",
-      `Data: ${databaseUrl} · logs: ${join(dataDir, "sandbox.log")}`,
+      `Data: ${databaseUrl} and ${paths.snapshot} · logs: ${join(dataDir, "sandbox.log")}`,
+      running.restored
+        ? "Your sandbox server is as you left it (type reset to start over)."
+        : "A new sandbox server was made; it is kept between runs (type reset to start over).",
       `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
       "",
       sandboxHelp,
@@ -157,11 +207,11 @@ export async function runSandbox(
     output: process.stdout,
     terminal: process.stdin.isTTY,
   });
-  // Posts that appear while a line runs are its to print (under their time, for `wait`).
-  let running = false;
+  // While a line runs, its own answer prints what it caused; the poll prints what came on its own.
+  let busy = false;
   const poll = setInterval(() => {
-    if (running) return;
-    const posts = session.newChannelPosts();
+    if (busy) return;
+    const posts = running.session.newChannelPosts();
     if (posts) {
       out(`\n${posts}`);
       lines.prompt(true);
@@ -173,23 +223,34 @@ export async function runSandbox(
     closing = true;
     clearInterval(poll);
     lines.close();
-    await rally.stop();
+    await running.stop();
     await petition.close();
-    await discord.close();
-    clockFile.save(join(dataDir, "sandbox-clock.json"), clock);
     out("Bye.");
   };
-  lines.setPrompt(session.prompt());
+  const reset = resetGate(databaseUrl, paths);
+  lines.setPrompt(running.session.prompt());
   lines.prompt();
   // Lines are handled one at a time, in order, even when pasted or piped in.
   let queue = Promise.resolve();
   lines.on("line", (line) => {
     queue = queue.then(async () => {
       if (closing) return;
+      busy = true;
       if (["quit", "exit", ".exit"].includes(line.trim())) return close();
-      running = true;
-      out(await session.run(line).finally(() => (running = false)));
-      lines.setPrompt(session.prompt());
+      const resetting = running.session.fillingForm ? undefined : reset(line);
+      if (resetting?.confirmed) {
+        await running.stop();
+        const deleted = deleteSandboxData(paths);
+        running = await boot();
+        out(`Deleted ${deleted.join(", ") || "nothing"}; a new sandbox server was made.`);
+      } else if (resetting) {
+        out(resetting.reply);
+      } else {
+        out(await running.session.run(line));
+        running.saver.flush();
+      }
+      busy = false;
+      lines.setPrompt(running.session.prompt());
       lines.prompt();
     });
   });

@@ -95,8 +95,8 @@ export async function runScript(path: string, run: ScriptRun): Promise<number> {
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trimEnd();
     const typed = line.trim();
-    if (!session.formOpen && (typed === "" || typed.startsWith("#"))) continue;
-    if (!session.formOpen && ["quit", "exit"].includes(typed)) break;
+    if (!session.fillingForm && (typed === "" || typed.startsWith("#"))) continue;
+    if (!session.fillingForm && ["quit", "exit"].includes(typed)) break;
     run.out(`${session.prompt()}${line}`);
     run.outcomes();
     const output = await session.run(line);

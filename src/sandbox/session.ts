@@ -5,13 +5,25 @@ import {
   type APIModalInteractionResponseCallbackData,
 } from "discord.js";
 import type {
+  CommandOption,
   InteractionHandle,
   LocalDiscord,
+  StoredAttachment,
   StoredMessage,
 } from "../local-discord/localDiscord.ts";
+import { directMessageIds, listDirectMessages, newDirectMessages } from "./directMessages.ts";
+import { messageToPress, parsePress } from "./press.ts";
 import { renderMessage, type Names, type Reader } from "./renderText.ts";
 import type { SandboxTime } from "./time.ts";
 import { now as clockNow } from "../clock.ts";
+import {
+  attachmentsOf,
+  listSavedFiles,
+  openSavedFile,
+  saveSentFile,
+  type SavedFile,
+  type UploadedFile,
+} from "./files.ts";
 
 interface SandboxMember {
   id: string;
@@ -33,14 +45,26 @@ export const sandboxHelp = [
   "Other things you can type:",
   "  as @volunteer1                 switch member (as @volunteer1 /task claim … runs one command as them)",
   "  in #campaigns                  switch channel",
-  "  locale ru                      switch your Discord language (en-US, ru, uk, …)",
+  "  locale [@member] ru            set your (or that member's) Discord language (en-US, ru, uk, …)",
   "  press Claim                    press a button by its label on the latest message that has it",
+  "  press Done on task 3           … on the card of task #3 (or: on message <id>, shown by buttons)",
   "  read [#channel]                show the latest messages of a channel",
   "  wait 25h                       move the clock ahead (30m, 3d, until 2026-12-20 18:00)",
+  "  file:@./tasks.csv              attach a file to an option that takes one (/task import …)",
+  "  dms [@member]                  the direct messages Rally sent (you, or that member)",
+  "  files · open [N]               the files Rally sent (saved in data/sandbox-files); open one",
   "  members · channels             list who and where you can be",
   "  help · quit",
   "Options with autocomplete take what you would type in Discord: the sandbox picks the match.",
 ].join("\n");
+
+/** What the prompt remembers across runs, saved beside the local Discord's snapshot. */
+export interface SessionMemory {
+  /** Each member's Discord language, by user id (unset: the session's default). */
+  locales: Record<string, string>;
+  /** Files Rally sent, saved under data/sandbox-files, oldest first. */
+  files: SavedFile[];
+}
 
 type ModalState = {
   modal: APIModalInteractionResponseCallbackData;
@@ -65,12 +89,48 @@ export class SandboxSession {
   private readonly time: SandboxTime | undefined;
   readonly names: Names;
 
+  private readonly remembered: SessionMemory;
+  /** Where files Rally sends are saved (data/sandbox-files); unset, they are only listed. */
+  private readonly filesDir: string | undefined;
+  private readonly settled: () => Promise<void>;
+  private readonly localeOf: (memberId: string) => string;
+  private readonly serverTimeZone: (() => Promise<string>) | undefined;
+  /** Read again before each line's answer is shown. */
+  private timeZone: string | undefined;
+
   constructor(
     private readonly world: SandboxWorld,
-    options: { locale?: string; now?: () => Date; time?: SandboxTime } = {},
+    options: {
+      locale?: string;
+      now?: () => Date;
+      time?: SandboxTime;
+      filesDir?: string;
+      memory?: SessionMemory;
+      /** Resolves when Rally finished what the interactions so far started (DMs, card edits). */
+      settled?: () => Promise<void>;
+      /** The server's time zone as Rally has it (/settings timezone). */
+      serverTimeZone?: () => Promise<string>;
+    } = {},
   ) {
     this.time = options.time;
-    this.reader = { locale: options.locale ?? "en-US", now: options.now ?? clockNow };
+    this.remembered = { locales: {}, files: [], ...structuredClone(options.memory) };
+    this.filesDir = options.filesDir;
+    this.settled = options.settled ?? (() => Promise.resolve());
+    const defaultLocale = options.locale ?? "en-US";
+    this.localeOf = (memberId) => this.remembered.locales[memberId] ?? defaultLocale;
+    // The language is the Discord client's of whoever is at the prompt (or `as`) now.
+    const currentLocale = () => this.localeOf(this.member.id);
+    const zone = () => this.timeZone;
+    this.reader = {
+      get locale() {
+        return currentLocale();
+      },
+      get timeZone() {
+        return zone();
+      },
+      now: options.now ?? clockNow,
+    };
+    this.serverTimeZone = options.serverTimeZone;
     const [first] = world.members;
     const [channel] = world.channels;
     if (!first || !channel) throw new Error("the sandbox needs a member and a channel");
@@ -79,6 +139,7 @@ export class SandboxSession {
     for (const { id } of world.channels) {
       for (const message of world.discord.messages(id)) this.seen.add(message.id);
     }
+    for (const id of directMessageIds(world)) this.seen.add(id);
     this.names = {
       user: (id) =>
         world.members.find((member) => member.id === id)?.name ??
@@ -88,9 +149,18 @@ export class SandboxSession {
     };
   }
 
-  /** Whether a form is open: the next line answers its field, an empty one too. */
-  get formOpen(): boolean {
+  private async readTimeZone(): Promise<void> {
+    if (this.serverTimeZone) this.timeZone = await this.serverTimeZone();
+  }
+
+  /** Whether the next line answers a form's field (then it is not a command). */
+  get fillingForm(): boolean {
     return this.modal !== undefined;
+  }
+
+  /** What to save for the next run. */
+  memory(): SessionMemory {
+    return structuredClone(this.remembered);
   }
 
   prompt(): string {
@@ -103,6 +173,7 @@ export class SandboxSession {
 
   async run(line: string): Promise<string> {
     try {
+      await this.readTimeZone();
       if (this.modal) return await this.fillModal(line);
       return await this.command(line.trim());
     } catch (error) {
@@ -110,18 +181,17 @@ export class SandboxSession {
     }
   }
 
-  /** Channel posts that appeared since last asked (scheduled posts, cards, milestones). */
+  /** Channel posts and DMs that appeared since last asked (scheduled posts, cards, reminders). */
   newChannelPosts(): string {
     const out: string[] = [];
     for (const channel of this.world.channels) {
       for (const message of this.world.discord.messages(channel.id)) {
         if (this.seen.has(message.id)) continue;
         this.seen.add(message.id);
-        out.push(
-          `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`,
-        );
+        out.push(`[#${channel.name}] Rally:\n${indent(this.render(message))}`);
       }
     }
+    out.push(...newDirectMessages(this.world, this.seen, (message) => this.render(message)));
     return out.join("\n");
   }
 
@@ -130,6 +200,14 @@ export class SandboxSession {
     if (line === "help") return sandboxHelp;
     if (line === "members") return this.listMembers();
     if (line === "channels") return this.listChannels();
+    const dms = /^dms(?:\s+@?(\S+))?$/.exec(line);
+    if (dms) {
+      const member = dms[1] ? this.findMember(dms[1]) : this.member;
+      return listDirectMessages(this.world, member, (message) => this.render(message), this.seen);
+    }
+    if (line === "files") return listSavedFiles(this.remembered.files);
+    const open = /^open(?:\s+(\d+))?$/.exec(line);
+    if (open) return openSavedFile(this.remembered.files, Number(open[1] ?? 1));
     const as = /^as\s+@?(\S+)(?:\s+(.*))?$/.exec(line);
     if (as) {
       const member = this.findMember(as[1] ?? "");
@@ -145,10 +223,13 @@ export class SandboxSession {
         this.member = previous;
       }
     }
-    const locale = /^locale\s+(\S+)$/.exec(line);
+    const locale = /^locale\s+(?:@(\S+)\s+)?(\S+)$/.exec(line);
     if (locale) {
-      this.reader.locale = locale[1] ?? this.reader.locale;
-      return `Your Discord now speaks ${this.reader.locale}.`;
+      const member = locale[1] ? this.findMember(locale[1]) : this.member;
+      this.remembered.locales[member.id] = locale[2] ?? "en-US";
+      return member === this.member
+        ? `Your Discord now speaks ${this.localeOf(member.id)}.`
+        : `@${member.name}'s Discord now speaks ${this.localeOf(member.id)}.`;
     }
     const into = /^in\s+#?(\S+)$/.exec(line);
     if (into) {
@@ -160,7 +241,7 @@ export class SandboxSession {
     const wait = /^wait(?:\s+(.*))?$/.exec(line);
     if (wait && this.time) return this.time.wait(wait[1] ?? "", () => this.newChannelPosts());
     const press = /^press\s+(.+)$/.exec(line);
-    if (press) return this.press((press[1] ?? "").replace(/^"|"$/g, ""));
+    if (press) return this.press(press[1] ?? "");
     if (line.startsWith("/")) return this.slash(line);
     return `Unknown input. Type help for what you can do.`;
   }
@@ -171,13 +252,15 @@ export class SandboxSession {
     for (const [name, value] of Object.entries(parsed.options)) {
       parsed.options[name] = this.mentionFor(value);
     }
-    const options = await this.resolveAutocomplete(parsed);
+    const attachments = attachmentsOf(parsed.options, this.leafOptions(parsed));
+    const options = await this.resolveAutocomplete(parsed, attachments);
     const handle = discord.slash({
       guildId,
       channelId: this.channel.id,
       userId: this.member.id,
       ...parsed,
       options,
+      attachments,
       locale: this.reader.locale,
     });
     return this.answer(handle);
@@ -196,17 +279,11 @@ export class SandboxSession {
   /** Turns typed text into the value Discord would have sent after the member picked a choice. */
   private async resolveAutocomplete(
     parsed: ReturnType<LocalDiscord["parseCommandLine"]>,
+    attachments: Record<string, UploadedFile>,
   ): Promise<Record<string, string | number | boolean>> {
     const { discord, guildId } = this.world;
     const options: Record<string, string | number | boolean> = { ...parsed.options };
-    const registered = discord.commands(guildId).find((command) => command.name === parsed.command);
-    let level = registered?.options ?? [];
-    for (const name of [parsed.subcommandGroup, parsed.subcommand]) {
-      if (!name) continue;
-      const next = level.find((option) => option.name === name);
-      level = next && "options" in next ? (next.options ?? []) : [];
-    }
-    for (const option of level) {
+    for (const option of this.leafOptions(parsed)) {
       const typed = options[option.name];
       if (typed === undefined || !("autocomplete" in option && option.autocomplete)) continue;
       const choices = await discord.autocomplete({
@@ -216,6 +293,7 @@ export class SandboxSession {
         ...parsed,
         options,
         focused: option.name,
+        attachments,
         locale: this.reader.locale,
       });
       const text = String(typed).toLowerCase();
@@ -233,22 +311,31 @@ export class SandboxSession {
     return options;
   }
 
-  private async press(label: string): Promise<string> {
-    const wanted = label.toLowerCase();
-    const candidates = [
-      ...this.ephemeral,
-      ...this.world.discord.messages(this.channel.id),
-    ].reverse();
-    const message = candidates.find((candidate) =>
-      (candidate.components ?? []).some((row) =>
-        row.components.some((c) => "label" in c && c.label?.toLowerCase() === wanted),
-      ),
-    );
-    if (!message) return `No button labelled "${label}" here. Try read to see the messages.`;
+  /** The options of the (sub)command typed, as the bot registered them. */
+  private leafOptions(parsed: ReturnType<LocalDiscord["parseCommandLine"]>): CommandOption[] {
+    const registered = this.world.discord
+      .commands(this.world.guildId)
+      .find((command) => command.name === parsed.command);
+    let level = registered?.options ?? [];
+    for (const name of [parsed.subcommandGroup, parsed.subcommand]) {
+      if (!name) continue;
+      const next = level.find((option) => option.name === name);
+      level = next?.options ?? [];
+    }
+    return level;
+  }
+
+  private async press(text: string): Promise<string> {
+    const target = parsePress(text);
+    const message = messageToPress(this.world, target, {
+      channelId: this.channel.id,
+      ephemeral: this.ephemeral,
+    });
+    if (typeof message === "string") return message;
     const handle = this.world.discord.clickButton({
       messageId: message.id,
       userId: this.member.id,
-      label,
+      label: target.label,
       locale: this.reader.locale,
     });
     return this.answer(handle);
@@ -269,15 +356,22 @@ export class SandboxSession {
         .waitFor(() => (handle.followups.length > 0 ? true : undefined), 300)
         .catch(() => undefined);
       const updated = handle.original();
-      if (updated)
-        out.push(
-          `(the message updated)\n${indent(renderMessage(toShown(updated), this.names, this.reader))}`,
-        );
+      if (updated) out.push(`(the message updated)\n${indent(this.render(updated))}`);
     }
+    await this.settled();
+    await this.readTimeZone();
     for (const followup of handle.followups) out.push(this.show(followup));
     const posts = this.newChannelPosts();
     if (posts) out.push(posts);
     return out.join("\n");
+  }
+
+  /** A message as text; the files it carries are saved (data/sandbox-files) and their paths shown. */
+  private render(message: StoredMessage): string {
+    const { filesDir } = this;
+    const savedAs = (file: StoredAttachment) =>
+      filesDir === undefined ? undefined : saveSentFile(filesDir, file, this.remembered.files).path;
+    return renderMessage({ ...toShown(message, savedAs), id: message.id }, this.names, this.reader);
   }
 
   private show(message: StoredMessage): string {
@@ -285,7 +379,7 @@ export class SandboxSession {
     if (ephemeral) this.ephemeral.push(message);
     else this.seen.add(message.id);
     const who = ephemeral ? "Rally (only you can see this)" : `[#${this.channel.name}] Rally`;
-    return `${who}:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`;
+    return `${who}:\n${indent(this.render(message))}`;
   }
 
   private openModal(modal: APIModalInteractionResponseCallbackData): string {
@@ -327,7 +421,7 @@ export class SandboxSession {
       guildId: this.world.guildId,
       channelId: state.channelId,
       values: state.values,
-      locale: this.reader.locale,
+      locale: this.localeOf(state.memberId),
     });
     return this.answer(handle);
   }
@@ -338,7 +432,7 @@ export class SandboxSession {
     return messages
       .map((message) => {
         this.seen.add(message.id);
-        return `[#${channel.name}] Rally:\n${indent(renderMessage(toShown(message), this.names, this.reader))}`;
+        return `[#${channel.name}] Rally:\n${indent(this.render(message))}`;
       })
       .join("\n");
   }
@@ -372,12 +466,15 @@ export class SandboxSession {
   }
 }
 
-function toShown(message: StoredMessage) {
+function toShown(message: StoredMessage, savedAs: (file: StoredAttachment) => string | undefined) {
   return {
     content: message.content,
     embeds: message.embeds,
     components: message.components,
-    attachments: message.attachments.map((file) => ({ filename: file.filename, size: file.size })),
+    attachments: message.attachments.map((file) => {
+      const path = savedAs(file);
+      return { filename: file.filename, size: file.size, ...(path ? { savedAs: path } : {}) };
+    }),
   };
 }
 

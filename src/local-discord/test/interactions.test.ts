@@ -349,6 +349,50 @@ test("a modal opened (type 9) and submitted arrives as a ModalSubmitInteraction"
   expect((await submit.final()).content).toBe("Thanks");
 });
 
+test("a form opened from a button carries its message when submitted without the handle, and an update edits that message", async () => {
+  const { discord, client, channel, member, next } = await connectedBot();
+  const text = client.channels.cache.get(channel.id) as TextChannel;
+  const card = await text.send({
+    content: "Card: 0 done",
+    components: [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder().setCustomId("done:1").setLabel("Done").setStyle(ButtonStyle.Success),
+      ),
+    ],
+  });
+  let arrived = next();
+  discord.clickButton({ messageId: card.id, userId: member.id, label: "Done" });
+  const press = await arrived;
+  if (!press.isButton()) throw new Error("expected a button");
+  const form = new ModalBuilder()
+    .setCustomId("done-form:1")
+    .setTitle("Done")
+    .addComponents(
+      new ActionRowBuilder<TextInputBuilder>().addComponents(
+        new TextInputBuilder().setCustomId("note").setLabel("Note").setStyle(TextInputStyle.Short),
+      ),
+    );
+  await press.showModal(form);
+
+  // What a person at a prompt has: the form, not the interaction that opened it.
+  arrived = next();
+  const submit = discord.submitModal({
+    modal: { customId: "done-form:1", components: form.toJSON().components },
+    guildId: channel.guildId ?? "",
+    channelId: channel.id,
+    userId: member.id,
+    values: { note: "Handed out" },
+  });
+  const submitted = await arrived;
+  if (!submitted.isModalSubmit()) throw new Error("expected a modal submit");
+  if (!submitted.isFromMessage()) throw new Error("expected the card's message");
+  expect(submitted.message.id).toBe(card.id);
+  await submitted.update({ content: "Card: 1 done" });
+  expect((await submit.response()).type).toBe(7);
+  expect(discord.message(card.id)?.content).toBe("Card: 1 done");
+  expect(discord.messages(channel.id)).toHaveLength(1);
+});
+
 test("autocomplete: the choices come back; 26 choices are refused", async () => {
   const { discord, client, as } = await connectedBot();
   let count = 3;
