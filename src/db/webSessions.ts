@@ -5,16 +5,16 @@ export async function findLiveWebSession(
   store: Store,
   tokenHash: string,
   now: Date,
-): Promise<{ userId: string; expiresAt: Date } | null> {
+): Promise<{ userId: string; guildIds: string; expiresAt: Date } | null> {
   return prismaOf(store).webSession.findFirst({
     where: { tokenHash, expiresAt: { gt: now } },
-    select: { userId: true, expiresAt: true },
+    select: { userId: true, guildIds: true, expiresAt: true },
   });
 }
 
 export async function insertWebSession(
   store: Store,
-  row: { tokenHash: string; userId: string; createdAt: Date; expiresAt: Date },
+  row: { tokenHash: string; userId: string; guildIds: string; createdAt: Date; expiresAt: Date },
 ): Promise<void> {
   await prismaOf(store).webSession.create({ data: row });
 }

@@ -49,12 +49,27 @@ export function finishLogin(db: Store, state: string, now: Date): Promise<{ next
 export async function startWebSession(
   db: Store,
   userId: string,
+  guildIds: readonly string[],
   now: Date,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + webSessionLifetimeMs);
-  await insertWebSession(db, { tokenHash: hashSecret(token), userId, createdAt: now, expiresAt });
+  await insertWebSession(db, {
+    tokenHash: hashSecret(token),
+    userId,
+    guildIds: guildIds.join(","),
+    createdAt: now,
+    expiresAt,
+  });
   return { token, expiresAt };
+}
+
+export interface WebSessionView {
+  userId: string;
+  /** Identifies the session without its token (the CSRF token is derived from it). */
+  tokenHash: string;
+  /** The servers the login found the member organizing, to try first (pages check again). */
+  guildIds: string[];
 }
 
 /** Who a session cookie's token belongs to; null when unknown, logged out or expired. */
@@ -62,11 +77,13 @@ export async function webSessionUser(
   db: Store,
   token: string,
   now: Date,
-): Promise<{ userId: string; tokenHash: string } | null> {
+): Promise<WebSessionView | null> {
   if (token === "") return null;
   const tokenHash = hashSecret(token);
   const session = await findLiveWebSession(db, tokenHash, now);
-  return session ? { userId: session.userId, tokenHash } : null;
+  if (!session) return null;
+  const guildIds = session.guildIds === "" ? [] : session.guildIds.split(",");
+  return { userId: session.userId, tokenHash, guildIds };
 }
 
 export async function endWebSession(db: Store, token: string): Promise<void> {

@@ -288,8 +288,8 @@ describe("forgetMember", () => {
     const db = await createTestDb();
     await aliceEverywhere(db, guild);
     // Logged in to the dashboard, as is Bob, who stays logged in.
-    await startWebSession(db, alice, now);
-    await startWebSession(db, bob, now);
+    await startWebSession(db, alice, [guild], now);
+    await startWebSession(db, bob, [guild], now);
     const before = await dumpDatabase(db);
     // Exactly these tables: a new one must be added here, and to forgetMember, on purpose.
     expect(Object.keys(before)).toEqual(allTables);

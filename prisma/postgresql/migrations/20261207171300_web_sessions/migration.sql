@@ -2,6 +2,7 @@
 CREATE TABLE "WebSession" (
     "tokenHash" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
+    "guildIds" TEXT NOT NULL DEFAULT '',
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" TIMESTAMP(3) NOT NULL,
 

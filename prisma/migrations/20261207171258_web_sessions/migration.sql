@@ -2,6 +2,7 @@
 CREATE TABLE "WebSession" (
     "tokenHash" TEXT NOT NULL PRIMARY KEY,
     "userId" TEXT NOT NULL,
+    "guildIds" TEXT NOT NULL DEFAULT '',
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" DATETIME NOT NULL
 );
