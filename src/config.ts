@@ -176,3 +176,13 @@ export function loadConfigOrExit(environment: NodeJS.ProcessEnv = process.env): 
     process.exit(1);
   }
 }
+
+/** Why the dashboard cannot start with this configuration, in one line; null when it can. */
+export function dashboardProblem(config: Config): string | null {
+  if (config.WEB_PORT === undefined) return null;
+  const missing = (
+    ["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET", "SESSION_SECRET"] as const
+  ).filter((name) => !config[name]);
+  if (missing.length === 0) return null;
+  return `WEB_PORT is set, so the dashboard needs ${missing.join(", ")} too (docs/dashboard.md).`;
+}

@@ -7,6 +7,7 @@ import { permissionBits } from "../domain/permissions.ts";
 import { createLogger } from "../log.ts";
 import { SandboxSession, sandboxHelp, type SandboxWorld } from "./session.ts";
 import { startDemoPetition } from "./demoPetition.ts";
+import { startSandboxDashboard } from "./dashboard.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 
@@ -79,6 +80,14 @@ export async function runSandbox(
     },
     token: sandboxToken,
     log,
+    web: false,
+  });
+  const dashboard = await startSandboxDashboard({
+    config: { ...config, DATABASE_URL: databaseUrl },
+    discord,
+    token: sandboxToken,
+    db: rally.db,
+    log,
   });
   await discord.waitFor(
     () => (discord.commands(world.guildId).length > 0 ? true : undefined),
@@ -94,6 +103,7 @@ export async function runSandbox(
       "Rally sandbox — no DISCORD_TOKEN is set, so Rally runs against a local Discord on 127.0.0.1.",
       `Data: ${databaseUrl} · logs: data/sandbox.log`,
       `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
+      `Dashboard: ${dashboard.publicUrl}/login (log in as "organizer" on the local Discord's page)`,
       "",
       sandboxHelp,
       "",
@@ -118,6 +128,7 @@ export async function runSandbox(
     closing = true;
     clearInterval(poll);
     lines.close();
+    await dashboard.close();
     await rally.stop();
     await petition.close();
     await discord.close();
