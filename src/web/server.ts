@@ -34,6 +34,13 @@ import { registerHomePage } from "./homePage.ts";
 import { readerLanguage } from "./language.ts";
 import { sendPage, stylesheetPath } from "./layout.ts";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The routes of the dashboard and of the plugins, as registered. */
+    rallyRoutes: readonly { method: string; url: string }[];
+  }
+}
+
 export interface WebDependencies {
   db: Store;
   discord: DiscordAccess;
@@ -112,6 +119,12 @@ export async function createWebServer(dependencies: WebDependencies): Promise<Fa
     trustProxy: "loopback",
     bodyLimit: 256 * 1024,
   });
+  // Every route, as registered: what the browser tests walk to check each page (test/browser).
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  app.decorate("rallyRoutes", routes);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy,
     // The OAuth2 redirect to Discord must keep working; only same-origin gets the referrer.

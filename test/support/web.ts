@@ -3,6 +3,7 @@
  * fresh database, and the web server answering `inject` requests. Logging in goes through the
  * local Discord's authorize page and token endpoint, as a browser would.
  */
+import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { afterEach } from "vitest";
@@ -42,7 +43,14 @@ export interface WebWorld {
 }
 
 export async function startWebWorld(
-  options: { publicUrl?: string; loginRateLimit?: number; db?: Db; discord?: LocalDiscord } = {},
+  options: {
+    publicUrl?: string;
+    loginRateLimit?: number;
+    db?: Db;
+    discord?: LocalDiscord;
+    /** Listen on a free port of 127.0.0.1 (for a browser); PUBLIC_URL is that address. */
+    listen?: boolean;
+  } = {},
 ): Promise<WebWorld> {
   const discord = options.discord ?? (await startLocalDiscord());
   if (!options.discord) cleanups.push(() => discord.close());
@@ -72,7 +80,10 @@ export async function startWebWorld(
       done();
     },
   });
-  const publicUrl = options.publicUrl ?? "http://127.0.0.1:8788";
+  const port = options.listen ? await freePort() : 0;
+  const publicUrl = options.listen
+    ? `http://127.0.0.1:${port}`
+    : (options.publicUrl ?? "http://127.0.0.1:8788");
   const clock = { now: new Date() };
   const app = await createWebServer({
     db,
@@ -91,6 +102,7 @@ export async function startWebWorld(
     ...(options.loginRateLimit ? { loginRateLimit: options.loginRateLimit } : {}),
   });
   cleanups.push(() => app.close());
+  if (options.listen) await app.listen({ port, host: "127.0.0.1" });
   return {
     discord,
     db,
@@ -105,6 +117,17 @@ export async function startWebWorld(
     roleOrganizerId: roleOrganizer.id,
     volunteerId: volunteer.id,
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+      .once("error", reject)
+      .listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+      });
+  });
 }
 
 export function campaignIn(world: WebWorld, guildId: string, title: string, goal = 500) {
