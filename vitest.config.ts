@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
 // connections expose races that SQLite's single connection hides. Left out of that pass: the
 // files that test SQLite itself, test/unit/ and src/local-discord/test/ (pure functions, rendering and the
 // local Discord), the texts of every command in three languages, and Discord's own faults
-// (429s, 500s, hangs, gateway closes), whose outcome no database can change.
+// (429s, 500s, hangs, gateway closes), whose outcome no database can change; and the browser
+// tests (test/browser), whose pages the route tests already check on both databases.
 const sqliteOnly = [
   "test/db/migrate.test.ts",
   "test/db/backup.test.ts",
@@ -14,6 +15,8 @@ const sqliteOnly = [
   "src/local-discord/**",
   "test/e2e/languages.test.ts",
   "test/e2e/faults.test.ts",
+  // The browser pass runs once: pages are the same whatever the database.
+  "test/browser/**",
 ];
 const postgresOnly = [
   "test/db/postgres.test.ts",

@@ -2,7 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Events, type Client } from "discord.js";
 import packageJson from "../package.json" with { type: "json" };
 import { commands as allCommands } from "../commands/index.ts";
-import type { Config } from "./config.ts";
+import { dashboardProblem, type Config } from "./config.ts";
 import { describeDatabase, openDatabase } from "./db/client.ts";
 import type { Database as Db } from "./db/store.ts";
 import type { Command } from "./discord/command.ts";
@@ -24,6 +24,9 @@ import { startScheduler, type Scheduler } from "./scheduler/scheduler.ts";
 import { stopChartWorkers } from "./render/chartPool.ts";
 import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
 import { now as clockNow } from "./clock.ts";
+import { createDiscordAccess } from "./web/discordAccess.ts";
+import { registerPublicPages } from "./web/publicPages.ts";
+import { startWebServer } from "./web/server.ts";
 
 interface RallyOptions {
   config: Config;
@@ -42,6 +45,81 @@ interface RallyOptions {
   sourceFetch?: SafeFetchOptions;
   /** PUBLIC_URL, for the addresses of public pages in replies (config.PUBLIC_URL at start). */
   publicUrl?: string;
+  /**
+   * Whether this process serves the dashboard when WEB_PORT is set (default true). Shard
+   * processes do not: `npm run start:sharded` runs it as a process of its own.
+   */
+  web?: boolean;
+}
+
+export interface Dashboard {
+  /** Where it listens, e.g. http://127.0.0.1:8788. */
+  url: string;
+  /** The address people reach (PUBLIC_URL, or the listening address). */
+  publicUrl: string;
+  close(): Promise<void>;
+}
+
+/** The dashboard on WEB_HOST:WEB_PORT, on this database, asking Discord with the bot's token. */
+export async function startDashboard(options: {
+  config: Config;
+  token: string;
+  db: Db;
+  log: Logger;
+  now?: () => Date;
+}): Promise<Dashboard> {
+  const { config } = options;
+  const problem = dashboardProblem(config);
+  if (problem !== null) throw new Error(problem);
+  const host = config.WEB_HOST ?? "127.0.0.1";
+  const port = config.WEB_PORT ?? 0;
+  const publicUrl =
+    config.PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const server = await startWebServer({
+    db: options.db,
+    discord: createDiscordAccess({
+      apiUrl: config.DISCORD_API_URL,
+      clientId: config.DISCORD_CLIENT_ID ?? "",
+      clientSecret: config.DISCORD_CLIENT_SECRET ?? "",
+      botToken: options.token,
+    }),
+    log: options.log,
+    publicUrl,
+    sessionSecret: config.SESSION_SECRET ?? "",
+    ...(options.now ? { now: options.now } : {}),
+    // The public progress pages (/c/<slug>) are served by the same server.
+    plugins: [(app) => registerPublicPages(app, { db: options.db, publicUrl })],
+    port,
+    host,
+  });
+  options.log.info({ url: server.url, publicUrl }, "dashboard listening");
+  return { url: server.url, publicUrl, close: () => server.close() };
+}
+
+/**
+ * The dashboard alone, for `npm run start:sharded`'s web process: the database and the web
+ * server, no gateway (members are looked up over REST).
+ */
+export async function startDashboardProcess(
+  config: Config,
+  token: string,
+  log: Logger,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const db = await openDatabase(config.DATABASE_URL);
+  try {
+    const dashboard = await startDashboard({ config, token, db, log });
+    return {
+      url: dashboard.url,
+      stop: async () => {
+        await dashboard.close();
+        await db.$disconnect();
+        log.info("stopped");
+      },
+    };
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
 }
 
 /**
@@ -63,6 +141,8 @@ export interface Rally {
    * its answer (a card's refresh): what a test waits for before it reads the channel.
    */
   settled(): Promise<void>;
+  /** The dashboard, when this process serves it (WEB_PORT set); null otherwise. */
+  dashboard: Dashboard | null;
   /** Stops taking work, finishes what is in flight, closes the client, then the database. */
   stop(): Promise<void>;
 }
@@ -89,6 +169,8 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...options.sourceFetch,
     },
   });
+  // Replies name public pages at this address (the sandbox sets it to its dashboard's).
+  const publicUrl = options.publicUrl ?? config.PUBLIC_URL;
   const dispatching = opening.then((db) =>
     createDispatcher({
       db,
@@ -98,7 +180,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       app: {
         version: packageJson.version,
         database: describeDatabase(config.DATABASE_URL),
-        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+        ...(publicUrl ? { publicUrl } : {}),
       },
       ...(options.now ? { now: options.now } : {}),
       ...(options.deferAfterMs ? { deferAfterMs: options.deferAfterMs } : {}),
@@ -224,17 +306,20 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
     startAfter: leftServersChecked,
   });
 
+  let dashboard: Dashboard | null = null;
   let stopping: Promise<void> | undefined;
-  return {
+  const rally: Rally = {
     client,
     db,
     scheduler,
+    dashboard,
     settled: async () => {
       await dispatcher.settled();
       await sources.settled();
     },
     stop() {
       stopping ??= (async () => {
+        await dashboard?.close();
         await scheduler.stop();
         stopHousekeeping.abort();
         await leftServersChecked;
@@ -248,4 +333,15 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       return stopping;
     },
   };
+  if (config.WEB_PORT !== undefined && options.web !== false) {
+    try {
+      dashboard = await startDashboard({ config, token: options.token, db, log, now });
+      rally.dashboard = dashboard;
+    } catch (error) {
+      // A dashboard that cannot listen (port taken) stops the start, as a database would.
+      await rally.stop();
+      throw error;
+    }
+  }
+  return rally;
 }

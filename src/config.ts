@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { parseAllowHosts } from "./sources/addresses.ts";
 
-const optional = (schema: z.ZodString) =>
+const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 
 const snowflake = z.string().regex(/^\d{17,20}$/, "a Discord id (17 to 20 digits)");
@@ -32,6 +32,33 @@ function expandShardList(list: string): number[] {
   for (const [low, high] of shardRanges(list)) for (let id = low; id <= high; id += 1) ids.add(id);
   return [...ids].sort((a, b) => a - b);
 }
+
+/** A secret of at least 32 bytes (SESSION_SECRET): shorter ones are guessable offline. */
+const secret32 = z
+  .string()
+  .refine(
+    (value) => Buffer.byteLength(value, "utf8") >= 32,
+    "at least 32 bytes (openssl rand -hex 32)",
+  );
+
+const webPort = z.preprocess(
+  (value) => (value === "" || value === undefined ? undefined : Number(value)),
+  z
+    .number({ error: "a TCP port, 1 to 65535" })
+    .int("a TCP port, 1 to 65535")
+    .min(1, "a TCP port, 1 to 65535")
+    .max(65_535, "a TCP port, 1 to 65535")
+    .optional(),
+);
+
+const publicUrl = z
+  .string()
+  .url("the address people reach the dashboard at, such as https://rally.example.org")
+  .regex(
+    /^https?:\/\/[^/?#]+\/?$/,
+    "an http(s) origin without a path, such as https://rally.example.org",
+  )
+  .transform((url) => url.replace(/\/$/, ""));
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -94,11 +121,38 @@ const environmentSchema = z.object({
     (value) => (value === "" || value === undefined ? "info" : value),
     z.enum(logLevels, { error: `one of ${logLevels.join(", ")}` }),
   ),
+  /** The dashboard's port (docs/dashboard.md); no web server when unset. */
+  WEB_PORT: webPort,
+  /** Where the dashboard listens: loopback unless a reverse proxy elsewhere needs it. */
+  WEB_HOST: optional(
+    z.string().regex(/^[\w.:-]+$/, "a host or IP address to listen on, such as 127.0.0.1"),
+  ),
+  /** The address people reach: OAuth2's redirect, links. http://127.0.0.1:WEB_PORT when unset. */
+  PUBLIC_URL: optional(publicUrl),
+  DISCORD_CLIENT_ID: optional(snowflake),
+  DISCORD_CLIENT_SECRET: optional(
+    z.string().regex(/^\S{8,}$/, "the OAuth2 client secret (no spaces)"),
+  ),
+  SESSION_SECRET: optional(secret32),
 });
 
 export type Config = z.infer<typeof environmentSchema>;
 
 export class ConfigError extends Error {}
+
+/** The variables whose wrong value the error repeats; never a secret or a URL with a password. */
+const echoedVariables: ReadonlySet<string> = new Set([
+  "DISCORD_API_URL",
+  "DEV_GUILD_ID",
+  "SHARD_COUNT",
+  "SHARD_LIST",
+  "SOURCE_ALLOW_HOSTS",
+  "LOG_LEVEL",
+  "WEB_PORT",
+  "WEB_HOST",
+  "PUBLIC_URL",
+  "DISCORD_CLIENT_ID",
+]);
 
 /** Parses the environment once at boot; the error names the variable and what it expects. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
@@ -106,9 +160,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? "environment");
-  // A token, and a PostgreSQL URL's password, never reach a log or a terminal.
-  const secret = name === "DISCORD_TOKEN" || name === "DATABASE_URL";
-  const shown = secret ? "" : ` (got "${String(environment[name])}")`;
+  // Only the variables named here are echoed: a new one stays silent until someone decides its
+  // value is harmless, so a secret (a token, a PostgreSQL password) never reaches a terminal.
+  const shown = echoedVariables.has(name) ? ` (got "${String(environment[name])}")` : "";
   throw new ConfigError(`Invalid ${name}${shown}: expected ${issue?.message ?? "a valid value"}.`);
 }
 
@@ -121,4 +175,14 @@ export function loadConfigOrExit(environment: NodeJS.ProcessEnv = process.env): 
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+/** Why the dashboard cannot start with this configuration, in one line; null when it can. */
+export function dashboardProblem(config: Config): string | null {
+  if (config.WEB_PORT === undefined) return null;
+  const missing = (
+    ["DISCORD_CLIENT_ID", "DISCORD_CLIENT_SECRET", "SESSION_SECRET"] as const
+  ).filter((name) => !config[name]);
+  if (missing.length === 0) return null;
+  return `WEB_PORT is set, so the dashboard needs ${missing.join(", ")} too (docs/dashboard.md).`;
 }

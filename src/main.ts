@@ -1,5 +1,5 @@
-import { startRally, type Rally } from "./app.ts";
-import { loadConfigOrExit } from "./config.ts";
+import { startDashboardProcess, startRally, type Rally } from "./app.ts";
+import { dashboardProblem, loadConfigOrExit } from "./config.ts";
 import { loadEnvFile } from "./envFile.ts";
 import { createLogger } from "./log.ts";
 
@@ -9,7 +9,31 @@ const config = loadConfigOrExit();
 // A script (`npm start -- --script <file>`) always runs in the sandbox, a token set or not.
 const scripted = process.argv.slice(2).some((arg) => /^--script(=|$)/.test(arg));
 
-if (!config.DISCORD_TOKEN || scripted) {
+const webProblem = dashboardProblem(config);
+if (webProblem !== null && config.DISCORD_TOKEN) {
+  process.stderr.write(`${webProblem}\n`);
+  process.exit(1);
+}
+
+if (process.env["RALLY_PROCESS"] === "web" && config.DISCORD_TOKEN) {
+  // start:sharded's web process (src/sharded.ts): the dashboard alone, beside the shards.
+  const log = createLogger(config.LOG_LEVEL).child({ process: "web" });
+  let web: { stop(): Promise<void> };
+  try {
+    web = await startDashboardProcess(config, config.DISCORD_TOKEN, log);
+  } catch (error) {
+    log.fatal({ err: error }, "could not start");
+    process.exit(1);
+  }
+  const shutdown = () => {
+    web.stop().then(
+      () => log.flush(() => process.exit(0)),
+      () => log.flush(() => process.exit(1)),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+} else if (!config.DISCORD_TOKEN || scripted) {
   // Loaded only here: the sandbox carries the whole local Discord, which a real bot never runs.
   const { runSandbox } = await import("./sandbox/sandbox.ts");
   await runSandbox(config, {
@@ -25,7 +49,13 @@ if (!config.DISCORD_TOKEN || scripted) {
       : createLogger(config.LOG_LEVEL).child({ shards: [JSON.parse(shards) as number].flat() });
   let rally: Rally;
   try {
-    rally = await startRally({ config, token: config.DISCORD_TOKEN, log });
+    // A shard process leaves the dashboard to start:sharded's web process.
+    rally = await startRally({
+      config,
+      token: config.DISCORD_TOKEN,
+      log,
+      web: shards === undefined,
+    });
   } catch (error) {
     log.fatal({ err: error }, "could not start");
     process.exit(1);

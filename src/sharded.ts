@@ -3,8 +3,9 @@
 import { REST } from "@discordjs/rest";
 import { Routes, type RESTGetAPIGatewayBotResult } from "discord-api-types/v10";
 import { ShardingManager } from "discord.js";
+import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { loadConfigOrExit, type Config } from "./config.ts";
+import { dashboardProblem, loadConfigOrExit, type Config } from "./config.ts";
 import { describeDatabase } from "./db/client.ts";
 import { applyPostgresMigrations, isPostgresUrl } from "./db/migrate.ts";
 import { loadEnvFile } from "./envFile.ts";
@@ -22,6 +23,8 @@ export function shardingProblem(config: Config): string | null {
       "process with npm start."
     );
   }
+  const webProblem = dashboardProblem(config);
+  if (webProblem !== null) return webProblem;
   const { SHARD_LIST: shardList, SHARD_COUNT: shardCount } = config;
   if (shardList) {
     // A recommendation can change between two machines' starts; the split must not.
@@ -84,12 +87,29 @@ async function main(): Promise<void> {
       execArgv: bundled ? process.execArgv : ["--import", import.meta.resolve("tsx")],
     },
   );
+  let stopping = false;
+  // The dashboard (WEB_PORT) is a process of its own: main with RALLY_PROCESS=web, restarted
+  // if it dies, like a shard.
+  let web: ChildProcess | undefined;
+  const mainFile = fileURLToPath(new URL(bundled ? "main.js" : "main.ts", import.meta.url));
+  const startWeb = () => {
+    web = fork(mainFile, [], {
+      env: { ...process.env, RALLY_PROCESS: "web" },
+      execArgv: bundled ? process.execArgv : ["--import", import.meta.resolve("tsx")],
+    });
+    log.info({ pid: web.pid }, "web process started");
+    web.once("exit", (code) => {
+      if (stopping) return;
+      log.warn({ code }, "web process exited; restarting");
+      setTimeout(startWeb, 1000).unref();
+    });
+  };
+  if (config.WEB_PORT !== undefined) startWeb();
   manager.on("shardCreate", (shard) => {
     log.info({ shard: shard.id, pid: shard.process?.pid }, "shard process started");
     shard.on("death", () => log.warn({ shard: shard.id }, "shard process exited"));
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -104,7 +124,12 @@ async function main(): Promise<void> {
           shard.kill();
         }),
     );
-    void Promise.all(exits).then(() => process.exit(0));
+    const webExit = new Promise<void>((done) => {
+      if (!web || web.exitCode !== null) return done();
+      web.once("exit", () => done());
+      web.kill("SIGTERM");
+    });
+    void Promise.all([...exits, webExit]).then(() => process.exit(0));
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

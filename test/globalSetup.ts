@@ -5,6 +5,7 @@ import { join } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { applyMigrations, applyPostgresMigrations } from "../src/db/migrate.ts";
+import { chromiumPath, hasChromium } from "./browser/browser.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -43,6 +44,11 @@ export default async function setup(project: TestProject) {
     if (postgresUrl === "") {
       process.stdout.write(
         "\nPostgreSQL pass NOT run: set TEST_POSTGRES_URL (see docs/development.md, Tests) to run every test on PostgreSQL too.\n",
+      );
+    }
+    if (!hasChromium) {
+      process.stdout.write(
+        `\nBrowser pass NOT run: no chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH) to run test/browser.\n`,
       );
     }
   };

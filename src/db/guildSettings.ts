@@ -27,3 +27,16 @@ export async function saveGuildSettings(
     update: values,
   });
 }
+
+/** Of these servers, those with an organizer role set (whose members may organize without Manage Server). */
+export async function listGuildIdsWithOrganizerRole(
+  store: Store,
+  guildIds: readonly string[],
+): Promise<string[]> {
+  if (guildIds.length === 0) return [];
+  const rows = await prismaOf(store).guildSettings.findMany({
+    where: { guildId: { in: [...guildIds] }, organizerRoleId: { not: null } },
+    select: { guildId: true },
+  });
+  return rows.map((row) => row.guildId);
+}

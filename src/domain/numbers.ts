@@ -41,6 +41,19 @@ export async function resolveNumberedOptions<Value>(
   return resolved;
 }
 
+/** This server's campaign #number (the web's URLs name campaigns as people know them). */
+export async function getCampaignIdByNumber(
+  db: Store,
+  guildId: string,
+  number: number,
+): Promise<number> {
+  const id = Number.isSafeInteger(number)
+    ? await findCampaignIdByNumber(db, guildId, number)
+    : null;
+  if (id === null) throw new UserError("campaign.notFound");
+  return id;
+}
+
 /** What an audit entry's subject is, by its action: "task.import" records the campaign. */
 function subjectKind(action: string): "campaign" | "task" | null {
   const [topic, verb] = action.split(".");

@@ -38,3 +38,21 @@ export function hasAccess(level: AccessLevel, member: Member): boolean {
       );
   }
 }
+
+/** Every permission bit Discord defines today and tomorrow: what a server's owner has. */
+const allPermissions = (1n << 64n) - 1n;
+
+/**
+ * A member's server-wide permissions as Discord computes them (no channel overwrites): all for
+ * the owner, else the union of @everyone's (the role whose id is the server's) and their roles'.
+ * The web side reads the roles over REST and decides with `hasAccess`, as the commands do.
+ */
+export function serverPermissions(
+  server: { id: string; ownerId: string; roles: readonly { id: string; permissions: bigint }[] },
+  userId: string,
+  memberRoleIds: readonly string[],
+): bigint {
+  if (server.ownerId === userId) return allPermissions;
+  const held = new Set([server.id, ...memberRoleIds]);
+  return server.roles.reduce((sum, role) => (held.has(role.id) ? sum | role.permissions : sum), 0n);
+}

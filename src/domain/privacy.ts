@@ -34,6 +34,7 @@ import {
   releaseClaim,
 } from "../db/privacy.ts";
 import { inTransaction, type Store } from "../db/store.ts";
+import { deleteWebSessionsOfUser } from "../db/webSessions.ts";
 import { findVolunteer, listPubliclyCreditedUserIds } from "../db/volunteers.ts";
 import { getCampaign } from "./campaigns.ts";
 import { forgetGuildSettings } from "./guildSettings.ts";
@@ -116,6 +117,8 @@ export async function forgetMember(
     }
     await anonymizeClaimsOfVolunteer(tx, guildId, userId);
     await anonymizeClaimsReviewedBy(tx, guildId, userId);
+    // Dashboard sessions are the member's, not the server's: forgetting logs them out everywhere.
+    await deleteWebSessionsOfUser(tx, userId);
     await anonymizeCountEntriesOfActor(tx, guildId, userId);
     await anonymizeCountSourcesSetBy(tx, guildId, userId);
     await anonymizeAuditEntriesOfActor(tx, guildId, userId);

@@ -47,6 +47,10 @@
  * Tokens: any non-empty bot token works unless `botToken` names the one that does.
  * Keeping: snapshot() gives the world as plain JSON, restore(snapshot) brings it back in a new
  *   instance before the bot connects (the sandbox keeps its server across runs this way).
+ * OAuth2 (oauth2.ts): GET /oauth2/authorize is a "log in as" picker of the local users whose
+ *   choice redirects with code and state; POST /api/v10/oauth2/token (client id applicationId,
+ *   secret oauth2ClientSecret) trades a code once; /users/@me and /users/@me/guilds answer a
+ *   Bearer token. GET /guilds/:id gives the roles and the owner, for permission checks.
  * Unlike Discord: Retry-After may be a fraction of a second; no per-route limits beyond injected
  *   429s; members press buttons and pick options of string select menus (no other menu types yet).
  */
@@ -62,6 +66,7 @@ import type {
   ParsedCommandLine,
   SlashInput,
 } from "./interactions.ts";
+import { OAuth2 } from "./oauth2.ts";
 import { createRestListener } from "./rest.ts";
 import { restoreSnapshot, takeSnapshot, type LocalDiscordSnapshot } from "./snapshot.ts";
 import type { Fault } from "./rest.ts";
@@ -104,6 +109,8 @@ export interface LocalDiscordOptions {
    * close 4004 on IDENTIFY. Unset, any non-empty token is taken.
    */
   botToken?: string;
+  /** The OAuth2 client secret the token endpoint takes (client id = applicationId). */
+  oauth2ClientSecret?: string;
 }
 
 /** A permission overwrite like Discord's (type 0 role, 1 member), or with words and bigints. */
@@ -131,6 +138,7 @@ export class LocalDiscord {
   private readonly http: Server;
   private readonly gateway: Gateway;
   private readonly interactions: Interactions;
+  private readonly oauth2: OAuth2;
 
   constructor(options: LocalDiscordOptions) {
     const log = options.log ?? (() => {});
@@ -145,8 +153,18 @@ export class LocalDiscord {
     );
     this.state.botToken = options.botToken;
     this.state.checkBodies = options.checkBodies ?? true;
+    this.oauth2 = new OAuth2(
+      this.state,
+      options.oauth2ClientSecret ?? "local-discord-client-secret",
+    );
     this.http = createServer(
-      createRestListener(this.state, this.faults, log, options.globalRateLimitPerSecond),
+      createRestListener(
+        this.state,
+        this.faults,
+        log,
+        options.globalRateLimitPerSecond,
+        this.oauth2,
+      ),
     );
     this.gateway = new Gateway(this.http, this.state, log);
     this.interactions = new Interactions(this.state, this.gateway);
@@ -188,6 +206,11 @@ export class LocalDiscord {
   onChange(listener: () => void): () => void {
     this.state.events.on("change", listener);
     return () => this.state.events.off("change", listener);
+  }
+
+  /** The OAuth2 client secret of the application (its client id is `applicationId`). */
+  get oauth2ClientSecret(): string {
+    return this.oauth2.clientSecret;
   }
 
   get requests(): RecordedRequest[] {

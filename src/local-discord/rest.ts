@@ -5,7 +5,9 @@ import { FormErrors, maxAttachmentBytes, validateChoices, validateCommands } fro
 import { checkBodyAgainstSpec } from "./openapi.ts";
 import { validateMessage, validateModal } from "./limits.ts";
 import type { MessagePayload } from "./limits.ts";
+import type { OAuth2 } from "./oauth2.ts";
 import { DiscordError, acceptsToken, apiChannel, apiMember, apiMessage, apiUser } from "./state.ts";
+import { apiRole } from "./state.ts";
 import type { CommandOption, DiscordErrorBody, InteractionRecord, LocalChannel } from "./state.ts";
 import type {
   LogEvent,
@@ -407,6 +409,20 @@ function getMember({ state }: ApiRequest, [guildId, userId]: string[]): Reply {
   return ok(apiMember(guild, state.user(userId ?? "")));
 }
 
+/** GET /guilds/:id as Discord answers it (without member counts): the roles and the owner. */
+function getGuild({ state }: ApiRequest, [guildId]: string[]): Reply {
+  const guild = state.guilds.get(guildId ?? "") ?? refuse(404, 10004, "Unknown Guild");
+  return ok({
+    id: guild.id,
+    name: guild.name,
+    icon: null,
+    owner_id: guild.ownerId,
+    preferred_locale: guild.locale,
+    features: [],
+    roles: [...guild.roles.values()].map(apiRole),
+  });
+}
+
 type Handler = (request: ApiRequest, params: string[]) => Reply;
 
 const routes: Record<string, Handler> = {
@@ -443,6 +459,7 @@ const routes: Record<string, Handler> = {
   "GET /channels/:id/messages/:message": channelMessage,
   "PATCH /channels/:id/messages/:message": channelMessage,
   "DELETE /channels/:id/messages/:message": channelMessage,
+  "GET /guilds/:guild": getGuild,
   "GET /guilds/:guild/members/:user": getMember,
 };
 
@@ -535,6 +552,10 @@ async function readBody(req: IncomingMessage) {
   const contentType = req.headers["content-type"] ?? "";
   const files: UploadedFile[] = [];
   if (raw.length === 0) return { body: {}, files };
+  // OAuth2's token endpoint takes a form, as on Discord.
+  if (contentType.startsWith("application/x-www-form-urlencoded")) {
+    return { body: Object.fromEntries(new URLSearchParams(raw.toString("utf8"))), files };
+  }
   if (!contentType.startsWith("multipart/form-data")) {
     return { body: JSON.parse(raw.toString("utf8")) as Record<string, unknown>, files };
   }
@@ -561,7 +582,8 @@ export function createRestListener(
   state: State,
   faults: (Fault & { times: number })[],
   log: (event: LogEvent) => void,
-  globalRateLimitPerSecond?: number,
+  globalRateLimitPerSecond: number | undefined,
+  oauth2: OAuth2,
 ) {
   const overGlobalLimit = globalRateLimiter(globalRateLimitPerSecond, () => state.now());
   const takeFault = (method: string, path: string) => {
@@ -594,6 +616,11 @@ export function createRestListener(
       record.injected = true;
       return faultReply(fault, state.now());
     }
+    const authorization = req.headers.authorization ?? "";
+    if (record.method === "POST" && record.path === "/oauth2/token")
+      return oauth2.exchange(body, req.headers.authorization);
+    if (authorization.startsWith("Bearer ") && record.method === "GET")
+      return oauth2.bearer(record.path, authorization);
     const route = matchRoute(record.method, record.path);
     if (!url.pathname.startsWith("/api/v10/") || !route) refuse(404, 0, "404: Not Found");
     const isBotRoute = !/^\/(interactions|webhooks)\//.test(record.path);
@@ -621,6 +648,10 @@ export function createRestListener(
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", state.origin);
+    if (url.pathname === "/oauth2/authorize") {
+      oauth2.authorize(req, res, url).catch(() => send(res, { status: 500 }));
+      return;
+    }
     const attachmentId = /^\/attachments\/(\d+)\//.exec(url.pathname)?.[1];
     if (attachmentId !== undefined) {
       const stored = state.attachments.get(attachmentId);

@@ -22,6 +22,7 @@ import {
   sandboxPaths,
   saveSandbox,
 } from "./persistence.ts";
+import { pickSandboxWebPort, startSandboxDashboard } from "./dashboard.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 /** After each line of a script, the jobs due this soon run (a live card's coalesced edit). */
@@ -123,9 +124,16 @@ export async function runSandbox(
       restored = undefined;
     }
     const world = restored?.world ?? seedSandbox(discord);
+    // The dashboard's address is known before Rally starts, so replies can name public pages.
+    const webPort = scriptDir ? undefined : await pickSandboxWebPort(config);
+    const webConfig =
+      webPort === undefined
+        ? {}
+        : { WEB_PORT: webPort, PUBLIC_URL: config.PUBLIC_URL ?? `http://127.0.0.1:${webPort}` };
     const rally = await startRally({
       config: {
         ...config,
+        ...webConfig,
         DATABASE_URL: databaseUrl,
         DISCORD_API_URL: discord.apiUrl,
         DEV_GUILD_ID: world.guildId,
@@ -138,7 +146,18 @@ export async function runSandbox(
       log,
       // A script's passes run when it asks, so its transcript is the same at every run.
       ...(args.script ? { schedulerCron: null } : {}),
+      web: false,
     });
+    // A script has no dashboard: its transcript is the same at every run.
+    const dashboard = scriptDir
+      ? undefined
+      : await startSandboxDashboard({
+          config: { ...config, ...webConfig, DATABASE_URL: databaseUrl },
+          discord,
+          token: sandboxToken,
+          db: rally.db,
+          log,
+        });
     await discord.waitFor(
       () => (discord.commands(world.guildId).length > 0 ? true : undefined),
       5000,
@@ -161,12 +180,13 @@ export async function runSandbox(
     const unsubscribe = discord.onChange(() => saver.soon());
     saver.flush();
     const stop = async () => {
+      await dashboard?.close();
       await rally.stop();
       unsubscribe();
       saver.flush();
       await discord.close();
     };
-    return { session, saver, stop, rally, time, restored: restored !== undefined };
+    return { session, saver, stop, rally, time, dashboard, restored: restored !== undefined };
   };
   let running = await boot();
 
@@ -196,6 +216,11 @@ export async function runSandbox(
         ? "Your sandbox server is as you left it (type reset to start over)."
         : "A new sandbox server was made; it is kept between runs (type reset to start over).",
       `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
+      ...(running.dashboard
+        ? [
+            `Dashboard: ${running.dashboard.publicUrl}/login (log in as "organizer" on the local Discord's page)`,
+          ]
+        : []),
       "",
       sandboxHelp,
       "",

@@ -37,6 +37,7 @@ import {
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
 import { setCredit, setReminders } from "../../src/domain/volunteers.ts";
+import { startWebSession } from "../../src/domain/webSessions.ts";
 import { createLogger } from "../../src/log.ts";
 import { runDueJobs } from "../../src/domain/dueJobs.ts";
 import { createTestDb, dumpTables, type Row } from "../support/db.ts";
@@ -72,6 +73,8 @@ const allTables = [
   "SummaryPost",
   "SummarySchedule",
   "Volunteer",
+  "WebLoginState",
+  "WebSession",
 ];
 
 /** Every row of every table: what a seized disk would show. */
@@ -284,6 +287,9 @@ describe("forgetMember", () => {
   it("leaves no trace of the member's id in any row of any table", async () => {
     const db = await createTestDb();
     await aliceEverywhere(db, guild);
+    // Logged in to the dashboard, as is Bob, who stays logged in.
+    await startWebSession(db, alice, [guild], now);
+    await startWebSession(db, bob, [guild], now);
     const before = await dumpDatabase(db);
     // Exactly these tables: a new one must be added here, and to forgetMember, on purpose.
     expect(Object.keys(before)).toEqual(allTables);
@@ -298,6 +304,7 @@ describe("forgetMember", () => {
       "OutreachTask",
       "SummarySchedule",
       "Volunteer",
+      "WebSession",
     ]);
 
     await forgetMember(db, guild, alice, at(2 * hour));
@@ -311,6 +318,7 @@ describe("forgetMember", () => {
     expect(mentions(after, "Alice waiting")).toEqual([]);
     expect(mentions(after, "Bob handed out 20")).toHaveLength(1);
     expect(mentions(after, bob).length).toBeGreaterThan(0);
+    expect(mentions(after, bob).filter((line) => line.startsWith("WebSession"))).toHaveLength(1);
   });
 
   it("keeps done work counted, releases open claims and cancels their jobs, keeps her actions unattributed", async () => {

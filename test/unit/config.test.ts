@@ -109,4 +109,55 @@ describe("configuration from the environment", () => {
     });
     expect(config.DEV_GUILD_ID).toBe("123456789012345678");
   });
+
+  it("reads the web side's settings, and leaves it off when WEB_PORT is unset", () => {
+    expect(loadConfig({}).WEB_PORT).toBeUndefined();
+    const config = loadConfig({
+      WEB_PORT: "8788",
+      PUBLIC_URL: "https://rally.example.org/",
+      DISCORD_CLIENT_ID: "123456789012345678",
+      DISCORD_CLIENT_SECRET: "client-secret-value",
+      SESSION_SECRET: "x".repeat(32),
+    });
+    expect(config.WEB_PORT).toBe(8788);
+    expect(config.PUBLIC_URL).toBe("https://rally.example.org");
+  });
+
+  it.each([
+    [
+      "WEB_PORT",
+      "eighty",
+      /^Invalid WEB_PORT \(got "eighty"\): expected a TCP port, 1 to 65535\.$/,
+    ],
+    ["WEB_PORT", "70000", /^Invalid WEB_PORT \(got "70000"\)/],
+    ["PUBLIC_URL", "rally.example.org", /^Invalid PUBLIC_URL \(got "rally\.example\.org"\)/],
+    ["PUBLIC_URL", "https://rally.example.org/app", /without a path/],
+    ["DISCORD_CLIENT_ID", "rally", /^Invalid DISCORD_CLIENT_ID \(got "rally"\)/],
+  ])("refuses %s=%s, repeating the harmless value", (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it.each([
+    [
+      "SESSION_SECRET",
+      "short-but-secret-value-31-bytes",
+      /^Invalid SESSION_SECRET: expected at least 32 bytes/,
+    ],
+    [
+      "DISCORD_CLIENT_SECRET",
+      "secret with spaces",
+      /^Invalid DISCORD_CLIENT_SECRET: expected the OAuth2 client secret/,
+    ],
+    ["DISCORD_TOKEN", "secret with spaces", /^Invalid DISCORD_TOKEN: expected a bot token/],
+  ])("refuses a wrong %s without printing it", (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+    expect(() => loadConfig({ [name]: value })).not.toThrow(value);
+  });
+
+  it("accepts a session secret of exactly 32 bytes, counted in bytes not characters", () => {
+    expect(loadConfig({ SESSION_SECRET: "s".repeat(32) }).SESSION_SECRET).toHaveLength(32);
+    // 16 Cyrillic letters are 32 bytes in UTF-8.
+    expect(loadConfig({ SESSION_SECRET: "ж".repeat(16) }).SESSION_SECRET).toHaveLength(16);
+    expect(() => loadConfig({ SESSION_SECRET: "s".repeat(31) })).toThrow(/at least 32 bytes/);
+  });
 });
