@@ -95,6 +95,14 @@ const optionsOf = {
       ),
     }),
   ),
+  proof_files: options(
+    option({
+      type: S.Boolean,
+      name: "enabled",
+      ...d("commands.settings.options.enabled"),
+      required: true,
+    }),
+  ),
   none: options(),
 };
 
@@ -152,6 +160,12 @@ const data = guildCommand({
       options: optionsOf.language.json,
     },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
+    {
+      type: S.Subcommand,
+      name: "proof_files",
+      ...d("commands.settings.proof_files"),
+      options: optionsOf.proof_files.json,
+    },
   ],
 });
 
@@ -194,6 +208,11 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
       {
         name: t("settings.retention"),
         value: t("settings.retentionValue", { count: settings.retentionDays }),
+        inline: true,
+      },
+      {
+        name: t("settings.proofFiles"),
+        value: settings.proofFilesAllowed ? t("settings.yes") : t("settings.no"),
         inline: true,
       },
       {
@@ -370,6 +389,19 @@ export const settingsCommand: Command = {
       ephemeral: true,
       options: optionsOf.none.schema,
       run: async (_input, context) => audit(context),
+    }),
+    proof_files: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: optionsOf.proof_files.schema,
+      run: async (input, context) => {
+        const settings = await changeSetting(context.db, context.guildId, context.userId, {
+          setting: "proofFiles",
+          enabled: input.enabled,
+        });
+        const key = input.enabled ? "settings.proofFilesOn" : "settings.proofFilesOff";
+        return answer(context.t(key), settings, context);
+      },
     }),
     show: subcommand({
       access: "everyone",

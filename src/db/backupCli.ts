@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { loadEnvFile } from "../envFile.ts";
-import { backupFileName, backupSqlite } from "./backup.ts";
+import { backupFileName, backupSqlite, defaultBackupDir } from "./backup.ts";
+import { sqlitePathFromUrl } from "./migrate.ts";
 
 // `npm run backup -- [--to path]`: an online copy of the database while the bot runs.
 loadEnvFile();
@@ -11,7 +12,8 @@ try {
   const url = loadConfig().DATABASE_URL;
   const now = new Date();
   if (url.startsWith("file:")) {
-    const to = values.to ?? join("data", "backups", backupFileName(now));
+    // Beside the database by default, where `/rally safety` looks for the last backup's time.
+    const to = values.to ?? join(defaultBackupDir(sqlitePathFromUrl(url)), backupFileName(now));
     const { path, bytes, ms } = await backupSqlite(url, to);
     process.stdout.write(
       `Backed up ${url} to ${path} (${bytes} bytes in ${Math.round(ms)} ms).\n` +

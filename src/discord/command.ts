@@ -50,6 +50,8 @@ export type HandlerResult = (
 export interface AppInfo {
   version: string;
   database: string;
+  /** Whether values are stored encrypted (DATA_KEY), for `/rally safety`. */
+  encryptionAtRest: boolean;
 }
 
 /** Everything a handler may use; nothing from discord.js leaks past this line. */

@@ -5,7 +5,15 @@ import { FormErrors, maxAttachmentBytes, validateChoices, validateCommands } fro
 import { checkBodyAgainstSpec } from "./openapi.ts";
 import { validateMessage, validateModal } from "./limits.ts";
 import type { MessagePayload } from "./limits.ts";
-import { DiscordError, acceptsToken, apiChannel, apiMember, apiMessage, apiUser } from "./state.ts";
+import {
+  DiscordError,
+  acceptsToken,
+  apiChannel,
+  apiGuild,
+  apiMember,
+  apiMessage,
+  apiUser,
+} from "./state.ts";
 import type { CommandOption, DiscordErrorBody, InteractionRecord, LocalChannel } from "./state.ts";
 import type {
   LogEvent,
@@ -444,6 +452,12 @@ const routes: Record<string, Handler> = {
   "PATCH /channels/:id/messages/:message": channelMessage,
   "DELETE /channels/:id/messages/:message": channelMessage,
   "GET /guilds/:guild/members/:user": getMember,
+  "GET /guilds/:guild": ({ state }, [guildId]) => {
+    const guild = state.guilds.get(guildId ?? "") ?? refuse(404, 10004, "Unknown Guild");
+    const { channels, members, ...fields } = apiGuild(guild, state);
+    void [channels, members];
+    return ok(fields);
+  },
 };
 
 /** Finds the route for "METHOD /path"; literal segments (like @me) win over parameters. */

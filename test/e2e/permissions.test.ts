@@ -110,6 +110,7 @@ interface Case {
 const cases: Record<string, Case> = {
   "rally about": { access: "everyone", options: () => ({}) },
   "rally help": { access: "everyone", options: () => ({}) },
+  "rally safety": { access: "organizer", options: () => ({}) },
 
   "campaign create": {
     access: "organizer",
@@ -305,6 +306,7 @@ const cases: Record<string, Case> = {
   "settings audit": { access: "organizer", options: () => ({}) },
   "settings language": { access: "organizer", options: () => ({ language: "en" }) },
   "settings show": { access: "everyone", options: () => ({}) },
+  "settings proof_files": { access: "organizer", options: () => ({ enabled: "true" }) },
 };
 
 interface ButtonCase {
