@@ -211,15 +211,15 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
         inline: true,
       },
       {
-        name: t("settings.proofFiles"),
-        value: settings.proofFilesAllowed ? t("settings.yes") : t("settings.no"),
-        inline: true,
-      },
-      {
         name: t("settings.reviewChannel"),
         value: settings.reviewChannelId
           ? channelMention(settings.reviewChannelId)
           : t("settings.none"),
+        inline: true,
+      },
+      {
+        name: t("settings.proofFiles"),
+        value: settings.proofFilesAllowed ? t("settings.yes") : t("settings.no"),
         inline: true,
       },
     ],
