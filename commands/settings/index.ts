@@ -26,6 +26,7 @@ import {
 import { isLanguage, languages, translator } from "../../src/i18n/index.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { audit } from "./audit.ts";
+import { purgeForm, purgeSubmit } from "./purge.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
@@ -160,6 +161,7 @@ const data = guildCommand({
       options: optionsOf.language.json,
     },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
+    { type: S.Subcommand, name: "purge", ...d("commands.settings.purge") },
     {
       type: S.Subcommand,
       name: "proof_files",
@@ -403,6 +405,12 @@ export const settingsCommand: Command = {
         return answer(context.t(key), settings, context);
       },
     }),
+    purge: subcommand({
+      access: "manager",
+      ephemeral: true,
+      options: optionsOf.none.schema,
+      run: async (_input, context) => purgeForm(context),
+    }),
     show: subcommand({
       access: "everyone",
       ephemeral: true,
@@ -411,4 +419,5 @@ export const settingsCommand: Command = {
     }),
   },
   autocomplete,
+  components: { purge: purgeSubmit },
 };

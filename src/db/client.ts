@@ -70,6 +70,11 @@ export async function openDatabase(url: string): Promise<RallyDatabase> {
   const connection = sqliteConnection(db);
   if (!connection) throw new Error("the SQLite adapter did not connect");
   connection.pragma("synchronous = NORMAL");
+  // Deleted and overwritten values are zeroed in the file, not left in free space, so an erasure
+  // (/me forget, retention, /settings purge) is not undone by reading the file's bytes. Measured:
+  // a claim and a review cost the same within noise (the bench), since their pages are written
+  // whole anyway.
+  connection.pragma("secure_delete = ON");
   return db as Db as RallyDatabase;
 }
 
