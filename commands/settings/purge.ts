@@ -74,6 +74,9 @@ export const purgeSubmit: ComponentHandler = {
     if (!server) throw new UserError("safety.noServer");
     requireServerName(fields.name ?? "", server.name);
     const result = await purgeGuild(context.db, context.guildId, context.now());
+    // VACUUM holds the thread: let the network events it held up (a keep-alive socket Discord
+    // closed meanwhile) be seen before the next request, or that request goes to a dead socket.
+    await new Promise((next) => setImmediate(next));
     // Rally's scheduled summaries thank volunteers by mention: those names come out.
     const posts = { edited: 0, failed: 0 };
     for (const post of result.summaryPosts) {

@@ -128,7 +128,8 @@ export async function eraseAuditActorsOfGuild(store: Store, guildId: string) {
 
 /**
  * Audit details naming one of these members (a claim moved to them, released for them) have the
- * id replaced, as `/me forget` does for one member. How many entries changed.
+ * id replaced, as `/me forget` does for one member; in task actions' details every Discord id
+ * is a member's (`member`, `from`, `to`), known here or not. How many entries changed.
  */
 export async function eraseMembersFromAuditDetailsOfGuild(
   store: Store,
@@ -138,12 +139,15 @@ export async function eraseMembersFromAuditDetailsOfGuild(
   const q = prismaOf(store);
   const entries = await q.auditEntry.findMany({
     where: { guildId, details: { not: null } },
-    select: { id: true, details: true },
+    select: { id: true, action: true, details: true },
   });
   let changed = 0;
   for (const entry of entries) {
     const details = entry.details ?? "";
-    const erased = details.replace(/\d{17,20}/g, (id) => (memberIds.has(id) ? "erased" : id));
+    const anyId = entry.action.startsWith("task.");
+    const erased = details.replace(/\d{17,20}/g, (id) =>
+      anyId || memberIds.has(id) ? "erased" : id,
+    );
     if (erased === details) continue;
     await q.auditEntry.update({ where: { id: entry.id }, data: { details: erased } });
     changed += 1;
