@@ -144,7 +144,7 @@ export async function eraseMembersFromAuditDetailsOfGuild(
   let changed = 0;
   for (const entry of entries) {
     const details = entry.details ?? "";
-    const anyId = entry.action.startsWith("task.");
+    const anyId = entry.action.split(".")[0] === "task";
     const erased = details.replace(/\d{17,20}/g, (id) =>
       anyId || memberIds.has(id) ? "erased" : id,
     );
