@@ -15,7 +15,7 @@ import {
 } from "../../src/discord/commandData.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { count, countOptions } from "./count.ts";
-import { exportCampaign } from "./export.ts";
+import { exportCampaign, exportOptions } from "./export.ts";
 import { list, show } from "./list.ts";
 import { close, closeOptions, create, createOptions, edit, editOptions, reopen } from "./manage.ts";
 import { repost } from "./liveCard.ts";
@@ -89,7 +89,7 @@ const data = guildCommand({
       type: S.Subcommand,
       name: "export",
       ...d("commands.campaign.export"),
-      options: campaignOnly.json,
+      options: exportOptions.json,
     },
     {
       type: S.Subcommand,
@@ -215,7 +215,7 @@ export const campaignCommand: Command = {
     export: subcommand({
       access: "organizer",
       ephemeral: true,
-      options: campaignOnly.schema,
+      options: exportOptions.schema,
       run: exportCampaign,
     }),
     flyer: subcommand({

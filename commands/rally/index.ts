@@ -9,6 +9,7 @@ import { guildCommand, localizedDescription } from "../../src/discord/commandDat
 import { options } from "../../src/discord/declaredOptions.ts";
 import { limits } from "../../src/discord/render/limits.ts";
 import type { Translator } from "../../src/i18n/index.ts";
+import { safety } from "./safety.ts";
 
 const noOptions = options();
 
@@ -25,6 +26,11 @@ const data = guildCommand({
       type: ApplicationCommandOptionType.Subcommand,
       name: "help",
       ...localizedDescription("commands.rally.help"),
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "safety",
+      ...localizedDescription("commands.rally.safety"),
     },
   ],
 });
@@ -110,6 +116,12 @@ export const rallyCommand: Command = {
       ephemeral: true,
       options: noOptions.schema,
       run: async (_input, context) => help(context),
+    }),
+    safety: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: noOptions.schema,
+      run: async (_input, context) => safety(context),
     }),
   },
 };

@@ -26,6 +26,7 @@ import {
 import { isLanguage, languages, translator } from "../../src/i18n/index.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { audit } from "./audit.ts";
+import { purgeForm, purgeSubmit } from "./purge.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
@@ -95,6 +96,14 @@ const optionsOf = {
       ),
     }),
   ),
+  proof_files: options(
+    option({
+      type: S.Boolean,
+      name: "enabled",
+      ...d("commands.settings.options.enabled"),
+      required: true,
+    }),
+  ),
   none: options(),
 };
 
@@ -152,6 +161,13 @@ const data = guildCommand({
       options: optionsOf.language.json,
     },
     { type: S.Subcommand, name: "show", ...d("commands.settings.show") },
+    { type: S.Subcommand, name: "purge", ...d("commands.settings.purge") },
+    {
+      type: S.Subcommand,
+      name: "proof_files",
+      ...d("commands.settings.proof_files"),
+      options: optionsOf.proof_files.json,
+    },
   ],
 });
 
@@ -201,6 +217,11 @@ function settingsEmbed(settings: GuildSettingsView, context: InteractionContext)
         value: settings.reviewChannelId
           ? channelMention(settings.reviewChannelId)
           : t("settings.none"),
+        inline: true,
+      },
+      {
+        name: t("settings.proofFiles"),
+        value: settings.proofFilesAllowed ? t("settings.yes") : t("settings.no"),
         inline: true,
       },
     ],
@@ -371,6 +392,25 @@ export const settingsCommand: Command = {
       options: optionsOf.none.schema,
       run: async (_input, context) => audit(context),
     }),
+    proof_files: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: optionsOf.proof_files.schema,
+      run: async (input, context) => {
+        const settings = await changeSetting(context.db, context.guildId, context.userId, {
+          setting: "proofFiles",
+          enabled: input.enabled,
+        });
+        const key = input.enabled ? "settings.proofFilesOn" : "settings.proofFilesOff";
+        return answer(context.t(key), settings, context);
+      },
+    }),
+    purge: subcommand({
+      access: "manager",
+      ephemeral: true,
+      options: optionsOf.none.schema,
+      run: async (_input, context) => purgeForm(context),
+    }),
     show: subcommand({
       access: "everyone",
       ephemeral: true,
@@ -379,4 +419,5 @@ export const settingsCommand: Command = {
     }),
   },
   autocomplete,
+  components: { purge: purgeSubmit },
 };

@@ -279,6 +279,9 @@ export function doneBySlash(
   input: z.output<typeof doneOptions.schema>,
   context: InteractionContext,
 ) {
+  // Off, proofs are links only: a photo uploaded to Discord stays there and may carry where it was taken.
+  if (input.proof_file && !context.settings.proofFilesAllowed)
+    throw new UserError("task.proofFilesOff");
   return slashChange(
     finish(
       parseTaskId(input.task),

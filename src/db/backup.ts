@@ -1,8 +1,10 @@
 import Database from "better-sqlite3";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { sqlitePathFromUrl } from "./migrate.ts";
+import { sqliteConnection } from "./sqliteDirect.ts";
+import type { Store } from "./store.ts";
 
 interface BackupResult {
   path: string;
@@ -52,4 +54,40 @@ export function backupFileName(at: Date, extension = "db"): string {
     .replace(/\.\d+Z$/, "Z")
     .replaceAll(/[-:]/g, "");
   return `rally-${stamp}.${extension}`;
+}
+
+/** `rally-20261125T142806Z.db` (or `.dump`) → its time; null for any other name. */
+export function backupTimeOfName(name: string): Date | null {
+  const match = /^rally-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.(db|dump)$/.exec(name);
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s] = match;
+  const at = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  return Number.isFinite(at.getTime()) ? at : null;
+}
+
+/** Where `npm run backup` puts copies of a SQLite database by default: `backups/` beside it. */
+export function defaultBackupDir(sqlitePath: string): string {
+  return join(dirname(resolve(sqlitePath)), "backups");
+}
+
+/**
+ * The time of the newest backup Rally can see: a file named by `npm run backup` in the default
+ * folder beside the SQLite database. Null when there is none there, or on PostgreSQL (pg_dump
+ * writes wherever the operator says): Rally cannot know, and says so.
+ */
+export function findLastBackupTime(store: Store): Date | null {
+  const connection = sqliteConnection(store);
+  if (!connection) return null;
+  let names: string[];
+  try {
+    names = readdirSync(defaultBackupDir(connection.name));
+  } catch {
+    return null;
+  }
+  let newest: Date | null = null;
+  for (const name of names) {
+    const at = backupTimeOfName(name);
+    if (at && (!newest || at > newest)) newest = at;
+  }
+  return newest;
 }

@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { now as clockNow } from "../clock.ts";
 import { loadEnvFile } from "../envFile.ts";
-import { backupFileName, backupSqlite } from "./backup.ts";
+import { backupFileName, backupSqlite, defaultBackupDir } from "./backup.ts";
+import { sqlitePathFromUrl } from "./migrate.ts";
 
 // `npm run backup -- [--to path]`: an online copy of the database while the bot runs.
 loadEnvFile();
@@ -12,7 +13,8 @@ try {
   const url = loadConfig().DATABASE_URL;
   const now = clockNow();
   if (url.startsWith("file:")) {
-    const to = values.to ?? join("data", "backups", backupFileName(now));
+    // Beside the database by default, where `/rally safety` looks for the last backup's time.
+    const to = values.to ?? join(defaultBackupDir(sqlitePathFromUrl(url)), backupFileName(now));
     const { path, bytes, ms } = await backupSqlite(url, to);
     process.stdout.write(
       `Backed up ${url} to ${path} (${bytes} bytes in ${Math.round(ms)} ms).\n` +

@@ -28,6 +28,24 @@ export async function deleteWebSessionsOfUser(store: Store, userId: string): Pro
   await prismaOf(store).webSession.deleteMany({ where: { userId } });
 }
 
+/**
+ * Every dashboard session that found its member organizing this server (/settings purge): they
+ * log in again, and their sessions no longer name the server.
+ */
+export async function deleteWebSessionsOfGuild(store: Store, guildId: string): Promise<number> {
+  const { count } = await prismaOf(store).webSession.deleteMany({
+    where: {
+      OR: [
+        { guildIds: guildId },
+        { guildIds: { startsWith: `${guildId},` } },
+        { guildIds: { endsWith: `,${guildId}` } },
+        { guildIds: { contains: `,${guildId},` } },
+      ],
+    },
+  });
+  return count;
+}
+
 /** Sessions and login states past their expiry. */
 export async function deleteExpiredWebRows(store: Store, now: Date): Promise<void> {
   const prisma = prismaOf(store);

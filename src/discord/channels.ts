@@ -31,6 +31,20 @@ type ChannelCheck =
   | { ok: false; reason: "notFound" }
   | { ok: false; reason: "missing"; missing: ChannelPermission[] };
 
+/** What `/rally safety` and `/settings purge` read of the server itself. */
+export interface ServerFacts {
+  name: string;
+  /** Discord's MFA level: 1 when moderators must use two-factor authentication. */
+  mfaLevel: number;
+  /** 0 none, 1 low, 2 medium, 3 high, 4 very high. */
+  verificationLevel: number;
+  /** Rally's own server-wide permissions (its roles and @everyone's). */
+  botPermissions: bigint;
+}
+
+/** A run of user mentions ("<@1>, <@2>"), as summaries thank credited volunteers. */
+const mentionRun = /<@!?\d+>(?:,\s*<@!?\d+>)*/g;
+
 /** The Discord side of what handlers may do beyond answering: check and post in channels. */
 export interface ChannelActions {
   /** Whether Rally can post in a text channel of this server, naming what it lacks. */
@@ -56,6 +70,20 @@ export interface ChannelActions {
   /** Whether @everyone cannot see the channel: only there may a post name volunteers. */
   isPrivate(channelId: string): boolean;
   roleExists(roleId: string): boolean;
+  /**
+   * Plain facts about this server as the gateway last told them (GUILD_CREATE, GUILD_UPDATE,
+   * role events): null when the server is not in the cache.
+   */
+  serverFacts(): ServerFacts | null;
+  /**
+   * Rewrites one of Rally's own posts without the members it names: each run of user mentions
+   * becomes `replacement`; "gone" when the message or its channel no longer exists.
+   */
+  removeNames(
+    channelId: string,
+    messageId: string,
+    replacement: string,
+  ): Promise<"edited" | "unchanged" | "gone">;
   /**
    * Tells a member something privately, in a DM, through the outbox: `key` names what it is
    * about, and a key is sent at most once. Closed DMs are noted, not an error.
@@ -160,6 +188,35 @@ export function channelActions(
       if (member) return member.displayName;
       const user = client.users.cache.get(userId);
       return user ? (user.globalName ?? user.username) : null;
+    },
+    serverFacts() {
+      const guild = client.guilds.cache.get(guildId);
+      if (!guild) return null;
+      return {
+        name: guild.name,
+        mfaLevel: Number(guild.mfaLevel),
+        verificationLevel: Number(guild.verificationLevel),
+        botPermissions: guild.members.me?.permissions.bitfield ?? 0n,
+      };
+    },
+    async removeNames(channelId, messageId, replacement) {
+      const channel = textChannel(channelId);
+      if (!channel) return "gone";
+      try {
+        const message = await channel.messages.fetch({ message: messageId, cache: false });
+        const content = message.content.replace(mentionRun, replacement);
+        if (content === message.content) return "unchanged";
+        await channel.messages.edit(messageId, { content, allowedMentions: { parse: [] } });
+        return "edited";
+      } catch (error) {
+        if (
+          error instanceof DiscordAPIError &&
+          (error.code === RESTJSONErrorCodes.UnknownMessage ||
+            error.code === RESTJSONErrorCodes.UnknownChannel)
+        )
+          return "gone";
+        throw error;
+      }
     },
     roleExists(roleId) {
       return client.guilds.cache.get(guildId)?.roles.cache.has(roleId) ?? false;

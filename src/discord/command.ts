@@ -52,6 +52,8 @@ export interface AppInfo {
   database: string;
   /** PUBLIC_URL, where the public pages are served ("https://rally.example.org"); unset: none. */
   publicUrl?: string;
+  /** Whether values are stored encrypted (DATA_KEY), for `/rally safety`. */
+  encryptionAtRest: boolean;
 }
 
 /** Everything a handler may use; nothing from discord.js leaks past this line. */

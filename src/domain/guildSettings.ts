@@ -17,6 +17,8 @@ export interface GuildSettingsView {
   reviewRequired: boolean;
   reviewChannelId: string | null;
   retentionDays: number;
+  /** Whether `/task done` takes an uploaded file as proof (off: links only). */
+  proofFilesAllowed: boolean;
 }
 
 const defaults = {
@@ -28,6 +30,7 @@ const defaults = {
   reviewRequired: false,
   reviewChannelId: null,
   retentionDays: 90,
+  proofFilesAllowed: true,
 };
 
 /**
@@ -94,6 +97,7 @@ async function readGuildSettings(db: Store, guildId: string): Promise<GuildSetti
     reviewRequired: row.reviewRequired,
     reviewChannelId: row.reviewChannelId,
     retentionDays: row.retentionDays,
+    proofFilesAllowed: row.proofFilesAllowed,
   };
 }
 
@@ -105,7 +109,8 @@ type SettingChange =
   | { setting: "reviewRequired"; enabled: boolean }
   | { setting: "reviewChannel"; channelId: string | null }
   | { setting: "retention"; days: number }
-  | { setting: "language"; language: string };
+  | { setting: "language"; language: string }
+  | { setting: "proofFiles"; enabled: boolean };
 
 /** Changes one setting and records who changed it. Role ids are checked by the caller's guild. */
 export async function changeSetting(
@@ -138,6 +143,9 @@ export async function changeSetting(
       break;
     case "reviewChannel":
       data = { reviewChannelId: change.channelId };
+      break;
+    case "proofFiles":
+      data = { proofFilesAllowed: change.enabled };
       break;
     case "language":
       if (!isLanguage(change.language))

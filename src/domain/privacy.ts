@@ -35,7 +35,8 @@ import {
 } from "../db/privacy.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import { deleteWebSessionsOfUser } from "../db/webSessions.ts";
-import { findVolunteer, listPubliclyCreditedUserIds } from "../db/volunteers.ts";
+import { findVolunteer } from "../db/volunteers.ts";
+import { recordAudit } from "./audit.ts";
 import { getCampaign } from "./campaigns.ts";
 import { forgetGuildSettings } from "./guildSettings.ts";
 import { withAuditSubjects } from "./numbers.ts";
@@ -230,24 +231,33 @@ export async function eraseGuild(db: Store, guildId: string): Promise<void> {
 }
 
 /**
- * `/campaign export`: one row per claim (and one per task without claims). Volunteers who chose
- * public credit appear by id; everyone else as "volunteer #N", numbered within the export.
+ * `/campaign export`: one row per claim (and one per task without claims). By default the file
+ * holds no identity: every volunteer is "volunteer #N", numbered within this export only (the
+ * same member is #1 here and may be #3 in the next), and no proof link or task location.
+ * `includeMembers` (the caller checks Manage Server) puts ids, proof links and locations in,
+ * and is recorded in the audit.
  */
-export async function exportCampaignRows(db: Store, guildId: string, campaignId: number) {
+export async function exportCampaignRows(
+  db: Store,
+  guildId: string,
+  campaignId: number,
+  options: { includeMembers: boolean; actorId: string } = { includeMembers: false, actorId: "" },
+) {
   const campaign = await getCampaign(db, guildId, campaignId);
   const tasks = await listTasksOfCampaignWithClaims(db, guildId, campaignId);
-  const volunteerIds = [
-    ...new Set(
-      tasks.flatMap((task) =>
-        task.claims.flatMap((claim) => (claim.volunteerId ? [claim.volunteerId] : [])),
-      ),
-    ),
-  ];
-  const credited = new Set(await listPubliclyCreditedUserIds(db, guildId, volunteerIds));
+  const { includeMembers } = options;
+  if (includeMembers) {
+    await recordAudit(db, {
+      guildId,
+      actorId: options.actorId,
+      action: "campaign.exportMembers",
+      subjectId: campaign.id,
+    });
+  }
   const numbers = new Map<string, number>();
   const label = (volunteerId: string | null): { volunteer: string; anonymous: boolean } => {
     if (volunteerId === null) return { volunteer: "", anonymous: true };
-    if (credited.has(volunteerId)) return { volunteer: volunteerId, anonymous: false };
+    if (includeMembers) return { volunteer: volunteerId, anonymous: false };
     if (!numbers.has(volunteerId)) numbers.set(volunteerId, numbers.size + 1);
     return { volunteer: `#${numbers.get(volunteerId)}`, anonymous: true };
   };
@@ -256,7 +266,7 @@ export async function exportCampaignRows(db: Store, guildId: string, campaignId:
       taskNumber: task.number,
       task: task.title,
       kind: task.kind,
-      location: task.location ?? "",
+      location: includeMembers ? (task.location ?? "") : "",
       slots: task.slots,
       // A due date stored before dates were bounded may not read back (the year 10000 on
       // PostgreSQL): an empty cell, rather than an export that fails for the whole campaign.
@@ -281,7 +291,7 @@ export async function exportCampaignRows(db: Store, guildId: string, campaignId:
       claimStatus: claim.status,
       claimedAt: claim.claimedAt.toISOString(),
       closedAt: claim.closedAt?.toISOString() ?? "",
-      proofLink: claim.proofLink ?? "",
+      proofLink: includeMembers ? (claim.proofLink ?? "") : "",
     }));
   });
   return { campaign, rows };

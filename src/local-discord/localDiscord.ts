@@ -15,7 +15,7 @@
  *   await discord.close();
  *
  * World: createGuild, createChannel, deleteChannel, setChannelOverwrites, createRole,
- *   setRolePermissions, setBotPermissions, createUser, addMember, setMemberRoles,
+ *   setRolePermissions, setBotPermissions, setMfaLevel, setVerificationLevel, createUser, addMember, setMemberRoles,
  *   removeBotFromGuild, blockDirectMessages. Once the bot is connected each dispatches its
  *   gateway event. A guild has @everyone (id = guild id: View, Send, Read History, Add
  *   Reactions, Use Application Commands, Change Nickname; not Embed Links or Attach Files, so
@@ -250,6 +250,8 @@ export class LocalDiscord {
         [this.botUserId, { roles: [botRole.id], joinedAt: state.timestamp() }],
       ]),
       botRoleId: botRole.id,
+      mfaLevel: 0,
+      verificationLevel: 0,
     };
     state.guilds.set(id, guild);
     this.gateway.dispatch("GUILD_CREATE", apiGuild(guild, state), id, guildsIntent);
@@ -305,6 +307,18 @@ export class LocalDiscord {
   /** The permissions of the bot's role "Rally" (on top of @everyone's). */
   setBotPermissions(guildId: string, permissions: bigint): void {
     this.setRolePermissions(guildId, this.state.guild(guildId).botRoleId, permissions);
+  }
+
+  /** The server's 2FA requirement for moderators: 1 on ("elevated"), 0 off. GUILD_UPDATE. */
+  setMfaLevel(guildId: string, level: 0 | 1): void {
+    this.state.guild(guildId).mfaLevel = level;
+    this.dispatchGuildUpdate(guildId);
+  }
+
+  /** The server's verification level, 0 (none) to 4 (very high). GUILD_UPDATE. */
+  setVerificationLevel(guildId: string, level: 0 | 1 | 2 | 3 | 4): void {
+    this.state.guild(guildId).verificationLevel = level;
+    this.dispatchGuildUpdate(guildId);
   }
 
   createUser(input: { username: string; globalName?: string }): LocalUser {
@@ -517,6 +531,16 @@ export class LocalDiscord {
     await this.gateway.close();
     this.http.closeAllConnections();
     await new Promise((resolve) => this.http.close(resolve));
+  }
+
+  private dispatchGuildUpdate(guildId: string): void {
+    // GUILD_UPDATE carries the guild without its channels, members and other create-only lists.
+    const { channels, members, member_count, joined_at, large, unavailable, ...data } = apiGuild(
+      this.state.guild(guildId),
+      this.state,
+    );
+    void [channels, members, member_count, joined_at, large, unavailable];
+    this.gateway.dispatch("GUILD_UPDATE", data, guildId, guildsIntent);
   }
 
   private dispatchChannel(event: string, channel: LocalChannel): void {

@@ -6,8 +6,15 @@ import { checkBodyAgainstSpec } from "./openapi.ts";
 import { validateMessage, validateModal } from "./limits.ts";
 import type { MessagePayload } from "./limits.ts";
 import type { OAuth2 } from "./oauth2.ts";
-import { DiscordError, acceptsToken, apiChannel, apiMember, apiMessage, apiUser } from "./state.ts";
-import { apiRole } from "./state.ts";
+import {
+  DiscordError,
+  acceptsToken,
+  apiChannel,
+  apiGuild,
+  apiMember,
+  apiMessage,
+  apiUser,
+} from "./state.ts";
 import type { CommandOption, DiscordErrorBody, InteractionRecord, LocalChannel } from "./state.ts";
 import type {
   LogEvent,
@@ -409,20 +416,6 @@ function getMember({ state }: ApiRequest, [guildId, userId]: string[]): Reply {
   return ok(apiMember(guild, state.user(userId ?? "")));
 }
 
-/** GET /guilds/:id as Discord answers it (without member counts): the roles and the owner. */
-function getGuild({ state }: ApiRequest, [guildId]: string[]): Reply {
-  const guild = state.guilds.get(guildId ?? "") ?? refuse(404, 10004, "Unknown Guild");
-  return ok({
-    id: guild.id,
-    name: guild.name,
-    icon: null,
-    owner_id: guild.ownerId,
-    preferred_locale: guild.locale,
-    features: [],
-    roles: [...guild.roles.values()].map(apiRole),
-  });
-}
-
 type Handler = (request: ApiRequest, params: string[]) => Reply;
 
 const routes: Record<string, Handler> = {
@@ -459,8 +452,14 @@ const routes: Record<string, Handler> = {
   "GET /channels/:id/messages/:message": channelMessage,
   "PATCH /channels/:id/messages/:message": channelMessage,
   "DELETE /channels/:id/messages/:message": channelMessage,
-  "GET /guilds/:guild": getGuild,
   "GET /guilds/:guild/members/:user": getMember,
+  // GET /guilds/:id as Discord answers it (no member list): roles, owner, MFA and verification.
+  "GET /guilds/:guild": ({ state }, [guildId]) => {
+    const guild = state.guilds.get(guildId ?? "") ?? refuse(404, 10004, "Unknown Guild");
+    const { channels, members, ...fields } = apiGuild(guild, state);
+    void [channels, members];
+    return ok(fields);
+  },
 };
 
 /** Finds the route for "METHOD /path"; literal segments (like @me) win over parameters. */

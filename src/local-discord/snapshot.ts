@@ -16,6 +16,9 @@ export interface LocalDiscordSnapshot {
     ownerId: string;
     locale: string;
     botRoleId: string;
+    /** Older snapshots have neither: Discord's defaults (0) then. */
+    mfaLevel?: number;
+    verificationLevel?: number;
     roles: {
       id: string;
       name: string;
@@ -43,6 +46,8 @@ export function takeSnapshot(state: State): LocalDiscordSnapshot {
     ownerId: guild.ownerId,
     locale: guild.locale,
     botRoleId: guild.botRoleId,
+    mfaLevel: guild.mfaLevel,
+    verificationLevel: guild.verificationLevel,
     roles: [...guild.roles.values()].map((role) => ({
       id: role.id,
       name: role.name,
@@ -121,6 +126,8 @@ export function restoreSnapshot(state: State, snapshot: LocalDiscordSnapshot): v
       ownerId: input.ownerId,
       locale: input.locale,
       botRoleId: input.botRoleId,
+      mfaLevel: input.mfaLevel ?? 0,
+      verificationLevel: input.verificationLevel ?? 0,
       roles: new Map(
         input.roles.map((role) => [
           role.id,

@@ -62,6 +62,10 @@ export interface LocalGuild {
   /** user id → the member's role ids (without @everyone). */
   members: Map<string, { roles: string[]; joinedAt: string }>;
   botRoleId: string;
+  /** 1 when moderators must use two-factor authentication (Discord's "elevated" MFA level). */
+  mfaLevel: number;
+  /** 0 none, 1 low, 2 medium, 3 high, 4 very high. */
+  verificationLevel: number;
 }
 
 export interface StoredAttachment {
@@ -422,6 +426,8 @@ export function apiGuild(guild: LocalGuild, state: State): Json {
     icon: null,
     owner_id: guild.ownerId,
     preferred_locale: guild.locale,
+    mfa_level: guild.mfaLevel,
+    verification_level: guild.verificationLevel,
     features: [],
     roles: [...guild.roles.values()].map(apiRole),
     channels: channels.map((channel) => apiChannel(channel, state)),

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { backupSqlite } from "../../src/db/backup.ts";
+import { backupSqlite, findLastBackupTime } from "../../src/db/backup.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import type { Database as Db } from "../../src/db/store.ts";
 import { readMigrations, sqliteMigrationsDir, sqlitePathFromUrl } from "../../src/db/migrate.ts";
@@ -214,7 +214,7 @@ describe.skipIf(databaseKind !== "sqlite")("SQLite online backup and restore", (
     expect(snapshot(restoredPath)).toEqual(restored);
   });
 
-  it("`npm run backup` writes data/backups/rally-<UTC time>.db, names it, and the file opens with every migration applied", async () => {
+  it("`npm run backup` writes backups/rally-<UTC time>.db beside the database (where /rally safety looks), names it, and the file opens with every migration applied", async () => {
     const url = await testDatabaseUrl();
     const db = await open(url);
     await createCampaign(db, guild, organizer, campaignFields("Free prisoners"));
@@ -224,7 +224,12 @@ describe.skipIf(databaseKind !== "sqlite")("SQLite online backup and restore", (
     expect(code).toBe(0);
     const match = /to (\S+rally-\d{8}T\d{6}Z\.db) \(\d+ bytes in \d+ ms\)\./.exec(stdout);
     const file = match?.[1] ?? "";
-    expect(file.startsWith(join(cwd, "data", "backups"))).toBe(true);
+    expect(dirname(file)).toBe(join(dirname(sqlitePathFromUrl(url)), "backups"));
+    expect(
+      findLastBackupTime(db)
+        ?.toISOString()
+        .replace(/[-:]|\.000/g, ""),
+    ).toBe(basename(file).replace(/^rally-|\.db$/g, ""));
     expect(stdout).toContain("To restore: stop Rally, copy this file over the database file");
     expect(readdirSync(dirname(file))).toEqual([basename(file)]);
 

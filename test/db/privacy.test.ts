@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Client } from "discord.js";
 import { describe, expect, it } from "vitest";
 import type { Database as Db } from "../../src/db/store.ts";
@@ -40,7 +41,7 @@ import { setCredit, setReminders } from "../../src/domain/volunteers.ts";
 import { startWebSession } from "../../src/domain/webSessions.ts";
 import { createLogger } from "../../src/log.ts";
 import { runDueJobs } from "../../src/domain/dueJobs.ts";
-import { createTestDb, dumpTables, type Row } from "../support/db.ts";
+import { createTestDb, databaseKind, dumpTables, type Row } from "../support/db.ts";
 
 // Ids that appear nowhere else (no timestamp, counter or other id contains them), so a plain
 // substring search of the whole database is a fair test of "no trace".
@@ -703,7 +704,7 @@ describe("buildSummary's thanks", () => {
 });
 
 describe("exportCampaignRows", () => {
-  it("names public-credit volunteers by id and numbers everyone else, consistently, never by id", async () => {
+  it("numbers every volunteer, public credit or not, consistently within the export, with no id, proof link or location", async () => {
     const db = await createTestDb();
     const campaign = await campaignIn(db, guild, "Export me");
     const first = await taskIn(db, campaign, "First", { slots: 3, location: "Union" });
@@ -723,18 +724,39 @@ describe("exportCampaignRows", () => {
     expect(
       rows.map((row) => [row.task, row.volunteer, row.anonymous, row.claimStatus, row.proofLink]),
     ).toEqual([
-      ["First", "#1", true, "done", "https://example.org/bob"],
-      ["First", alice, false, "active", ""],
+      ["First", "#1", true, "done", ""],
       ["First", "#2", true, "active", ""],
-      ["Second", "#2", true, "active", ""],
+      ["First", "#3", true, "active", ""],
+      ["Second", "#3", true, "active", ""],
       ["Second", "#1", true, "active", ""],
       ["Nobody yet", "", false, "", ""],
     ]);
-    expect(rows[0]).toMatchObject({ taskNumber: first.number, location: "Union", slots: 3 });
+    expect(rows[0]).toMatchObject({ taskNumber: first.number, location: "", slots: 3 });
     expect(rows.at(-1)).toMatchObject({ taskNumber: empty.number, taskStatus: "open" });
     const json = asJson(rows);
-    expect(json).not.toContain(bob);
-    expect(json).not.toContain(carol);
+    for (const secret of [alice, bob, carol, "Union", "example.org"])
+      expect(json).not.toContain(secret);
+    expect(await db.auditEntry.count({ where: { action: "campaign.exportMembers" } })).toBe(0);
+
+    // With members: ids, proof links and locations, and the export is in the audit.
+    const named = await exportCampaignRows(db, guild, campaign.id, {
+      includeMembers: true,
+      actorId: organizer,
+    });
+    expect(named.rows.map((row) => [row.volunteer, row.proofLink, row.location])).toEqual([
+      [bob, "https://example.org/bob", "Union"],
+      [alice, "", "Union"],
+      [carol, "", "Union"],
+      [carol, "", ""],
+      [bob, "", ""],
+      ["", "", ""],
+    ]);
+    expect(
+      await db.auditEntry.findMany({
+        where: { action: "campaign.exportMembers" },
+        select: { guildId: true, actorId: true, subjectId: true },
+      }),
+    ).toEqual([{ guildId: guild, actorId: organizer, subjectId: String(campaign.id) }]);
   });
 
   it("shows a forgotten member's work with no name and no number that could be theirs", async () => {
@@ -866,3 +888,27 @@ describe("erasing a server that removed Rally", () => {
     ).toMatchObject({ status: "pending", dueAt: at(70 * day) });
   });
 });
+
+describe.runIf(databaseKind === "sqlite")(
+  "erased values leave the SQLite file (secure_delete)",
+  () => {
+    it("a note and proof link /me forget erased are not in the file's bytes after a checkpoint", async () => {
+      const db = await createTestDb();
+      const campaign = await campaignIn(db, guild, "Bytes");
+      const task = await taskIn(db, campaign, "Flyers", { slots: 3 });
+      const proof = "https://example.org/secure-delete-proof-4b7e";
+      const note = "Met at the secure-delete gate";
+      await claimAndFinish(db, task, alice, { proofLink: proof, note });
+      const [main] = await db.$queryRawUnsafe<{ file: string }[]>("PRAGMA database_list");
+      const path = main?.file ?? "";
+      await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+      expect(readFileSync(path).includes(proof)).toBe(true);
+
+      await forgetMember(db, guild, alice, at(hour));
+      // No VACUUM: only secure_delete keeps the old cell out of the page's free space.
+      await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+      const bytes = readFileSync(path);
+      for (const secret of [proof, note, alice]) expect(bytes.includes(secret), secret).toBe(false);
+    });
+  },
+);

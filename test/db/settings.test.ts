@@ -36,6 +36,7 @@ describe("a server that never changed a setting", () => {
       reviewRequired: false,
       reviewChannelId: null,
       retentionDays: 90,
+      proofFilesAllowed: true,
     });
     expect(await db.guildSettings.count()).toBe(0);
     expect(await db.auditEntry.count()).toBe(0);
@@ -126,6 +127,7 @@ describe("changing settings", () => {
       reviewRequired: false,
       reviewChannelId: null,
       retentionDays: 90,
+      proofFilesAllowed: true,
     });
 
     await changeSetting(db, guild, manager, { setting: "announceRole", roleId: null });
@@ -230,6 +232,7 @@ describe("changing settings", () => {
       reviewRequired: false,
       reviewChannelId: null,
       retentionDays: 90,
+      proofFilesAllowed: true,
     });
   });
 });

@@ -17,7 +17,7 @@ import {
 import { translate } from "../../src/i18n/index.ts";
 import { seedSandbox } from "../../src/sandbox/sandbox.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";
-import { testDatabaseUrl } from "../support/db.ts";
+import { databaseKind, testDatabaseUrl } from "../support/db.ts";
 import { campaignFields } from "../support/domain.ts";
 import { entryCommand } from "../support/entry.ts";
 
@@ -526,6 +526,111 @@ describe(
       expect(after.status).toBe("uncertain");
       expect(errorsOf(second)).toEqual([]);
       expect(second.stderr()).toBe("");
+    });
+
+    it("a purge: killed while it erases, the restart finds the server purged in full or untouched, never half", async () => {
+      const w = await setUpWorld();
+      const campaign = await createCampaign(
+        w.db,
+        w.guildId,
+        w.organizerId,
+        campaignFields({ title: "Big", channelId: w.campaigns }),
+      );
+      const volunteers = Array.from({ length: 400 }, (_, n) =>
+        String(800000000000000000n + BigInt(n)),
+      );
+      await w.db.outreachTask.createMany({
+        data: Array.from({ length: 200 }, (_, n) => ({
+          guildId: w.guildId,
+          campaignId: campaign.id,
+          number: n + 1,
+          title: `Task ${n + 1}`,
+          slots: 200,
+        })),
+      });
+      const tasks = await w.db.outreachTask.findMany({ select: { id: true } });
+      // Enough rows that erasing them takes a while: claims with proofs, and audit entries whose
+      // details name members (each rewritten on its own).
+      await w.db.claim.createMany({
+        data: tasks.flatMap((task, t) =>
+          Array.from({ length: 100 }, (_, n) => ({
+            guildId: w.guildId,
+            taskId: task.id,
+            volunteerId: volunteers[(t + n) % volunteers.length] ?? null,
+            status: "done",
+            openMarker: null,
+            proofLink: `https://example.org/proof/${t}/${n}`,
+            expiresAt: new Date(),
+          })),
+        ),
+      });
+      await w.db.auditEntry.createMany({
+        data: Array.from({ length: 800 }, (_, n) => ({
+          guildId: w.guildId,
+          actorId: w.organizerId,
+          action: "task.assign",
+          details: JSON.stringify({ member: volunteers[n % volunteers.length] }),
+        })),
+      });
+      const first = await startRallyProcess(w);
+      const opened = w.discord.slash({
+        guildId: w.guildId,
+        channelId: w.general,
+        userId: w.organizerId,
+        command: "settings",
+        subcommand: "purge",
+        options: {},
+      });
+      await opened.response();
+      const submitted = w.discord.submitModal({
+        handle: opened,
+        userId: w.organizerId,
+        values: { name: "Rally Sandbox" },
+      });
+      // Acknowledged (deferred) as the purge starts; killed a moment into its transaction.
+      await submitted.response();
+      await new Promise((next) => setTimeout(next, 150));
+      await kill(first);
+
+      const state = async () => ({
+        named: await w.db.claim.count({ where: { volunteerId: { not: null } } }),
+        proofs: await w.db.claim.count({ where: { proofLink: { not: null } } }),
+        actors: await w.db.auditEntry.count({ where: { actorId: { not: null } } }),
+        detailsNaming: await w.db.auditEntry.count({ where: { details: { contains: "8000" } } }),
+        purges: await w.db.auditEntry.count({ where: { action: "settings.purge" } }),
+      });
+      const untouched = {
+        named: 20000,
+        proofs: 20000,
+        actors: 801,
+        detailsNaming: 800,
+        purges: 0,
+      };
+      const purged = { named: 0, proofs: 0, actors: 0, detailsNaming: 0, purges: 1 };
+      const afterKill = await state();
+      expect([untouched, purged]).toContainEqual(afterKill);
+      if (databaseKind === "sqlite")
+        expect(await w.db.$queryRawUnsafe("PRAGMA integrity_check")).toEqual([
+          { integrity_check: "ok" },
+        ]);
+
+      // After the restart, the purge runs (again) and completes.
+      const second = await startRallyProcess(w);
+      const again = w.discord.slash({
+        guildId: w.guildId,
+        channelId: w.general,
+        userId: w.organizerId,
+        command: "settings",
+        subcommand: "purge",
+        options: {},
+      });
+      await again.response();
+      const done = await w.discord
+        .submitModal({ handle: again, userId: w.organizerId, values: { name: "Rally Sandbox" } })
+        .final(answerWithinMs);
+      expect(done.content).toMatch(/^\*\*Erased\.\*\*/);
+      expect(await state()).toEqual({ ...purged, purges: afterKill.purges + 1 });
+      expect(errorsOf(second)).toEqual([]);
     });
   },
 );

@@ -846,6 +846,8 @@ describe("forged values over the wire", () => {
         form: { url: "http://192.0.2.1/api/v2/petitions/x", key: "forged-key-123" },
       },
       "me:forget": { args: [volunteer, organizer] },
+      // The purge's form, with the right name: on any message, refused before it erases.
+      "settings:purge": { args: [""], form: { name: "Rally Sandbox" } },
     };
     const registered = commands.flatMap((command) =>
       Object.entries(command.components ?? {}).map(

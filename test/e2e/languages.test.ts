@@ -886,6 +886,7 @@ describe.each(languages)("a member whose Discord speaks %s", (language) => {
           name: t("settings.reviewChannel"),
           value: settings.reviewChannel ? `<#${settings.reviewChannel}>` : t("settings.none"),
         },
+        { name: t("settings.proofFiles"), value: t("settings.yes") },
       ],
     });
     const role = (id: string | null) => (id ? `<@&${id}>` : t("settings.none"));

@@ -110,6 +110,7 @@ interface Case {
 const cases: Record<string, Case> = {
   "rally about": { access: "everyone", options: () => ({}) },
   "rally help": { access: "everyone", options: () => ({}) },
+  "rally safety": { access: "organizer", options: () => ({}) },
 
   "campaign create": {
     access: "organizer",
@@ -305,6 +306,9 @@ const cases: Record<string, Case> = {
   "settings audit": { access: "organizer", options: () => ({}) },
   "settings language": { access: "organizer", options: () => ({ language: "en" }) },
   "settings show": { access: "everyone", options: () => ({}) },
+  "settings proof_files": { access: "organizer", options: () => ({ enabled: "true" }) },
+  // Answers with the confirmation form only: nothing is erased until the name is typed.
+  "settings purge": { access: "manager", options: () => ({}) },
 };
 
 interface ButtonCase {
@@ -324,6 +328,12 @@ interface ButtonCase {
  * Keyed by "command:action", then a note.
  */
 const buttonCases: Record<string, ButtonCase> = {
+  // The purge's form submitted without the command; a wrong name, so an allowed one erases nothing.
+  "settings:purge (the form, submitted without the command)": {
+    access: "manager",
+    customId: () => "settings:purge",
+    modal: { name: "not this server's name" },
+  },
   "task:claim": {
     access: "everyone",
     customId: async (fx) => `task:claim:${await fx.task()}`,

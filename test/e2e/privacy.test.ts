@@ -341,9 +341,13 @@ describe("/settings audit over the wire", () => {
 });
 
 describe("/campaign export over the wire", () => {
-  it("gives organizers a CSV that numbers anonymous volunteers and names only public ones", async () => {
+  it("gives organizers a CSV without identities: every volunteer a number, no proof links, no locations", async () => {
     const { bot, campaign, task } = await botWithTask();
     const [anonymous, credited] = bot.volunteerIds;
+    await bot.run(
+      bot.organizerId,
+      `/task add campaign:${campaign.id} title:"Posters" kind:campus location:"East gate, Main St 5"`,
+    );
     await bot.run(credited, "/me credit mode:public");
     await bot.run(anonymous, `/task claim task:${task.id}`);
     await bot.run(
@@ -359,7 +363,7 @@ describe("/campaign export over the wire", () => {
     const reply = await bot.run(bot.organizerId, `/campaign export campaign:${campaign.id}`);
     expect(reply.flags & ephemeral).toBe(ephemeral);
     expect(reply.content).toBe(
-      "The tasks and claims of **Free political prisoners**. Volunteers who did not choose public credit appear only as numbers.",
+      "The tasks and claims of **Free political prisoners**, without identities: volunteers appear as numbers (stable in this file only), with no proof links or locations.",
     );
     expect(reply.attachments.map((file) => file.filename)).toEqual([`campaign-${campaign.id}.csv`]);
     const csv = reply.attachments[0]?.data.toString("utf8") ?? "";
@@ -371,19 +375,61 @@ describe("/campaign export over the wire", () => {
       "task #,task,kind,location,slots,due,task status,volunteer,claim status,claimed at,closed at,proof link",
     );
     const cells = lines.slice(1).map((line) => line.split(","));
-    expect(cells.map((row) => [row[0], row[1], row[7], row[8], row[11]])).toEqual([
-      [
-        String(task.id),
-        "Flyers at the university",
-        "volunteer #1",
-        "done",
-        "https://example.org/flyers",
-      ],
-      [String(task.id), "Flyers at the university", credited, "active", ""],
+    expect(cells.map((row) => [row[0], row[1], row[3], row[7], row[8], row[11]])).toEqual([
+      [String(task.id), "Flyers at the university", "", "volunteer #1", "done", ""],
+      [String(task.id), "Flyers at the university", "", "volunteer #2", "active", ""],
+      ["2", "Posters", "", "", "", ""],
     ]);
-    expect(csv).not.toContain(anonymous);
-    expect(csv).not.toContain("Private words");
+    for (const secret of [anonymous, credited, "example.org", "East gate", "Private words"])
+      expect(csv).not.toContain(secret);
+    // Nothing about the export without identities goes to the audit.
+    expect(
+      await bot.rally.db.auditEntry.count({ where: { action: "campaign.exportMembers" } }),
+    ).toBe(0);
     expect(bot.discord.rejected()).toEqual([]);
+  });
+
+  it("include_members:true adds ids, proof links and locations for Manage Server only, says who can read the file, and is audited", async () => {
+    const { bot, campaign, task } = await botWithTask();
+    const [volunteer, roleOrganizer] = bot.volunteerIds;
+    await bot.run(bot.organizerId, `/task edit task:${task.id} location:"East gate, Main St 5"`);
+    await bot.run(volunteer, `/task claim task:${task.id}`);
+    await bot.run(volunteer, `/task done task:${task.id} proof_link:https://example.org/flyers`);
+    // An organizer by role, without Manage Server.
+    const team = bot.discord.createRole(bot.guildId, { name: "Team", permissions: 0n });
+    bot.discord.setMemberRoles(bot.guildId, roleOrganizer, [team.id]);
+    await bot.run(bot.organizerId, `/settings organizer_role role:<@&${team.id}>`);
+
+    const plain = await bot.run(roleOrganizer, `/campaign export campaign:${campaign.id}`);
+    expect(plain.attachments).toHaveLength(1);
+    const refused = await bot.run(
+      roleOrganizer,
+      `/campaign export campaign:${campaign.id} include_members:true`,
+    );
+    expect(refused.flags & ephemeral).toBe(ephemeral);
+    expect(refused.content).toBe(
+      "Only members with Manage Server can export with `include_members`: the file would name every volunteer. Leave the option out for an export without identities.",
+    );
+    expect(refused.attachments).toEqual([]);
+    expect(
+      await bot.rally.db.auditEntry.count({ where: { action: "campaign.exportMembers" } }),
+    ).toBe(0);
+
+    const reply = await bot.run(
+      bot.organizerId,
+      `/campaign export campaign:${campaign.id} include_members:true`,
+    );
+    expect(reply.flags & ephemeral).toBe(ephemeral);
+    expect(reply.content).toContain("Only you can see this reply and its file (it is private)");
+    const csv = reply.attachments[0]?.data.toString("utf8") ?? "";
+    const row = csv.replace(/^\uFEFF/, "").split("\r\n")[1] ?? "";
+    expect(row).toContain(`,${volunteer},done,`);
+    expect(row).toContain('"East gate, Main St 5"');
+    expect(row).toContain("https://example.org/flyers");
+    const audit = await bot.run(bot.organizerId, "/settings audit");
+    expect(audit.embeds[0]?.description).toContain(
+      `<@${bot.organizerId}> · campaign exported with members #${campaign.number}`,
+    );
   });
 });
 

@@ -190,6 +190,27 @@ test("a DM to a user who blocks direct messages is refused with 50007", async ()
   expect((await apiError(user.send("again"))).code).toBe(50007);
 });
 
+test("a guild's MFA and verification levels reach the client at GUILD_CREATE, GUILD_UPDATE and GET /guilds/:id", async () => {
+  const { discord, client, guild } = await connectedBot();
+  const cached = () => client.guilds.cache.get(guild.id);
+  expect([cached()?.mfaLevel, cached()?.verificationLevel]).toEqual([0, 0]);
+  const updated = once(client, Events.GuildUpdate);
+  discord.setMfaLevel(guild.id, 1);
+  await updated;
+  const again = once(client, Events.GuildUpdate);
+  discord.setVerificationLevel(guild.id, 3);
+  await again;
+  expect([cached()?.mfaLevel, cached()?.verificationLevel]).toEqual([1, 3]);
+  // The update keeps what GUILD_CREATE gave: channels and members stay in the cache.
+  expect(cached()?.channels.cache.size).toBe(1);
+  const fetched = await client.guilds.fetch({ guild: guild.id, force: true });
+  expect([fetched.mfaLevel, fetched.verificationLevel, fetched.name]).toEqual([
+    1,
+    3,
+    "Campaign HQ",
+  ]);
+});
+
 test("requests without a bot token are refused with 401", async () => {
   const { discord } = await connectedBot();
   const response = await fetch(`${discord.apiUrl}/v10/users/@me`);

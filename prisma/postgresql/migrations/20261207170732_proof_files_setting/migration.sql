@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "GuildSettings" ADD COLUMN     "proofFilesAllowed" BOOLEAN NOT NULL DEFAULT true;
