@@ -25,6 +25,7 @@ import { stopChartWorkers } from "./render/chartPool.ts";
 import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
 import { now as clockNow } from "./clock.ts";
 import { createDiscordAccess } from "./web/discordAccess.ts";
+import type { Server } from "node:http";
 import { registerPublicPages } from "./web/publicPages.ts";
 import { startWebServer } from "./web/server.ts";
 
@@ -67,6 +68,8 @@ export async function startDashboard(options: {
   db: Db;
   log: Logger;
   now?: () => Date;
+  /** A server already listening on the dashboard's port (the sandbox's), to serve on. */
+  server?: Server;
 }): Promise<Dashboard> {
   const { config } = options;
   const problem = dashboardProblem(config);
@@ -91,6 +94,7 @@ export async function startDashboard(options: {
     plugins: [(app) => registerPublicPages(app, { db: options.db, publicUrl })],
     port,
     host,
+    ...(options.server ? { server: options.server } : {}),
   });
   options.log.info({ url: server.url, publicUrl }, "dashboard listening");
   return { url: server.url, publicUrl, close: () => server.close() };

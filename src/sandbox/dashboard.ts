@@ -1,6 +1,6 @@
 /** The sandbox's dashboard: logged in through the local Discord's "log in as" page. */
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:http";
 import { startDashboard, type Dashboard, type Rally } from "../app.ts";
 import type { Config } from "../config.ts";
 import type { LocalDiscord } from "../local-discord/localDiscord.ts";
@@ -9,29 +9,31 @@ import type { Logger } from "../log.ts";
 /** The sandbox's port unless WEB_PORT says otherwise (or it is taken: then any free one). */
 const sandboxWebPort = 8788;
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-      .once("error", () => resolve(false))
-      .listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-function anyFreePort(): Promise<number> {
+function listening(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const probe = createServer()
+    const server = createServer()
       .once("error", reject)
-      .listen(0, "127.0.0.1", () => {
-        const address = probe.address();
-        const port = typeof address === "object" && address ? address.port : 0;
-        probe.close(() => resolve(port));
-      });
+      .listen(port, "127.0.0.1", () => resolve(server));
   });
 }
 
-/** The port the sandbox's dashboard will listen on: WEB_PORT, else 8788 when free, else any. */
-export async function pickSandboxWebPort(config: Config): Promise<number> {
-  return config.WEB_PORT ?? ((await portIsFree(sandboxWebPort)) ? sandboxWebPort : anyFreePort());
+/** Where the sandbox's dashboard listens, held from now on so that no other process takes it. */
+export interface SandboxWebPort {
+  port: number;
+  server: Server;
+}
+
+/**
+ * The dashboard's port, listened on at once (before Rally starts, so replies can name its
+ * address): WEB_PORT, else 8788 when free, else any free port.
+ */
+export async function holdSandboxWebPort(config: Config): Promise<SandboxWebPort> {
+  let server: Server;
+  if (config.WEB_PORT !== undefined) server = await listening(config.WEB_PORT);
+  else server = await listening(sandboxWebPort).catch(() => listening(0));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : sandboxWebPort;
+  return { port, server };
 }
 
 export async function startSandboxDashboard(options: {
@@ -40,13 +42,13 @@ export async function startSandboxDashboard(options: {
   token: string;
   db: Rally["db"];
   log: Logger;
+  web: SandboxWebPort;
 }): Promise<Dashboard> {
-  const { config, discord } = options;
-  const port = await pickSandboxWebPort(config);
+  const { config, discord, web } = options;
   return startDashboard({
     config: {
       ...config,
-      WEB_PORT: port,
+      WEB_PORT: web.port,
       DISCORD_API_URL: discord.apiUrl,
       DISCORD_CLIENT_ID: discord.applicationId,
       DISCORD_CLIENT_SECRET: discord.oauth2ClientSecret,
@@ -56,5 +58,6 @@ export async function startSandboxDashboard(options: {
     token: options.token,
     db: options.db,
     log: options.log,
+    server: web.server,
   });
 }

@@ -22,7 +22,7 @@ import {
   sandboxPaths,
   saveSandbox,
 } from "./persistence.ts";
-import { pickSandboxWebPort, startSandboxDashboard } from "./dashboard.ts";
+import { holdSandboxWebPort, startSandboxDashboard } from "./dashboard.ts";
 
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 /** After each line of a script, the jobs due this soon run (a live card's coalesced edit). */
@@ -125,11 +125,11 @@ export async function runSandbox(
     }
     const world = restored?.world ?? seedSandbox(discord);
     // The dashboard's address is known before Rally starts, so replies can name public pages.
-    const webPort = scriptDir ? undefined : await pickSandboxWebPort(config);
+    const web = scriptDir ? undefined : await holdSandboxWebPort(config);
     const webConfig =
-      webPort === undefined
+      web === undefined
         ? {}
-        : { WEB_PORT: webPort, PUBLIC_URL: config.PUBLIC_URL ?? `http://127.0.0.1:${webPort}` };
+        : { WEB_PORT: web.port, PUBLIC_URL: config.PUBLIC_URL ?? `http://127.0.0.1:${web.port}` };
     const rally = await startRally({
       config: {
         ...config,
@@ -149,15 +149,16 @@ export async function runSandbox(
       web: false,
     });
     // A script has no dashboard: its transcript is the same at every run.
-    const dashboard = scriptDir
-      ? undefined
-      : await startSandboxDashboard({
-          config: { ...config, ...webConfig, DATABASE_URL: databaseUrl },
-          discord,
-          token: sandboxToken,
-          db: rally.db,
-          log,
-        });
+    const dashboard =
+      web &&
+      (await startSandboxDashboard({
+        config: { ...config, ...webConfig, DATABASE_URL: databaseUrl },
+        discord,
+        token: sandboxToken,
+        db: rally.db,
+        log,
+        web,
+      }));
     await discord.waitFor(
       () => (discord.commands(world.guildId).length > 0 ? true : undefined),
       5000,

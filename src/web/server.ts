@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
@@ -55,6 +56,11 @@ export interface WebDependencies {
   loginRateLimit?: number;
   /** Registers more routes (the public pages) on the same server, after the shared hooks. */
   plugins?: ((app: FastifyInstance, context: WebContext) => void | Promise<void>)[];
+  /**
+   * An HTTP server already listening, to serve on instead of listening anew: the sandbox holds
+   * its port from before Rally starts, so no other process can take it in between.
+   */
+  server?: Server;
 }
 
 /**
@@ -119,6 +125,7 @@ export async function createWebServer(dependencies: WebDependencies): Promise<Fa
     // Behind a reverse proxy the address that counts for rate limits is the client's.
     trustProxy: "loopback",
     bodyLimit: 256 * 1024,
+    ...(dependencies.server ? { serverFactory: serveOn(dependencies.server) } : {}),
   });
   // Every route, as registered: what the browser tests walk to check each page (test/browser).
   const routes: { method: string; url: string }[] = [];
@@ -252,16 +259,33 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
 }
 
 /** Starts listening; `close()` stops taking requests and finishes those in flight. */
+/** Fastify's serverFactory for a server that is already listening. */
+function serveOn(server: Server) {
+  return (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+    server.on("request", handler);
+    return server;
+  };
+}
+
 export async function startWebServer(
   dependencies: WebDependencies & { port: number; host: string },
 ): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
   const app = await createWebServer(dependencies);
-  await app.listen({ port: dependencies.port, host: dependencies.host });
+  if (dependencies.server) await app.ready();
+  else await app.listen({ port: dependencies.port, host: dependencies.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : dependencies.port;
   return {
     url: `http://${dependencies.host.includes(":") ? `[${dependencies.host}]` : dependencies.host}:${port}`,
     app,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // A server handed in was not listened on by Fastify, so Fastify leaves it open.
+      const { server } = dependencies;
+      if (server?.listening) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
   };
 }

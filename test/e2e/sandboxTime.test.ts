@@ -86,9 +86,14 @@ describe("the sandbox's clock", { timeout: 60_000 }, () => {
     expect(stamps).toEqual([
       "2026-12-08 18:00",
       "2026-12-09 09:00",
+      "2026-12-09 12:00",
       "2026-12-09 18:00",
       "2026-12-10 09:00",
+      "2026-12-10 12:00",
     ]);
+    // At noon, three days after the claim, the claim's own notices reach volunteer1 by DM.
+    expect(days).toContain("[2026-12-09 12:00 UTC]\nDM to @volunteer1:");
+    expect(days).toContain("[2026-12-10 12:00 UTC]\nDM to @volunteer1:");
     expect(days).toContain("Due: 2026-12-11 09:00 UTC (in 24 hours)");
     expect(days).toMatch(/It is now 2026-12-10 13:00 UTC, 2 days later\.\n$/);
     // Three days on, Rally still answers: the local Discord's interactions carry the same clock.
