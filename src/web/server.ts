@@ -32,6 +32,7 @@ import { registerGuildPages } from "./guildPage.ts";
 import { html } from "./html.ts";
 import { registerHomePage } from "./homePage.ts";
 import { readerLanguage } from "./language.ts";
+import { registerOrganizerPages } from "./organizerPages.ts";
 import { sendPage, stylesheetPath } from "./layout.ts";
 
 export interface WebDependencies {
@@ -219,6 +220,7 @@ export async function createWebServer(dependencies: WebDependencies): Promise<Fa
   registerHomePage(app, context);
   registerGuildPages(app, context);
   registerCampaignPages(app, context);
+  registerOrganizerPages(app, context);
   for (const plugin of dependencies.plugins ?? []) await plugin(app, context);
   return app;
 }
