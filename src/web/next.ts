@@ -7,6 +7,7 @@ export function safeNext(value: unknown): string {
   if (typeof value !== "string" || value.length > 512) return "/";
   if (!value.startsWith("/") || value.startsWith("//")) return "/";
   // Backslashes and control characters (tab, newline) are where open redirects hide.
-  if ([...value].some((char) => char === "\\" || char <= "\u001f" || char === "\u007f")) return "/";
+  if ([...value].some((char) => char === "\\" || char <= "\u001f" || char === "\u007f"))
+    return "/";
   return value;
 }
