@@ -118,7 +118,7 @@ describe("organizer pages: who may open them", () => {
 
   it("another server's campaign, claim or schedule ids are 404 and change nothing there", async () => {
     const world = await startWebWorld();
-    await withSubmissions(world);
+    const ours = await withSubmissions(world);
     const theirs = await campaignIn(world, world.otherGuildId, "Their campaign");
     const theirTask = await addTask(
       world.db,
@@ -169,6 +169,23 @@ describe("organizer pages: who may open them", () => {
       cookie,
     );
     expect(review.statusCode).toBe(404);
+    // Ours and theirs in one form: 404, and ours is not decided either.
+    const mixed = await world.app.inject({
+      method: "POST",
+      url: `${g}/review`,
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+      payload: new URLSearchParams([
+        ["_csrf", csrf],
+        ["claim", String(ours.claims[0]?.claim.id)],
+        ["claim", String(theirClaim.claim.id)],
+        ["decision", "approve"],
+      ]).toString(),
+    });
+    expect(mixed.statusCode).toBe(404);
+    expect(
+      (await world.db.claim.findUniqueOrThrow({ where: { id: ours.claims[0]?.claim.id ?? 0 } }))
+        .status,
+    ).toBe("submitted");
     expect(
       (await post(world, `${g}/review`, { _csrf: csrf, claim: "abc", decision: "approve" }, cookie))
         .statusCode,
