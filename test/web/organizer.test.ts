@@ -109,6 +109,14 @@ describe("organizer pages: who may open them", () => {
     ];
     for (const [path, form] of forms)
       expect((await post(world, path, form, cookie)).statusCode, path).toBe(403);
+    // The upload form (multipart) is checked the same way.
+    const upload = await world.app.inject({
+      method: "POST",
+      url: `/g/${world.guildId}/import`,
+      headers: { "content-type": "multipart/form-data; boundary=XyZ", cookie },
+      payload: multipart({ campaign: String(campaign.number) }, "title\n"),
+    });
+    expect(upload.statusCode).toBe(403);
     expect((await getGuildSettings(world.db, world.guildId)).timezone).toBe("UTC");
     const claim = await world.db.claim.findUniqueOrThrow({
       where: { id: claims[0]?.claim.id ?? 0 },
@@ -524,5 +532,26 @@ describe("schedules, audit and settings", () => {
     expect(none.body).toContain("No organizer actions recorded yet.");
     const early = await get(world, `/g/${world.guildId}/audit?to=2000-01-01`, cookie);
     expect(early.body).toContain("No organizer actions recorded yet.");
+  });
+});
+
+describe("languages", () => {
+  it("the organizer pages speak the reader's language", async () => {
+    const world = await startWebWorld();
+    await withSubmissions(world);
+    const { cookie } = await logIn(world, world.managerId);
+    const inUkrainian = await world.app.inject({
+      method: "GET",
+      url: `/g/${world.guildId}/review`,
+      headers: { cookie, "accept-language": "uk" },
+    });
+    expect(inUkrainian.body).toContain("Черга перевірки");
+    expect(inUkrainian.body).toContain("Журнал дій");
+    const inRussian = await world.app.inject({
+      method: "GET",
+      url: `/g/${world.guildId}/tasks`,
+      headers: { cookie, "accept-language": "ru" },
+    });
+    expect(inRussian.body).toContain("На проверке");
   });
 });
