@@ -5,6 +5,7 @@
  * through due jobs (src/domain/reviews.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { listCampaigns } from "../domain/campaigns.ts";
 import { UserError } from "../domain/errors.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { getCampaignIdByNumber } from "../domain/numbers.ts";
@@ -58,6 +59,23 @@ export function registerReviewPages(app: FastifyInstance, context: WebContext): 
       (userId) => context.discord.memberName(server.guildId, userId),
       submissions.map((claim) => claim.volunteerId),
     );
+    const campaigns = await listCampaigns(context.db, server.guildId, "active", 100);
+    const filter = html`<form method="get" action="/g/${server.guildId}/review" class="filters">
+      <label for="review-campaign">${t("web.tasks.campaignFilter")}</label>
+      <select id="review-campaign" name="campaign">
+        <option value="">${t("web.tasks.allCampaigns")}</option>
+        ${campaigns.map(
+          (campaign) =>
+            html`<option
+              value="${campaign.number}"
+              ${String(campaign.number) === campaignText && html`selected`}
+            >
+              #${campaign.number} ${campaign.title}
+            </option>`,
+        )}
+      </select>
+      <button type="submit">${t("web.tasks.apply")}</button>
+    </form>`;
     const table =
       submissions.length === 0
         ? html`<p>${t("web.review.empty")}</p>`
@@ -132,7 +150,7 @@ export function registerReviewPages(app: FastifyInstance, context: WebContext): 
             <textarea id="reason" name="reason" maxlength="${taskLimits.rejectReason}"></textarea>
             <button type="submit">${t("web.review.submit")}</button>
           </form>`;
-    return { title: t("web.review.title"), body: html`${notice}${table}` };
+    return { title: t("web.review.title"), body: html`${notice}${filter}${table}` };
   }
 
   app.get("/g/:guildId/review", async (request, reply) => {

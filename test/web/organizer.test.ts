@@ -242,7 +242,14 @@ describe("the review queue", () => {
   it("approves two submissions at once, through /task review's rules, with Discord's follow-ups armed", async () => {
     const world = await startWebWorld();
     const { claims } = await withSubmissions(world);
+    const quiet = await campaignIn(world, world.guildId, "Clean the river");
     const { cookie } = await logIn(world, world.managerId);
+    const filtered = await get(
+      world,
+      `/g/${world.guildId}/review?campaign=${quiet.number}`,
+      cookie,
+    );
+    expect(filtered.body).toContain("No work is waiting for review.");
     const page = await get(world, `/g/${world.guildId}/review`, cookie);
     expect(page.body).toContain("Posters on campus");
     // The volunteer's name from Discord, their note escaped, the proof a link.
