@@ -4,65 +4,15 @@
  */
 import type { FastifyInstance } from "fastify";
 import { DateTime } from "luxon";
-import { readAuditChanges, type AuditValue } from "../domain/audit.ts";
+import { auditActionText, auditChangesText, type AuditShown } from "../domain/auditText.ts";
 import { auditFilterChoices, auditPageSize, auditTrail } from "../domain/auditTrail.ts";
 import { formatLocalDateTime } from "../domain/dates.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
-import { isLanguage, type Language, type MessageKey, type Translator } from "../i18n/index.ts";
 import { requireOrganizer } from "./access.ts";
 import type { WebContext } from "./context.ts";
 import { formatCount } from "./format.ts";
 import { html } from "./html.ts";
 import { memberNames, queryText, sendOrganizerPage } from "./organizer.ts";
-
-const roleFields = new Set(["organizerRoleId", "announceRoleId"]);
-const channelFields = new Set(["reviewChannelId", "channelId"]);
-const dateFields = new Set(["endsAt", "dueAt"]);
-
-function wordsOr(key: string, fallback: string, t: Translator): string {
-  const words = t(key as MessageKey);
-  return words === key ? fallback : words;
-}
-
-export function auditActionText(action: string, t: Translator): string {
-  return wordsOr(`settings.auditActions.${action}`, action, t);
-}
-
-interface Shown {
-  t: Translator;
-  language: Language;
-  zone: string;
-  roles: Map<string, string>;
-}
-
-function shownValue(field: string, value: AuditValue, shown: Shown): string {
-  const { t } = shown;
-  if (value === null || value === "") return t("settings.none");
-  if (typeof value === "boolean") return value ? t("settings.yes") : t("settings.no");
-  if (typeof value === "number") return formatCount(value, shown.language);
-  if (roleFields.has(field)) return `@${shown.roles.get(value) ?? value}`;
-  if (channelFields.has(field)) return t("web.schedules.channelId", { id: value });
-  if (dateFields.has(field)) {
-    const date = new Date(value);
-    if (Number.isFinite(date.getTime())) return formatLocalDateTime(date, shown.zone);
-  }
-  if (field === "language" && isLanguage(value)) return t(`commands.settings.languages.${value}`);
-  if (field === "kind") return wordsOr(`commands.task.kinds.${value}`, value, t);
-  return value;
-}
-
-/** "count 372 → 320, goal 500 → 1,000", or nothing for an entry that records no values. */
-export function auditChangesText(details: string | null, shown: Shown): string {
-  const { t } = shown;
-  const changes = readAuditChanges(details).map((change) =>
-    t("settings.auditChange", {
-      field: wordsOr(`settings.auditFields.${change.field}`, change.field, t),
-      from: shownValue(change.field, change.from, shown),
-      to: shownValue(change.field, change.to, shown),
-    }),
-  );
-  return changes.length > 0 ? t("settings.auditChanges", { changes: changes.join(", ") }) : "";
-}
 
 /** A date typed in the filter (YYYY-MM-DD), as the start of that day in the server's zone. */
 function dayStart(text: string, zone: string): DateTime | null {
@@ -98,11 +48,15 @@ export function registerAuditPages(app: FastifyInstance, context: WebContext): v
       (userId) => context.discord.memberName(server.guildId, userId),
       [...choices.actorIds, ...entries.map((entry) => entry.actorId)],
     );
-    const shown: Shown = {
+    const roles = await context.discord.roleNames(server.guildId);
+    // Plain text: the page's template escapes it; roles by name, channels by id (no gateway).
+    const shown: AuditShown = {
       t,
-      language,
       zone,
-      roles: await context.discord.roleNames(server.guildId),
+      role: (id) => `@${roles.get(id) ?? id}`,
+      channel: (id) => t("web.schedules.channelId", { id }),
+      number: (value) => formatCount(value, language),
+      text: (value) => value,
     };
     const filters = html`<form method="get" action="/g/${server.guildId}/audit" class="filters">
       <label for="audit-actor">${t("web.audit.actor")}</label>
