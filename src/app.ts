@@ -13,6 +13,7 @@ import type { Logger } from "./log.ts";
 import { campaignCardJobHandlers } from "./discord/campaignCardJobs.ts";
 import { claimJobHandlers } from "./discord/claimJobs.ts";
 import { privacyJobHandlers } from "./discord/privacyJobs.ts";
+import { dashboardJobHandlers } from "./discord/dashboardJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { taskRepeatJobHandlers } from "./discord/taskRepeatJobs.ts";
@@ -304,6 +305,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...privacyJobHandlers({ client, db, log }),
       ...taskRepeatJobHandlers({ client, db, log, now }),
       ...campaignCardJobHandlers({ client, db, log, now }),
+      ...dashboardJobHandlers({ client, db, log, now }),
       ...sourceJobHandlers({ client, db, log, now, sources }),
     },
     ...(options.schedulerCron !== undefined ? { cronExpression: options.schedulerCron } : {}),

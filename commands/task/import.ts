@@ -1,10 +1,9 @@
 /** `/task import`: many tasks from a CSV file, answered with one message in the campaign's channel. */
-import { ApplicationCommandOptionType, ButtonStyle, ComponentType } from "discord.js";
+import { ApplicationCommandOptionType } from "discord.js";
 import type * as z from "zod";
 import { campaignCardChanged } from "../../src/domain/campaignCard.ts";
 import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
-import type { TaskKind } from "../../src/domain/taskFields.ts";
 import {
   importSizeProblem,
   importTasks,
@@ -13,13 +12,13 @@ import {
 } from "../../src/domain/taskImport.ts";
 import { translator } from "../../src/i18n/index.ts";
 import {
-  customId,
   privateReply,
   type HandlerResult,
   type InteractionContext,
 } from "../../src/discord/command.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 import { localizedDescription } from "../../src/discord/commandData.ts";
+import { importPostMessage } from "../../src/discord/render/importPost.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { serverLanguage } from "./card.ts";
 import { campaignOption } from "./options.ts";
@@ -90,33 +89,10 @@ export async function importFile(
   );
   await campaignCardChanged(context.db, context.guildId, campaignId, context.now());
   const campaign = await getCampaign(context.db, context.guildId, campaignId);
-  const tServer = translator(serverLanguage(context));
-  const kinds = (Object.entries(result.byKind) as [TaskKind, number][])
-    .filter(([, count]) => count > 0)
-    .map(
-      ([kindName, count]) =>
-        `${tServer(`task.kindIcon.${kindName}`)} ${count} ${tServer(`commands.task.kinds.${kindName}`)}`,
-    )
-    .join(" · ");
   const title = showText(campaign.title, 100);
-  // One message for the whole import, never a card per row: Discord allows ~5 posts per 5 s.
+  const tServer = translator(serverLanguage(context));
   await context.channels
-    .post(campaign.channelId, {
-      content: tServer("task.importPost", { count: result.created, campaign: title, kinds }),
-      components: [
-        {
-          type: ComponentType.ActionRow,
-          components: [
-            {
-              type: ComponentType.Button,
-              style: ButtonStyle.Primary,
-              label: tServer("task.importListButton"),
-              custom_id: customId("task", "browse", String(campaignId)),
-            },
-          ],
-        },
-      ],
-    })
+    .post(campaign.channelId, importPostMessage(tServer, result, campaign))
     .catch((error: unknown) =>
       context.log.warn({ err: error, guildId: context.guildId }, "import message not posted"),
     );

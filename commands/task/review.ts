@@ -9,7 +9,6 @@ import {
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
 import { volunteerLanguage } from "../../src/domain/volunteers.ts";
-import { translator } from "../../src/i18n/index.ts";
 import {
   customId,
   idArgument,
@@ -20,6 +19,7 @@ import {
   type OutgoingMessage,
 } from "../../src/discord/command.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { rejectedNoticeKey, rejectedNoticeText } from "../../src/discord/render/reviewNotice.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 import { refreshCard } from "./card.ts";
 
@@ -112,15 +112,12 @@ async function tellRejected(
   context: InteractionContext,
 ) {
   const language = await volunteerLanguage(context.db, context.guildId, volunteerId);
-  const text = translator(language)("task.rejectedNotice", {
-    title: showText(task.title, 100),
-    reason: showText(shorten(reason, taskLimits.rejectReason), 400),
-  });
-  // A claim is rejected once: its key keeps a retried answer from telling the volunteer twice.
-  const key = `rejected:${claimId}`;
-  await context.channels.sendDirect(volunteerId, text, key).catch((error: unknown) => {
-    context.log.warn({ err: error, guildId: context.guildId }, "rejection notice not sent");
-  });
+  const text = rejectedNoticeText(language, task.title, reason);
+  await context.channels
+    .sendDirect(volunteerId, text, rejectedNoticeKey(claimId))
+    .catch((error: unknown) => {
+      context.log.warn({ err: error, guildId: context.guildId }, "rejection notice not sent");
+    });
 }
 
 /** An organizer's Approve / Reject on a review message, and the reason form. */

@@ -58,7 +58,10 @@ const reasonLength = 120;
 
 const megabyte = 1024 * 1024;
 
-function fileProblem(key: MessageKey, params: MessageParams = {}): ParsedImport {
+function fileProblem(
+  key: MessageKey,
+  params: MessageParams = {},
+): { ok: false; problems: ImportProblem[] } {
   return { ok: false, problems: [{ line: 0, key, params }] };
 }
 
@@ -311,12 +314,16 @@ function readTask(
   return { task, problems };
 }
 
+/** Every row of an import file with its task or its problems, for a preview before creating. */
+export type ImportPreview =
+  | { ok: true; rows: { line: number; task: ImportedTask | null; problems: ImportProblem[] }[] }
+  | { ok: false; problems: ImportProblem[] };
+
 /**
- * Reads an import file. All or nothing: either every row is a valid task, or the answer lists
- * every problem found. File-level problems (size, encoding, not CSV, header, row count) stop
- * the reading and are the only problem reported.
+ * Reads an import file row by row. File-level problems (size, encoding, not CSV, header, row
+ * count) stop the reading and are the only problem reported.
  */
-export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedImport {
+export function previewTaskCsv(file: Uint8Array, zone: string, now: Date): ImportPreview {
   const tooLarge = importSizeProblem(file.byteLength);
   if (tooLarge) return { ok: false, problems: [tooLarge] };
 
@@ -350,12 +357,24 @@ export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedI
 
   const readDue = dueReader(zone, now);
   const readUntil = dueReader(zone, now, "repeat_until");
+  return {
+    ok: true,
+    rows: rows.map((row) => ({ line: row.line, ...readTask(row, readDue, readUntil, columns) })),
+  };
+}
+
+/**
+ * Reads an import file. All or nothing: either every row is a valid task, or the answer lists
+ * every problem found, in file order.
+ */
+export function parseTaskCsv(file: Uint8Array, zone: string, now: Date): ParsedImport {
+  const preview = previewTaskCsv(file, zone, now);
+  if (!preview.ok) return preview;
   const tasks: ImportedTask[] = [];
   const problems: ImportProblem[] = [];
-  for (const row of rows) {
-    const result = readTask(row, readDue, readUntil, columns);
-    if (result.task) tasks.push(result.task);
-    problems.push(...result.problems);
+  for (const row of preview.rows) {
+    if (row.task) tasks.push(row.task);
+    problems.push(...row.problems);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, tasks };
 }

@@ -26,6 +26,7 @@ import { formatCount, formatWhen } from "./format.ts";
 import { sourceText, statusText } from "./guildPage.ts";
 import { html } from "./html.ts";
 import { sendPage } from "./layout.ts";
+import { organizerNav } from "./organizer.ts";
 
 const day = 24 * 60 * 60 * 1000;
 /** The table reaches back this far; the chart shows the last 30 days. */
@@ -214,6 +215,7 @@ export function registerCampaignPages(app: FastifyInstance, context: WebContext)
         { href: "/", label: t("web.home.title") },
         { href: `/g/${server.guildId}`, label: server.guildName },
       ],
+      nav: organizerNav(request, server.guildId, "campaigns"),
       body,
     });
   });

@@ -35,6 +35,10 @@ export interface DiscordAccess {
   ): Promise<{ user: OAuthUser; guilds: { id: string; permissions: bigint }[] } | null>;
   /** The member's roles and permissions in a server; null when Rally or the member is not there. */
   membership(guildId: string, userId: string): Promise<Membership | null>;
+  /** The name a member shows in a server (nickname, display name, username); null when unknown. */
+  memberName(guildId: string, userId: string): Promise<string | null>;
+  /** A server's role names by id (from the server lookup the permission check caches). */
+  roleNames(guildId: string): Promise<Map<string, string>>;
 }
 
 interface DiscordAccessOptions {
@@ -169,6 +173,21 @@ export function createDiscordAccess(options: DiscordAccessOptions): DiscordAcces
           member.roles,
         ),
       };
+    },
+
+    async memberName(guildId, userId) {
+      if (!/^\d{17,20}$/.test(guildId) || !/^\d{17,20}$/.test(userId)) return null;
+      const member = await memberCache(`${guildId}:${userId}`, () =>
+        orAbsent(rest.get(Routes.guildMember(guildId, userId))),
+      ).catch(() => null);
+      if (!member) return null;
+      return member.nick ?? member.user.global_name ?? member.user.username;
+    },
+
+    async roleNames(guildId) {
+      if (!/^\d{17,20}$/.test(guildId)) return new Map();
+      const guild = await guildCache(guildId, () => orAbsent(rest.get(Routes.guild(guildId))));
+      return new Map((guild?.roles ?? []).map((role: APIRole) => [role.id, role.name]));
     },
   };
 }

@@ -8,6 +8,7 @@ import type { WebContext } from "./context.ts";
 import { formatCount } from "./format.ts";
 import { html } from "./html.ts";
 import { sendPage } from "./layout.ts";
+import { organizerNav } from "./organizer.ts";
 
 /** More than a server runs at once; older closed ones are in /campaign export. */
 const listedCampaigns = 100;
@@ -67,6 +68,7 @@ export function registerGuildPages(app: FastifyInstance, context: WebContext): v
     return sendPage(request, reply, {
       title: server.guildName,
       crumbs: [{ href: "/", label: t("web.home.title") }],
+      nav: organizerNav(request, server.guildId, "campaigns"),
       body: campaigns.length === 0 ? html`<p>${t("web.guild.none")}</p>` : table,
     });
   });

@@ -9,6 +9,8 @@ export interface PageContent {
   body: Html;
   /** Breadcrumbs above the title, e.g. the server's page from a campaign's. */
   crumbs?: { href: string; label: string }[];
+  /** A server's sections (campaigns, tasks, review…), the one being read marked current. */
+  nav?: { href: string; label: string; current: boolean }[];
 }
 
 export function renderPage(request: FastifyRequest, content: PageContent): string {
@@ -39,6 +41,21 @@ export function renderPage(request: FastifyRequest, content: PageContent): strin
             crumbs.length > 0 &&
             html`<nav aria-label="${t("web.breadcrumbs")}" class="crumbs">
               ${crumbs.map((crumb) => html`<a href="${crumb.href}">${crumb.label}</a> / `)}
+            </nav>`
+          }
+          ${
+            content.nav &&
+            html`<nav aria-label="${t("web.nav.label")}" class="sections">
+              <ul>
+                ${content.nav.map(
+                  (item) =>
+                    html`<li>
+                      <a href="${item.href}" ${item.current && html`aria-current="page"`}
+                        >${item.label}</a
+                      >
+                    </li>`,
+                )}
+              </ul>
             </nav>`
           }
           <h1>${content.title}</h1>

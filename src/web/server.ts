@@ -34,6 +34,7 @@ import { registerGuildPages } from "./guildPage.ts";
 import { html } from "./html.ts";
 import { registerHomePage } from "./homePage.ts";
 import { readerLanguage } from "./language.ts";
+import { registerOrganizerPages } from "./organizerPages.ts";
 import { sendPage, stylesheetPath } from "./layout.ts";
 
 declare module "fastify" {
@@ -240,6 +241,7 @@ export async function createWebServer(dependencies: WebDependencies): Promise<Fa
   registerHomePage(app, context);
   registerGuildPages(app, context);
   registerCampaignPages(app, context);
+  registerOrganizerPages(app, context);
   for (const plugin of dependencies.plugins ?? []) await plugin(app, context);
   return app;
 }
