@@ -385,6 +385,43 @@ export function parseMilestoneSubject(
   return { campaignId: campaignId ?? 0, reached: reached ?? 0, at: new Date(at ?? 0) };
 }
 
+/** Arms the once-only post of a milestone, in the transaction of the change that reached it. */
+async function scheduleMilestonePost(
+  tx: Store,
+  guildId: string,
+  campaignId: number,
+  reached: number,
+  at: Date,
+): Promise<void> {
+  await scheduleJob(tx, {
+    guildId,
+    kind: milestoneJobKind,
+    subjectId: milestoneSubject(campaignId, reached, at),
+    dueAt: at,
+  });
+}
+
+/**
+ * `changeCount` for a side with no gateway (the dashboard): a milestone it reaches is posted by
+ * the `campaign.milestone` job, armed in the same transaction, as a reading's is.
+ */
+export async function changeCountPostingMilestone(
+  db: Store,
+  guildId: string,
+  actorId: string,
+  campaignId: number,
+  change: Parameters<typeof changeCount>[4],
+  note: string | null,
+  now: Date,
+): ReturnType<typeof changeCount> {
+  return inTransaction(db, async (tx) => {
+    const result = await changeCount(tx, guildId, actorId, campaignId, change, note, now);
+    if (result.reachedGoal !== null)
+      await scheduleMilestonePost(tx, guildId, campaignId, result.reachedGoal, now);
+    return result;
+  });
+}
+
 /** A nonce of at most 25 characters, the same on every try of one milestone post. */
 export function milestoneNonce(subjectId: string): string {
   return `m${createHash("sha256").update(`milestone:${subjectId}`).digest("base64url").slice(0, 24)}`;
@@ -466,12 +503,7 @@ export async function recordReading(
       at,
     );
     if (written.reachedGoal !== null)
-      await scheduleJob(tx, {
-        guildId: source.guildId,
-        kind: milestoneJobKind,
-        subjectId: milestoneSubject(source.campaignId, written.reachedGoal, at),
-        dueAt: at,
-      });
+      await scheduleMilestonePost(tx, source.guildId, source.campaignId, written.reachedGoal, at);
     return written;
   });
   if (!changed) return { type: "gone" };

@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import {
   campaignLimits,
-  changeCount,
   closeCampaign,
   countHistory,
   getCampaign,
@@ -15,7 +14,7 @@ import {
   type Campaign,
   type CountChange,
 } from "../domain/campaigns.ts";
-import { countSourcesOf } from "../domain/countSources.ts";
+import { changeCountPostingMilestone, countSourcesOf } from "../domain/countSources.ts";
 import { UserError } from "../domain/errors.ts";
 import { getGuildSettings } from "../domain/guildSettings.ts";
 import { getCampaignIdByNumber } from "../domain/numbers.ts";
@@ -262,7 +261,8 @@ export function registerCampaignPages(app: FastifyInstance, context: WebContext)
           : (() => {
               throw new UserError("web.campaign.badNumber");
             })();
-    await changeCount(
+    // The milestone a change reaches is posted by the bot's due job: this side has no gateway.
+    await changeCountPostingMilestone(
       db,
       server.guildId,
       server.userId,

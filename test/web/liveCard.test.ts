@@ -57,6 +57,31 @@ describe("the dashboard and the bot together", () => {
       });
       const card = bot.discord.message(cardMessageId ?? "");
       expect(card?.embeds[0]?.description).toContain("**332** so far! Help us get to **500**");
+      // No milestone yet: 332 is short of 500.
+      const campaignChannel = campaign.channelId;
+      const milestones = () =>
+        bot.discord.messages(campaignChannel).filter((message) => message.content.startsWith("🎉"));
+      expect(milestones()).toEqual([]);
+
+      // A tally that crosses the goal: the bot posts the milestone once, as for /campaign count.
+      const again = await app.inject({ method: "GET", url: path, headers: { cookie } });
+      const add = await app.inject({
+        method: "POST",
+        url: `${path}/count`,
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({
+          _csrf: csrfIn(again.body),
+          kind: "add",
+          value: "200",
+          note: "paper forms",
+        }).toString(),
+      });
+      expect(add.statusCode).toBe(303);
+      await bot.rally.scheduler.tick();
+      await bot.rally.scheduler.tick();
+      expect(milestones().map((message) => message.content.split("\n")[0])).toEqual([
+        expect.stringContaining("500"),
+      ]);
     } finally {
       await app.close();
     }
