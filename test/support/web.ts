@@ -13,6 +13,7 @@ import type { Database as Db } from "../../src/db/store.ts";
 import { startLocalDiscord, type LocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
 import { createDiscordAccess } from "../../src/web/discordAccess.ts";
+import { registerPublicPages } from "../../src/web/publicPages.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import { createTestDb } from "./db.ts";
 
@@ -99,6 +100,8 @@ export async function startWebWorld(
     publicUrl,
     sessionSecret,
     now: () => clock.now,
+    // The public progress pages (/c/<slug>), mounted as the bot mounts them (src/app.ts).
+    plugins: [(server) => registerPublicPages(server, { db, publicUrl })],
     ...(options.loginRateLimit ? { loginRateLimit: options.loginRateLimit } : {}),
   });
   cleanups.push(() => app.close());
@@ -119,7 +122,8 @@ export async function startWebWorld(
   };
 }
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 nothing listens on now (for a server whose address must be known first). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
       .once("error", reject)
