@@ -34,10 +34,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** A new reader (cookies, cache); an element that never comes fails the step within 15 s. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(15_000);
+  return context.newPage();
+}
+
 /** Logs in through the dashboard's button and the local Discord's "log in as" page. */
 async function loggedIn(publicUrl: string, name: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await newPage();
   await page.goto(publicUrl);
   await page.getByRole("link", { name: "Log in with Discord" }).click();
   await page.getByRole("button", { name: `Log in as ${name}` }).click();
@@ -198,7 +204,7 @@ describe.skipIf(!hasChromium)("an organizer's work in a browser", () => {
       campaign.id,
       true,
     );
-    const page = await (await browser.newContext()).newPage();
+    const page = await newPage();
     const response = await page.goto(`${world.publicUrl}/c/${published.webSlug}`);
     expect(response?.status()).toBe(200);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toContain("Free the press");
@@ -206,6 +212,15 @@ describe.skipIf(!hasChromium)("an organizer's work in a browser", () => {
     expect(text).toContain("332 so far! Help us get to 500");
     expect(await page.getByRole("link", { name: "Log in with Discord" }).count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
+    // Turned off, the same address says nothing (past the page's 5-second cache).
+    await setCampaignWebPage(world.db, world.guildId, world.managerId, campaign.id, false);
+    world.clock.now = new Date(world.clock.now.getTime() + 6_000);
     await page.context().close();
+    // A new reader: the browser's own cache (max-age 5 s) is not what is tested here.
+    const later = await newPage();
+    const gone = await later.goto(`${world.publicUrl}/c/${published.webSlug}`);
+    expect(gone?.status()).toBe(404);
+    expect(await later.locator("body").innerText()).not.toContain("Free the press");
+    await later.context().close();
   }, 60_000);
 });

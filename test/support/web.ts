@@ -101,7 +101,9 @@ export async function startWebWorld(
     sessionSecret,
     now: () => clock.now,
     // The public progress pages (/c/<slug>), mounted as the bot mounts them (src/app.ts).
-    plugins: [(server) => registerPublicPages(server, { db, publicUrl })],
+    plugins: [
+      (server) => registerPublicPages(server, { db, publicUrl, now: () => clock.now.getTime() }),
+    ],
     ...(options.loginRateLimit ? { loginRateLimit: options.loginRateLimit } : {}),
   });
   cleanups.push(() => app.close());
