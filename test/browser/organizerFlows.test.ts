@@ -106,7 +106,7 @@ describe.skipIf(!hasChromium)("an organizer's work in a browser", () => {
     const claims = await world.db.claim.findMany({ where: { id: { in: claimIds } } });
     expect(claims.map((claim) => claim.status)).toEqual(["done", "done"]);
     await page.context().close();
-  }, 60_000);
+  }, 90_000);
 
   it("imports a pasted CSV: a bad row is named and stops it, a good file creates its tasks", async () => {
     const world = await startWebWorld({ listen: true });
@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)("an organizer's work in a browser", () => {
       ["Calls", 1],
     ]);
     await page.context().close();
-  }, 60_000);
+  }, 90_000);
 
   it("sets a count whose change reaches the campaign's card in Discord", async () => {
     const clock = { now: new Date(Date.UTC(2026, 11, 1, 12, 0)) };
@@ -222,5 +222,5 @@ describe.skipIf(!hasChromium)("an organizer's work in a browser", () => {
     expect(gone?.status()).toBe(404);
     expect(await later.locator("body").innerText()).not.toContain("Free the press");
     await later.context().close();
-  }, 60_000);
+  }, 90_000);
 });
