@@ -27,6 +27,7 @@ import { servesGuild, type ShardSet } from "./scheduler/shards.ts";
 import { now as clockNow } from "./clock.ts";
 import { createDiscordAccess } from "./web/discordAccess.ts";
 import type { Server } from "node:http";
+import { registerCalendarFeeds } from "./web/calendarFeeds.ts";
 import { registerPublicPages } from "./web/publicPages.ts";
 import { startWebServer } from "./web/server.ts";
 
@@ -92,7 +93,15 @@ export async function startDashboard(options: {
     sessionSecret: config.SESSION_SECRET ?? "",
     ...(options.now ? { now: options.now } : {}),
     // The public progress pages (/c/<slug>) are served by the same server.
-    plugins: [(app) => registerPublicPages(app, { db: options.db, publicUrl })],
+    plugins: [
+      (app) => registerPublicPages(app, { db: options.db, publicUrl }),
+      // The private calendar feeds (/feeds/<token>.ics) too.
+      (app) =>
+        registerCalendarFeeds(app, {
+          db: options.db,
+          ...(options.now ? { now: options.now } : {}),
+        }),
+    ],
     port,
     host,
     ...(options.server ? { server: options.server } : {}),

@@ -22,6 +22,7 @@ import {
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { discordTime, taskCard } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
+import { memberCalendar } from "./calendar.ts";
 
 const S = ApplicationCommandOptionType;
 const d = localizedDescription;
@@ -39,6 +40,9 @@ const creditOptions = options(
 );
 const remindersOptions = options(
   option({ type: S.Boolean, name: "enabled", ...d("commands.me.options.enabled"), required: true }),
+);
+const calendarOptions = options(
+  option({ type: S.Boolean, name: "rotate", ...d("commands.me.options.rotate") }),
 );
 const noOptions = options();
 
@@ -60,6 +64,12 @@ const data = guildCommand({
       name: "reminders",
       ...d("commands.me.reminders"),
       options: remindersOptions.json,
+    },
+    {
+      type: S.Subcommand,
+      name: "calendar",
+      ...d("commands.me.calendar"),
+      options: calendarOptions.json,
     },
   ],
 });
@@ -213,6 +223,12 @@ export const meCommand: Command = {
         await setReminders(context.db, context.guildId, context.userId, input.enabled);
         return privateReply(context.t(input.enabled ? "me.remindersOn" : "me.remindersOff"));
       },
+    }),
+    calendar: subcommand({
+      access: "everyone",
+      ephemeral: true,
+      options: calendarOptions.schema,
+      run: memberCalendar,
     }),
   },
 };

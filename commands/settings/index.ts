@@ -26,6 +26,7 @@ import {
 import { isLanguage, languages, translator } from "../../src/i18n/index.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
 import { audit } from "./audit.ts";
+import { serverCalendar } from "./calendar.ts";
 import { purgeForm, purgeSubmit } from "./purge.ts";
 
 const S = ApplicationCommandOptionType;
@@ -104,6 +105,10 @@ const optionsOf = {
       required: true,
     }),
   ),
+  calendar: options(
+    option({ type: S.Boolean, name: "rotate", ...d("commands.settings.options.rotate") }),
+    option({ type: S.Boolean, name: "locations", ...d("commands.settings.options.locations") }),
+  ),
   none: options(),
 };
 
@@ -167,6 +172,12 @@ const data = guildCommand({
       name: "proof_files",
       ...d("commands.settings.proof_files"),
       options: optionsOf.proof_files.json,
+    },
+    {
+      type: S.Subcommand,
+      name: "calendar",
+      ...d("commands.settings.calendar"),
+      options: optionsOf.calendar.json,
     },
   ],
 });
@@ -404,6 +415,12 @@ export const settingsCommand: Command = {
         const key = input.enabled ? "settings.proofFilesOn" : "settings.proofFilesOff";
         return answer(context.t(key), settings, context);
       },
+    }),
+    calendar: subcommand({
+      access: "organizer",
+      ephemeral: true,
+      options: optionsOf.calendar.schema,
+      run: serverCalendar,
     }),
     purge: subcommand({
       access: "manager",

@@ -55,6 +55,7 @@ function report(
     t("purge.doneCreators", { count: counts.creators }),
     counts.actionNetworkKey ? t("purge.doneKey") : t("purge.noKey"),
     t("purge.doneWebSessions", { count: counts.webSessions }),
+    t("purge.doneCalendarFeeds", { count: counts.calendarFeeds }),
     t("purge.donePosts", { count: posts.edited }),
   ];
   if (posts.failed > 0) lines.push(t("purge.postsFailed", { count: posts.failed }));

@@ -1,3 +1,4 @@
+import { deleteCalendarFeedsOfGuild, deleteCalendarFeedsOfMember } from "../db/calendarFeeds.ts";
 import { cancelJobs, findPendingJob, scheduleJob } from "../db/dueJobs.ts";
 import {
   anonymizeAuditEntriesOfActor,
@@ -120,6 +121,8 @@ export async function forgetMember(
     await anonymizeClaimsReviewedBy(tx, guildId, userId);
     // Dashboard sessions are the member's, not the server's: forgetting logs them out everywhere.
     await deleteWebSessionsOfUser(tx, userId);
+    // Their calendar feed's URL stops working (#26).
+    await deleteCalendarFeedsOfMember(tx, guildId, userId);
     await anonymizeCountEntriesOfActor(tx, guildId, userId);
     await anonymizeCountSourcesSetBy(tx, guildId, userId);
     await anonymizeAuditEntriesOfActor(tx, guildId, userId);
@@ -225,6 +228,7 @@ export async function eraseGuild(db: Store, guildId: string): Promise<void> {
     await deleteVolunteersOfGuild(tx, guildId);
     await deleteAuditEntriesOfGuild(tx, guildId);
     await deleteGuildSettings(tx, guildId);
+    await deleteCalendarFeedsOfGuild(tx, guildId);
     await deleteDueJobsOfGuild(tx, guildId, guildEraseJobKind);
   });
   forgetGuildSettings(db, guildId);

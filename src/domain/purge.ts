@@ -2,6 +2,7 @@
  * `/settings purge`: an emergency erasure of everything that ties a person to this server's
  * campaigns, at once. Campaigns, counts and task definitions stay, so the campaign goes on.
  */
+import { deleteCalendarFeedsOfGuild } from "../db/calendarFeeds.ts";
 import { cancelJobs } from "../db/dueJobs.ts";
 import { freeTaskSlot, releaseClaim } from "../db/privacy.ts";
 import {
@@ -45,6 +46,8 @@ export interface PurgeCounts {
   actionNetworkKey: boolean;
   /** Dashboard sessions that named this server: those organizers log in again. */
   webSessions: number;
+  /** Calendar feeds (the server's and members'): their URLs stop working. */
+  calendarFeeds: number;
 }
 
 export interface PurgeResult {
@@ -69,6 +72,7 @@ const touchedTables = [
   "CountSource",
   "GuildSettings",
   "WebSession",
+  "CalendarFeed",
 ];
 
 /**
@@ -83,8 +87,6 @@ export function requireServerName(typed: string, serverName: string): void {
  * Erases, in ONE transaction (a crash leaves it done or not started), every link between a
  * person and this server's campaigns; then makes the deleted bytes unreadable in the database
  * file. Other servers' rows are never touched: every statement is scoped by server.
- *
- * Calendar tokens (#26), when they exist, join the transaction here.
  */
 export async function purgeGuild(db: Store, guildId: string, now: Date): Promise<PurgeResult> {
   const result = await inTransaction(db, async (tx) => {
@@ -108,6 +110,7 @@ export async function purgeGuild(db: Store, guildId: string, now: Date): Promise
       creators: await eraseCreatorsOfGuild(tx, guildId),
       actionNetworkKey: await clearActionNetworkKey(tx, guildId),
       webSessions: await deleteWebSessionsOfGuild(tx, guildId),
+      calendarFeeds: await deleteCalendarFeedsOfGuild(tx, guildId),
     };
     const summaryPosts = await listSentSummaryPostsOfGuild(tx, guildId);
     // What was erased, in numbers: no id, no name, not even the organizer who ran it.

@@ -39,6 +39,7 @@ import {
 } from "../../src/domain/tasks.ts";
 import { setCredit, setReminders } from "../../src/domain/volunteers.ts";
 import { startWebSession } from "../../src/domain/webSessions.ts";
+import { setUpMemberFeed, setUpServerFeed } from "../../src/domain/calendarFeeds.ts";
 import { createLogger } from "../../src/log.ts";
 import { runDueJobs } from "../../src/domain/dueJobs.ts";
 import { createTestDb, databaseKind, dumpTables, type Row } from "../support/db.ts";
@@ -63,6 +64,7 @@ const silentLog = createLogger("silent");
 
 const allTables = [
   "AuditEntry",
+  "CalendarFeed",
   "Campaign",
   "Claim",
   "CountEntry",
@@ -118,6 +120,7 @@ async function rowsOfGuild(db: Db, guildId: string) {
       orderBy: { id: "asc" },
     }),
     GuildSettings: await db.guildSettings.findMany({ where: { guildId } }),
+    CalendarFeed: await db.calendarFeed.findMany({ where: { guildId }, orderBy: { id: "asc" } }),
   };
 }
 
@@ -281,6 +284,7 @@ async function aliceEverywhere(db: Db, guildId: string) {
   const aliceTask = await taskIn(db, hers, "Alice's task", {}, alice);
   await setCredit(db, guildId, alice, true);
   await setReminders(db, guildId, alice, false);
+  await setUpMemberFeed(db, guildId, alice, { rotate: false }, now);
   return { campaign, hers, flyers, board, reviewed, aliceTask, schedule, bobsClaim };
 }
 
@@ -291,6 +295,8 @@ describe("forgetMember", () => {
     // Logged in to the dashboard, as is Bob, who stays logged in.
     await startWebSession(db, alice, [guild], now);
     await startWebSession(db, bob, [guild], now);
+    // Bob's calendar feed stays (hers is made by the seed).
+    await setUpMemberFeed(db, guild, bob, { rotate: false }, now);
     const before = await dumpDatabase(db);
     // Exactly these tables: a new one must be added here, and to forgetMember, on purpose.
     expect(Object.keys(before)).toEqual(allTables);
@@ -298,6 +304,7 @@ describe("forgetMember", () => {
     const tablesBefore = new Set(mentions(before, alice).map((line) => line.split(" ")[0]));
     expect([...tablesBefore].sort()).toEqual([
       "AuditEntry",
+      "CalendarFeed",
       "Campaign",
       "Claim",
       "CountEntry",
@@ -320,6 +327,7 @@ describe("forgetMember", () => {
     expect(mentions(after, "Bob handed out 20")).toHaveLength(1);
     expect(mentions(after, bob).length).toBeGreaterThan(0);
     expect(mentions(after, bob).filter((line) => line.startsWith("WebSession"))).toHaveLength(1);
+    expect(mentions(after, bob).filter((line) => line.startsWith("CalendarFeed"))).toHaveLength(1);
   });
 
   it("keeps done work counted, releases open claims and cancels their jobs, keeps her actions unattributed", async () => {
@@ -786,6 +794,7 @@ describe("exportCampaignRows", () => {
 describe("erasing a server that removed Rally", () => {
   async function fullServer(db: Db, guildId: string) {
     const seeded = await aliceEverywhere(db, guildId);
+    await setUpServerFeed(db, guildId, organizer, { rotate: false }, now);
     await changeSetting(db, guildId, organizer, { setting: "retention", days: 10 });
     await closeCampaign(db, guildId, organizer, seeded.hers.id, "ended", now);
     return seeded;

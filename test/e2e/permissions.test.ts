@@ -291,6 +291,7 @@ const cases: Record<string, Case> = {
   "me export": { access: "everyone", options: () => ({}) },
   "me forget": { access: "everyone", options: () => ({}) },
   "me reminders": { access: "everyone", options: () => ({ enabled: "true" }) },
+  "me calendar": { access: "everyone", options: () => ({}) },
 
   "settings organizer_role": {
     access: "manager",
@@ -307,6 +308,7 @@ const cases: Record<string, Case> = {
   "settings language": { access: "organizer", options: () => ({ language: "en" }) },
   "settings show": { access: "everyone", options: () => ({}) },
   "settings proof_files": { access: "organizer", options: () => ({ enabled: "true" }) },
+  "settings calendar": { access: "organizer", options: () => ({ locations: "true" }) },
   // Answers with the confirmation form only: nothing is erased until the name is typed.
   "settings purge": { access: "manager", options: () => ({}) },
 };
@@ -537,7 +539,8 @@ async function answerOf(bot: TestBot, handle: InteractionHandle, carrierId?: str
 }
 
 it("refuses every subcommand and forged button to whoever may not use it, and changes nothing", async () => {
-  const bot = await startTestBot();
+  // A public address, so that the calendar feeds' allowed calls make a feed.
+  const bot = await startTestBot({ publicUrl: "https://rally.example.org" });
   const { discord } = bot;
   const db = bot.rally.db;
   const problems: string[] = [];
