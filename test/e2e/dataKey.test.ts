@@ -3,17 +3,23 @@
  * is not in the database file's bytes, yet the bot shows it to those allowed as before; a
  * database sealed with a key Rally was not given refuses to start.
  */
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startRally } from "../../src/app.ts";
+import { openDatabase } from "../../src/db/client.ts";
 import { DataKeyRefusal } from "../../src/db/dataKey.ts";
+import { parseDataKey, seal } from "../../src/db/secrets.ts";
 import { sqlitePathFromUrl } from "../../src/db/migrate.ts";
 import { storeActionNetworkKey } from "../../src/domain/countSources.ts";
 import { decideSubmissions } from "../../src/domain/reviews.ts";
 import { createLogger } from "../../src/log.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
-import { databaseKind } from "../support/db.ts";
+import { databaseKind, testDatabaseUrl } from "../support/db.ts";
+import { entryCommand } from "../support/entry.ts";
 
 const key = randomBytes(32).toString("base64");
 const secrets = {
@@ -123,5 +129,45 @@ describe("encryption at rest (DATA_KEY)", () => {
     await expect(restart(randomBytes(32).toString("base64"))).rejects.toThrow(
       /encrypted with another key \(id [0-9a-f]{8}\) than DATA_KEY/,
     );
+  });
+
+  it("npm start on a database sealed with another key stops with one line, no stack, no value", async () => {
+    const databaseUrl = await testDatabaseUrl();
+    const db = await openDatabase(databaseUrl);
+    await db.guildSettings.create({
+      data: { guildId: "1", actionNetworkKey: seal(secrets.actionNetworkKey, parseDataKey(key)) },
+    });
+    await db.$disconnect();
+    const sealedWith = parseDataKey(key)?.id ?? "";
+    const run = (dataKey?: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(...entryCommand("main"), {
+          cwd: mkdtempSync(join(tmpdir(), "rally-key-")),
+          env: {
+            PATH: process.env["PATH"] ?? "",
+            DATABASE_URL: databaseUrl,
+            DISCORD_TOKEN: "test-token-for-the-local-discord",
+            DISCORD_API_URL: "http://127.0.0.1:9/api",
+            ...(dataKey ? { DATA_KEY: dataKey } : {}),
+          },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on("exit", (code) => done({ code, stdout, stderr }));
+      });
+    const missing = await run();
+    expect(missing).toMatchObject({ code: 1, stdout: "" });
+    expect(missing.stderr.trim().split("\n")).toEqual([
+      `The database holds values encrypted with a key (id ${sealedWith}), and DATA_KEY is not set: set it (RELIABILITY.md).`,
+    ]);
+    const other = randomBytes(32).toString("base64");
+    const wrong = await run(other);
+    expect(wrong).toMatchObject({ code: 1, stdout: "" });
+    expect(wrong.stderr.trim().split("\n")).toEqual([
+      `The database holds values encrypted with another key (id ${sealedWith}) than DATA_KEY (id ${parseDataKey(other)?.id ?? ""}): set the right DATA_KEY, or rotate with npm run data:rotate-key (RELIABILITY.md).`,
+    ]);
+    expect(wrong.stderr).not.toContain(other);
   });
 });
