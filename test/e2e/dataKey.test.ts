@@ -54,6 +54,8 @@ async function worldWithSecrets(dataKey?: string) {
   const task = await bot.rally.db.outreachTask.findFirstOrThrow();
   const [volunteer = ""] = bot.volunteerIds;
   await bot.run(volunteer, `/task claim task:${task.id}`);
+  // The card as the claim left it (edited from the task the claim's own statement returned).
+  const claimedCard = bot.discord.message(task.cardMessageId ?? "");
   await bot.run(
     volunteer,
     `/task done task:${task.id} proof_link:${secrets.proofLink} note:"${secrets.note}"`,
@@ -73,7 +75,7 @@ async function worldWithSecrets(dataKey?: string) {
   const dm = bot.discord.directMessageChannel(volunteer);
   const told = dm ? bot.discord.messages(dm.id).map((message) => message.content) : [];
   const safety = await bot.run(bot.organizerId, "/rally safety");
-  return { bot, review, card, told, safety, claim };
+  return { bot, review, card, claimedCard, told, safety, claim };
 }
 
 describe("encryption at rest (DATA_KEY)", () => {
@@ -87,7 +89,7 @@ describe("encryption at rest (DATA_KEY)", () => {
   });
 
   it("with a key none of them is stored in clear, and the bot still shows each to whom it did", async () => {
-    const { bot, review, card, told, safety, claim } = await worldWithSecrets(key);
+    const { bot, review, card, claimedCard, told, safety, claim } = await worldWithSecrets(key);
     const stored = await bot.rally.db.claim.findUniqueOrThrow({ where: { id: claim.id } });
     expect(stored.proofLink).toMatch(/^enc:v1:[0-9a-f]{8}:/);
     expect(stored.note).toMatch(/^enc:v1:/);
@@ -106,6 +108,7 @@ describe("encryption at rest (DATA_KEY)", () => {
     expect(shown).toContain(secrets.proofLink);
     expect(shown).toContain(secrets.note);
     expect(JSON.stringify(card?.embeds)).toContain(secrets.location);
+    expect(JSON.stringify(claimedCard?.embeds)).toContain(secrets.location);
     expect(told.join("\n")).toContain(secrets.reason);
     expect(safety.embeds[0]?.description).toMatch(/✅ \*\*Encryption at rest\*\* is on/);
 
