@@ -58,7 +58,7 @@ export async function checkDataKey(store: Store): Promise<void> {
   const current = currentDataKeyId();
   const foreign = await findStoredValues(store, (field) => ({
     AND: [
-      { [field]: { startsWith: "enc:" } },
+      { [field]: { startsWith: "enc:v1:" } },
       ...(current ? [{ NOT: { [field]: { startsWith: `enc:v1:${current}:` } } }] : []),
     ],
   }));

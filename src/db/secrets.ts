@@ -71,18 +71,20 @@ export function currentDataKeyId(): string | null {
   return sealingKey?.id ?? null;
 }
 
-export function isSealed(value: string): boolean {
-  return value.startsWith(prefix);
-}
-
 /** The key id a stored value was sealed with; null for a plain value. */
 export function sealedKeyId(value: string): string | null {
   return envelope.exec(value)?.[1] ?? null;
 }
 
+/**
+ * Without a key, a value someone typed that starts like an envelope is stored escaped: read
+ * back as an envelope, it would fail to open, and refuse the next start (anyone could do it).
+ */
+const escaped = "enc:plain:";
+
 /** A value as it is stored: sealed under the current key, or as it is without one. */
 export function seal(value: string, key: DataKey | null = sealingKey): string {
-  if (!key) return value;
+  if (!key) return value.startsWith("enc:") ? `${escaped}${value}` : value;
   const nonce = randomBytes(nonceBytes);
   const cipher = createCipheriv("aes-256-gcm", key.secret, nonce);
   const sealed = Buffer.concat([cipher.update(value, "utf8"), cipher.final(), cipher.getAuthTag()]);
@@ -91,6 +93,7 @@ export function seal(value: string, key: DataKey | null = sealingKey): string {
 
 /** A stored value as the domain reads it: plain values as they are, envelopes opened. */
 export function open(stored: string): string {
+  if (stored.startsWith(escaped)) return stored.slice(escaped.length);
   const parts = envelope.exec(stored);
   if (!parts) return stored;
   const [, keyId = "", nonce = "", sealed = ""] = parts;
@@ -123,7 +126,7 @@ function sealRow(row: unknown, fields: readonly string[]): unknown {
 
 /** A write's arguments with the values it stores sealed (data, or upsert's create and update). */
 function sealArgs(args: unknown, fields: readonly string[]): unknown {
-  if (!sealingKey || typeof args !== "object" || args === null) return args;
+  if (typeof args !== "object" || args === null) return args;
   const sealed: Record<string, unknown> = { ...(args as Record<string, unknown>) };
   for (const part of ["data", "create", "update"]) {
     if (part in sealed) sealed[part] = sealRow(sealed[part], fields);
@@ -142,7 +145,7 @@ export function openRows<T>(result: T): T {
   const row = result as Record<string, unknown>;
   for (const [name, value] of Object.entries(row)) {
     if (typeof value === "string") {
-      if (secretNames.has(name) && value.startsWith(prefix)) row[name] = open(value);
+      if (secretNames.has(name) && value.startsWith("enc:")) row[name] = open(value);
     } else if (typeof value === "object" && value !== null) openRows(value);
   }
   return result;
