@@ -8,7 +8,9 @@
  *   npm run bench -- --only roundtrip,claims       # roundtrip claims summary schedules memory coldstart webpage
  *   npm run bench -- --schedules 5000              # item 4's size (default 250; quick 100)
  *   npm run bench -- --quick --only sources        # #20: 1,000 count sources due in one minute
+ *   npm run bench -- --quick --only datakey        # #25: a claim and a review with and without DATA_KEY
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
@@ -59,6 +61,7 @@ const parts = [
   "coldstart",
   "webpage",
   "sources",
+  "datakey",
 ] as const;
 type Part = (typeof parts)[number];
 type Engine = "SQLite" | "PostgreSQL";
@@ -1218,6 +1221,86 @@ async function publicPageLoad(world: World): Promise<void> {
   }
 }
 
+// ── Encryption at rest (#25) ────────────────────────────────────────────────────────────────
+
+/**
+ * A claim, its proof (`/task done` with a link and a note, sealed with a key) and its review
+ * (`/task review`, which opens them), by members of server 1 under review, without DATA_KEY
+ * and then with it (the database then holds sealed values, so this part runs last).
+ */
+async function dataKeyCost(world: World): Promise<void> {
+  const server = world.servers[0] as BenchServer;
+  await world.db.guildSettings.upsert({
+    where: { guildId: server.guildId },
+    create: { guildId: server.guildId, reviewRequired: true },
+    update: { reviewRequired: true },
+  });
+  const count = Math.min(samples, server.memberIds.length);
+  const key = randomBytes(32).toString("base64");
+  for (const [label, extra] of [
+    ["without DATA_KEY", {}],
+    ["with DATA_KEY", { DATA_KEY: key }],
+  ] as const) {
+    const bot = startBot("rally", {
+      apiUrl: world.discord.apiUrl,
+      databaseUrl: world.url,
+      extra,
+    });
+    await bot.ready;
+    try {
+      // The task itself, not its card (addTask waits for that): only its number is needed.
+      const title = `Key bench ${label}`;
+      const added = await timeInteraction(world.discord, () =>
+        world.discord.slash(
+          slashInput(
+            world.discord,
+            server,
+            server.organizerId,
+            `/task add campaign:1 title:"${title}" slots:${count + 10}`,
+          ),
+        ),
+      );
+      const task = await world.db.outreachTask.findFirst({
+        where: { title, guildId: server.guildId },
+        select: { number: true },
+      });
+      if (!task) throw new Error(`/task add answered: ${added.text}`);
+      const times = { claim: [] as number[], done: [] as number[], review: [] as number[] };
+      for (let index = 0; index < count; index += 1) {
+        const member = server.memberIds[index] ?? "";
+        const run = (userId: string, line: string) =>
+          timeInteraction(world.discord, () =>
+            world.discord.slash(slashInput(world.discord, server, userId, line)),
+          );
+        times.claim.push((await run(member, `/task claim task:${task.number}`)).final);
+        await sleep(30);
+        times.done.push(
+          (
+            await run(
+              member,
+              `/task done task:${task.number} proof_link:https://example.org/proof-${index} note:"met at the gate"`,
+            )
+          ).final,
+        );
+        await sleep(30);
+        times.review.push(
+          (await run(server.organizerId, `/task review task:${task.number}`)).final,
+        );
+        await sleep(30);
+      }
+      for (const [name, series] of Object.entries(times))
+        record(
+          `#25 ${name} p50, ${label}`,
+          world.engine,
+          ms(percentile(series, 0.5)),
+          "info: the cost of sealing and opening",
+        );
+    } finally {
+      await bot.stop();
+    }
+  }
+}
+
 // ── The run ────────────────────────────────────────────────────────────────────────────────
 
 async function runOn(engine: Engine, runUrl: string): Promise<void> {
@@ -1240,6 +1323,8 @@ async function runOn(engine: Engine, runUrl: string): Promise<void> {
     if (only.has("coldstart")) await coldStart(world);
     if (only.has("schedules") && engine === "SQLite") await schedules(world);
     if (only.has("sources")) await liveSources(world);
+    // Last: it leaves values sealed with a key the other parts' bots are not given.
+    if (only.has("datakey")) await dataKeyCost(world);
   } finally {
     await world.db.$disconnect();
     await world.discord.close();

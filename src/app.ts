@@ -4,6 +4,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { commands as allCommands } from "../commands/index.ts";
 import { dashboardProblem, type Config } from "./config.ts";
 import { describeDatabase, openDatabase } from "./db/client.ts";
+import { applyDataKey, checkDataKey } from "./db/dataKey.ts";
 import type { Database as Db } from "./db/store.ts";
 import type { Command } from "./discord/command.ts";
 import { createDiscordClient } from "./discord/client.ts";
@@ -119,7 +120,7 @@ export async function startDashboardProcess(
   token: string,
   log: Logger,
 ): Promise<{ url: string; stop(): Promise<void> }> {
-  const db = await openDatabase(config.DATABASE_URL);
+  const db = await openKeyedDatabase(config);
   try {
     const dashboard = await startDashboard({ config, token, db, log });
     return {
@@ -175,7 +176,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
   // The database opens while the gateway logs in (against Discord, several network round
   // trips): what needs it waits for it, and an interaction that arrives first is answered once
   // it is open.
-  const opening = openDatabase(config.DATABASE_URL);
+  const opening = openKeyedDatabase(config);
   // Petition sites are read in a pool of their own: a hanging one never holds a due-job worker.
   const sources = createSourceReads({
     fetch: {
@@ -362,11 +363,23 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
   return rally;
 }
 
-/**
- * Whether stored values are encrypted: DATA_KEY set (#25's encryption at rest, not yet in the
- * config's schema). Read here so `/rally safety` turns green the day the key lands.
- */
+/** Whether new values are stored encrypted (DATA_KEY set), for `/rally safety`. */
 function encryptionAtRest(config: Config): boolean {
-  const key = (config as Config & { DATA_KEY?: unknown }).DATA_KEY;
-  return typeof key === "string" ? key !== "" : key !== undefined && key !== null;
+  return config.DATA_KEY !== undefined;
+}
+
+/**
+ * The database with DATA_KEY as this process's key; refused (DataKeyRefusal) when it holds
+ * values encrypted with another key, or the key is missing.
+ */
+async function openKeyedDatabase(config: Config): Promise<Db> {
+  applyDataKey(config.DATA_KEY);
+  const db = await openDatabase(config.DATABASE_URL);
+  try {
+    await checkDataKey(db);
+  } catch (error) {
+    await db.$disconnect();
+    throw error;
+  }
+  return db;
 }

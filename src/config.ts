@@ -41,6 +41,17 @@ const secret32 = z
     "at least 32 bytes (openssl rand -hex 32)",
   );
 
+/** DATA_KEY: 32 random bytes in base64 (openssl rand -base64 32). */
+const dataKey = z
+  .string()
+  .refine(
+    (value) =>
+      /^[A-Za-z0-9+/]+={0,2}$/.test(value.trim()) &&
+      Buffer.from(value.trim(), "base64").length === 32,
+    "32 bytes in base64 (openssl rand -base64 32)",
+  )
+  .transform((value) => value.trim());
+
 const webPort = z.preprocess(
   (value) => (value === "" || value === undefined ? undefined : Number(value)),
   z
@@ -134,6 +145,13 @@ const environmentSchema = z.object({
     z.string().regex(/^\S{8,}$/, "the OAuth2 client secret (no spaces)"),
   ),
   SESSION_SECRET: optional(secret32),
+  /**
+   * Encrypts proof links, notes, review reasons, task locations and the Action Network key in
+   * the database (PRIVACY.md); values are written plain while it is unset. Never echoed.
+   */
+  DATA_KEY: optional(dataKey),
+  /** The key DATA_KEY replaces, read only by `npm run data:rotate-key`. Never echoed. */
+  DATA_KEY_OLD: optional(dataKey),
 });
 
 export type Config = z.infer<typeof environmentSchema>;

@@ -1,5 +1,6 @@
 import { startDashboardProcess, startRally, type Rally } from "./app.ts";
 import { dashboardProblem, loadConfigOrExit } from "./config.ts";
+import { DataKeyRefusal } from "./db/dataKey.ts";
 import { loadEnvFile } from "./envFile.ts";
 import { createLogger } from "./log.ts";
 
@@ -57,7 +58,9 @@ if (process.env["RALLY_PROCESS"] === "web" && config.DISCORD_TOKEN) {
       web: shards === undefined,
     });
   } catch (error) {
-    log.fatal({ err: error }, "could not start");
+    // A wrong or missing DATA_KEY is the operator's to fix: one line, no stack, no value.
+    if (error instanceof DataKeyRefusal) process.stderr.write(`${error.message}\n`);
+    else log.fatal({ err: error }, "could not start");
     process.exit(1);
   }
   // pino writes stdout asynchronously: the last lines ("stopped") are flushed before exiting,

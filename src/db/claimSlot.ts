@@ -1,3 +1,4 @@
+import { openRows } from "./secrets.ts";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
@@ -272,5 +273,6 @@ function splitTask(columns: Record<string, unknown>): TaskWithCampaign {
     if (name.startsWith(campaignPrefix)) campaign[name.slice(campaignPrefix.length)] = value;
     else task[name] = value;
   }
-  return { ...(task as OutreachTask), campaign: campaign as Campaign };
+  // Raw SQL passes by prismaOf: the task's encrypted location is opened here.
+  return { ...openRows(task as OutreachTask), campaign: campaign as Campaign };
 }

@@ -1,3 +1,4 @@
+import { openRows } from "./secrets.ts";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import type { Campaign, Claim, GuildSettings, OutreachTask } from "./generated/client.ts";
@@ -137,7 +138,8 @@ function asModel<T>(row: Record<string, unknown>, shape: ModelShape): T {
     const value = row[column];
     if (value !== null) row[column] = value === 1;
   }
-  return row as T;
+  // Raw SQL passes by prismaOf: its encrypted fields are opened here (src/db/secrets.ts).
+  return openRows(row) as T;
 }
 
 /** `"id" IN` a list given as one JSON parameter, so a statement serves lists of any length. */

@@ -1,5 +1,6 @@
 import type { Db } from "./client.ts";
 import type { Prisma } from "./generated/client.ts";
+import { sealedQueries } from "./secrets.ts";
 
 declare const storeBrand: unique symbol;
 
@@ -21,10 +22,11 @@ type Queries = Db | Prisma.TransactionClient;
 
 /**
  * src/db only: the queries behind a Store, a client's or an open transaction's (the same
- * surface, so one function serves both).
+ * surface, so one function serves both), with the encrypted fields sealed on write and opened
+ * on read (src/db/secrets.ts).
  */
 export function prismaOf(store: Store): Prisma.TransactionClient {
-  return store as unknown as Prisma.TransactionClient;
+  return sealedQueries(store as unknown as Prisma.TransactionClient);
 }
 
 /** src/db only: a transaction's client handed to the domain as a Store. */

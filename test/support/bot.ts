@@ -81,6 +81,8 @@ export async function startTestBot(
     sourceFetch?: SafeFetchOptions;
     /** PUBLIC_URL: where the public pages are said to be. */
     publicUrl?: string;
+    /** DATA_KEY: encryption at rest (src/db/secrets.ts). */
+    dataKey?: string;
   } = {},
 ): Promise<TestBot> {
   const discord = await startLocalDiscord(
@@ -108,6 +110,7 @@ export async function startTestBot(
         ...(options.sourceAllowHosts
           ? { SOURCE_ALLOW_HOSTS: parseAllowHosts(options.sourceAllowHosts) }
           : {}),
+        ...(options.dataKey ? { DATA_KEY: options.dataKey } : {}),
       },
       token: "test-token-for-the-local-discord",
       log: createLogger("info", sink),

@@ -149,6 +149,13 @@ describe("configuration from the environment", () => {
       /^Invalid DISCORD_CLIENT_SECRET: expected the OAuth2 client secret/,
     ],
     ["DISCORD_TOKEN", "secret with spaces", /^Invalid DISCORD_TOKEN: expected a bot token/],
+    // 31 bytes of base64: a key, just too short, must not reach a terminal either.
+    [
+      "DATA_KEY",
+      Buffer.alloc(31, 7).toString("base64"),
+      /^Invalid DATA_KEY: expected 32 bytes in base64/,
+    ],
+    ["DATA_KEY_OLD", "not base64!", /^Invalid DATA_KEY_OLD: expected 32 bytes in base64/],
   ])("refuses a wrong %s without printing it", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
     expect(() => loadConfig({ [name]: value })).not.toThrow(value);
@@ -159,5 +166,11 @@ describe("configuration from the environment", () => {
     // 16 Cyrillic letters are 32 bytes in UTF-8.
     expect(loadConfig({ SESSION_SECRET: "ж".repeat(16) }).SESSION_SECRET).toHaveLength(16);
     expect(() => loadConfig({ SESSION_SECRET: "s".repeat(31) })).toThrow(/at least 32 bytes/);
+  });
+
+  it("accepts a DATA_KEY of 32 bytes in base64, and none", () => {
+    const key = Buffer.alloc(32, 9).toString("base64");
+    expect(loadConfig({ DATA_KEY: key }).DATA_KEY).toBe(key);
+    expect(loadConfig({ DATA_KEY: "" }).DATA_KEY).toBeUndefined();
   });
 });

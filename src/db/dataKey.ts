@@ -1,0 +1,87 @@
+/**
+ * DATA_KEY at start: the process's key is set before the database opens, and a database whose
+ * values were sealed with another key (or with a key now missing) is refused, so Rally never
+ * runs showing ciphertext, or failing at the first proof it reads.
+ */
+import {
+  currentDataKeyId,
+  DataKeyError,
+  open,
+  parseDataKey,
+  sealedKeyId,
+  secretFields,
+  useDataKey,
+  type DataKey,
+} from "./secrets.ts";
+import type { Store } from "./store.ts";
+
+/** Rally cannot start with this database and this DATA_KEY; the message is one line, no value. */
+export class DataKeyRefusal extends Error {}
+
+/** The DATA_KEY of the configuration as this process's key (none: values are written plain). */
+export function applyDataKey(base64: string | undefined): DataKey | null {
+  const key = base64 === undefined ? null : parseDataKey(base64);
+  if (base64 !== undefined && !key) throw new DataKeyRefusal("DATA_KEY is not 32 bytes of base64.");
+  useDataKey(key);
+  return key;
+}
+
+type Where = Record<string, unknown>;
+
+/** One stored value of each encrypted field matching `where`, read raw (not opened). */
+async function findStoredValues(store: Store, where: (field: string) => Where): Promise<string[]> {
+  // The raw rows: prismaOf would open them, and a wrong key must be seen, not thrown at random.
+  const q = store as unknown as Record<string, { findFirst(args: object): Promise<unknown> }>;
+  const lookups: Promise<string | null>[] = [];
+  const models = {
+    claim: secretFields.Claim,
+    outreachTask: secretFields.OutreachTask,
+    guildSettings: secretFields.GuildSettings,
+  };
+  for (const [model, fields] of Object.entries(models)) {
+    for (const field of fields) {
+      lookups.push(
+        q[model]!.findFirst({ where: where(field), select: { [field]: true } }).then(
+          (row) => (row as Record<string, string | null> | null)?.[field] ?? null,
+        ),
+      );
+    }
+  }
+  return (await Promise.all(lookups)).filter((value): value is string => value !== null);
+}
+
+/**
+ * Refuses (DataKeyRefusal) a database holding values sealed with a key other than the
+ * current one, or whose values under the current key id fail their check.
+ */
+export async function checkDataKey(store: Store): Promise<void> {
+  const current = currentDataKeyId();
+  const foreign = await findStoredValues(store, (field) => ({
+    AND: [
+      { [field]: { startsWith: "enc:v1:" } },
+      ...(current ? [{ NOT: { [field]: { startsWith: `enc:v1:${current}:` } } }] : []),
+    ],
+  }));
+  const [other] = foreign;
+  if (other !== undefined) {
+    const id = sealedKeyId(other) ?? "unknown";
+    throw new DataKeyRefusal(
+      current
+        ? `The database holds values encrypted with another key (id ${id}) than DATA_KEY (id ${current}): set the right DATA_KEY, or rotate with npm run data:rotate-key (RELIABILITY.md).`
+        : `The database holds values encrypted with a key (id ${id}), and DATA_KEY is not set: set it (RELIABILITY.md).`,
+    );
+  }
+  if (!current) return;
+  for (const value of await findStoredValues(store, (field) => ({
+    [field]: { startsWith: `enc:v1:${current}:` },
+  }))) {
+    try {
+      open(value);
+    } catch (error) {
+      if (!(error instanceof DataKeyError)) throw error;
+      throw new DataKeyRefusal(
+        `The database holds values under DATA_KEY's id (${current}) that fail their check: a damaged database or key (RELIABILITY.md).`,
+      );
+    }
+  }
+}
