@@ -95,7 +95,9 @@ describe("the sandbox remembers", () => {
     expect(refused).toContain("DATABASE_URL points to another one, so nothing was deleted");
     expect(await sandbox.send("reset")).toContain("nothing was deleted");
     expect(await sandbox.send("/campaign list")).toContain("**#1 Free them**");
-    expect(existsSync(databaseUrl.replace(/^file:/, ""))).toBe(true);
+    // Its own database is untouched (on PostgreSQL the campaign listed above says as much).
+    if (databaseUrl.startsWith("file:"))
+      expect(existsSync(databaseUrl.replace(/^file:/, ""))).toBe(true);
     await sandbox.quit();
   });
 });
