@@ -22,7 +22,7 @@ import {
   resumeSchedule,
   ScheduleStoppedError,
   turnOff,
-  type StatusReason,
+  knownStatusReason,
 } from "../../src/domain/summarySchedules.ts";
 import { postPermissions, requirePostableChannel } from "../../src/discord/channels.ts";
 import { classifyDiscordFailure, discordFailureText } from "../../src/discord/discordFailure.ts";
@@ -182,16 +182,7 @@ async function schedule(
 }
 
 function reasonText(reason: string | null, context: InteractionContext): string {
-  const known: StatusReason[] = [
-    "missingAccess",
-    "missingPermissions",
-    "channelDeleted",
-    "campaignClosed",
-    "botRemoved",
-    "off",
-  ];
-  const key = known.find((candidate) => candidate === reason) ?? "off";
-  return context.t(`summary.reason.${key}`);
+  return context.t(`summary.reason.${knownStatusReason(reason)}`);
 }
 
 /** Every schedule with its state; a paused one says why and how to fix it. */

@@ -35,6 +35,20 @@ export type StatusReason =
   | "botRemoved"
   | "off";
 
+const statusReasons: readonly StatusReason[] = [
+  "missingAccess",
+  "missingPermissions",
+  "channelDeleted",
+  "campaignClosed",
+  "botRemoved",
+  "off",
+];
+
+/** A stored reason as one Rally knows how to explain ("off" for anything else, or none). */
+export function knownStatusReason(reason: string | null): StatusReason {
+  return statusReasons.find((known) => known === reason) ?? "off";
+}
+
 /** One job per slot: its subject names the schedule and the slot, so a slot is claimed once. */
 export function summaryJobSubject(scheduleId: number, slot: string): string {
   return `${scheduleId}@${slot}`;

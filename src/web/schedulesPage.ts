@@ -13,7 +13,7 @@ import {
   resumeSchedule,
   ScheduleStoppedError,
   turnOff,
-  type StatusReason,
+  knownStatusReason,
 } from "../domain/summarySchedules.ts";
 import type { Translator } from "../i18n/index.ts";
 import { requireOrganizer } from "./access.ts";
@@ -22,17 +22,8 @@ import { formatWhen } from "./format.ts";
 import { html } from "./html.ts";
 import { csrfField, formText, idOr404, notFoundFor, sendOrganizerPage } from "./organizer.ts";
 
-const reasons: StatusReason[] = [
-  "missingAccess",
-  "missingPermissions",
-  "channelDeleted",
-  "campaignClosed",
-  "botRemoved",
-  "off",
-];
-
 function reasonText(reason: string | null, t: Translator): string {
-  return t(`summary.reason.${reasons.find((known) => known === reason) ?? "off"}`);
+  return t(`summary.reason.${knownStatusReason(reason)}`);
 }
 
 function daysText(stored: string, t: Translator, language: string): string {
