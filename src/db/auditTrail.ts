@@ -50,7 +50,8 @@ export async function listAuditActorIds(store: Store, guildId: string): Promise<
     orderBy: { actorId: "asc" },
     take: 200,
   });
-  return rows.flatMap((row) => (row.actorId === null ? [] : [row.actorId]));
+  // In id order here: with DATA_KEY the database orders the sealed values (src/db/secrets.ts).
+  return rows.flatMap((row) => (row.actorId === null ? [] : [row.actorId])).sort();
 }
 
 /** The actions recorded in this server. */

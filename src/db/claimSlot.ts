@@ -1,4 +1,4 @@
-import { openRows } from "./secrets.ts";
+import { openRows, sealMemberId } from "./secrets.ts";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "./client.ts";
@@ -58,6 +58,8 @@ export async function takeClaimSlot(
 ): Promise<ClaimSlotOutcome> {
   // The client openDatabase made, never a transaction's: the claim is a transaction of its own.
   const db = store as unknown as Db;
+  // Raw SQL passes by prismaOf: the member id is written and compared sealed (secrets.ts).
+  request = { ...request, volunteerId: sealMemberId(request.volunteerId) };
   try {
     return isSqlite(db)
       ? await withSqliteTransaction(db, (connection) => takeOnSqlite(db, connection, request))
@@ -273,6 +275,6 @@ function splitTask(columns: Record<string, unknown>): TaskWithCampaign {
     if (name.startsWith(campaignPrefix)) campaign[name.slice(campaignPrefix.length)] = value;
     else task[name] = value;
   }
-  // Raw SQL passes by prismaOf: the task's encrypted location is opened here.
-  return { ...openRows(task as OutreachTask), campaign: campaign as Campaign };
+  // Raw SQL passes by prismaOf: the task's encrypted location and creators are opened here.
+  return { ...openRows(task as OutreachTask), campaign: openRows(campaign as Campaign) };
 }

@@ -5,7 +5,15 @@
  * ever sees plain text. Without a key values are written plain, and a plain value (no `enc:`
  * prefix) always reads as itself, so turning the key on needs no migration of old rows.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 
 /** The encrypted fields of each model (PRIVACY.md lists them, and why the others stay clear). */
 export const secretFields = {
@@ -146,6 +154,10 @@ export function openRows<T>(result: T): T {
   for (const [name, value] of Object.entries(row)) {
     if (typeof value === "string") {
       if (secretNames.has(name) && value.startsWith("enc:")) row[name] = open(value);
+      else if (memberIdNames.has(name) && value.startsWith(memberPrefix))
+        row[name] = openMemberId(value);
+      else if (name === "details" && value.includes(memberPrefix))
+        row[name] = value.replace(memberEnvelopes, (sealed) => openMemberId(sealed));
     } else if (typeof value === "object" && value !== null) openRows(value);
   }
   return result;
@@ -198,9 +210,173 @@ function wrapDelegate(delegate: Record<string, unknown>, fields: readonly string
         (
           (value as (args: unknown) => Promise<unknown>).call(
             target,
-            fields.length > 0 ? sealArgs(args, fields) : args,
+            sealMemberArgs(fields.length > 0 ? sealArgs(args, fields) : args),
           ) as Promise<unknown>
         ).then(openRows);
     },
   });
+}
+
+/**
+ * Member ids (#25: "a keyed HMAC of the id for lookups and uniqueness, and an encrypted copy for
+ * the DMs Rally must send"). With DATA_KEY, every column naming a Discord member holds
+ * `enc:m1:<keyId>:<tag>:<ciphertext>`, a deterministic envelope: tag = HMAC-SHA256(macKey, id)
+ * cut to 16 bytes, ciphertext = AES-256-CTR(encKey, iv = tag, id), macKey and encKey drawn
+ * from DATA_KEY by HKDF so the two uses never share a key. This is SIV (RFC 5297's synthetic
+ * IV, with HMAC for CMAC): the same id always gives the same value, so equality lookups, unique
+ * indexes, groupBy and joins between tables work unchanged on the envelope, and the tag shows
+ * nothing beyond that equality; opening recomputes the tag from the decrypted id and refuses a
+ * mismatch, which authenticates the value (GCM's own tag would add 16 bytes checking the same).
+ * Without a key ids are written plain, as before.
+ */
+export const memberIdFields = {
+  Claim: ["volunteerId", "reviewedById"],
+  Volunteer: ["userId"],
+  AuditEntry: ["actorId"],
+  CountEntry: ["actorId"],
+  CountSource: ["setById"],
+  OutreachTask: ["createdById"],
+  Campaign: ["createdById"],
+  SummarySchedule: ["createdById"],
+  WebSession: ["userId"],
+  CalendarFeed: ["userId"],
+} as const;
+
+/** The member-id columns that are never NULL (a filter on NULL there is refused by Prisma). */
+const requiredMemberIdFields: ReadonlySet<string> = new Set([
+  "Volunteer.userId",
+  "WebSession.userId",
+]);
+
+/** A filter matching the rows whose `field` holds an id not starting with `prefix`. */
+export function memberIdsNotUnder(model: string, field: string, prefix: string): object {
+  const notNull = requiredMemberIdFields.has(`${model}.${field}`)
+    ? []
+    : [{ [field]: { not: null } }];
+  return { AND: [...notNull, { NOT: { [field]: { startsWith: prefix } } }] };
+}
+
+/**
+ * Every member-id column's name: each names a member in every model that has it (checked by
+ * test/db/memberIds.test.ts against the schema), so writes, filters and results are sealed and
+ * opened by name, however deep (nested writes, relation filters, includes). AuditEntry.subjectId
+ * and DueJob.subjectId never name a member today (campaigns, tasks, claims, schedules); the
+ * Discord ids in AuditEntry.details (`member`, `from`, `to`) are sealed inside the JSON.
+ */
+const memberIdNames: ReadonlySet<string> = new Set(Object.values(memberIdFields).flat());
+
+const memberPrefix = "enc:m1:";
+const memberEnvelope = /^enc:m1:([0-9a-f]{8}):([A-Za-z0-9_-]{22}):([A-Za-z0-9_-]+)$/;
+const memberEnvelopes = /enc:m1:[0-9a-f]{8}:[A-Za-z0-9_-]{22}:[A-Za-z0-9_-]+/g;
+/** A Discord id as JSON writes it (a snowflake: 17 to 20 digits), in audit details. */
+const quotedSnowflakes = /"(\d{17,20})"/g;
+const tagLength = 16;
+
+interface MemberKeys {
+  mac: Buffer;
+  enc: Buffer;
+}
+
+const memberKeysOf = new WeakMap<DataKey, MemberKeys>();
+
+function memberKeys(key: DataKey): MemberKeys {
+  let keys = memberKeysOf.get(key);
+  if (!keys) {
+    const derive = (info: string) => Buffer.from(hkdfSync("sha256", key.secret, "rally", info, 32));
+    keys = { mac: derive("rally member id mac v1"), enc: derive("rally member id enc v1") };
+    memberKeysOf.set(key, keys);
+  }
+  return keys;
+}
+
+function memberTag(keys: MemberKeys, id: string): Buffer {
+  return createHmac("sha256", keys.mac).update(id, "utf8").digest().subarray(0, tagLength);
+}
+
+/** A member id as it is stored: its envelope under the current key, or as it is without one. */
+export function sealMemberId(id: string, key: DataKey | null = sealingKey): string {
+  if (!key || id.startsWith(memberPrefix)) return id;
+  const keys = memberKeys(key);
+  const tag = memberTag(keys, id);
+  const cipher = createCipheriv("aes-256-ctr", keys.enc, tag);
+  const sealed = Buffer.concat([cipher.update(id, "utf8"), cipher.final()]);
+  return `${memberPrefix}${key.id}:${tag.toString("base64url")}:${sealed.toString("base64url")}`;
+}
+
+/** A stored member id as the domain reads it: plain ids as they are, envelopes opened. */
+export function openMemberId(stored: string): string {
+  const parts = memberEnvelope.exec(stored);
+  if (!parts) return stored;
+  const [, keyId = "", tag = "", sealed = ""] = parts;
+  const key = openingKeys.get(keyId);
+  if (!key) throw new DataKeyError(`no DATA_KEY with id ${keyId}`, keyId);
+  const keys = memberKeys(key);
+  const iv = Buffer.from(tag, "base64url");
+  const decipher = createDecipheriv("aes-256-ctr", keys.enc, iv);
+  const id = Buffer.concat([
+    decipher.update(Buffer.from(sealed, "base64url")),
+    decipher.final(),
+  ]).toString("utf8");
+  if (!timingSafeEqual(memberTag(keys, id), iv))
+    throw new DataKeyError(`a member id sealed with key ${keyId} failed its check`, keyId);
+  return id;
+}
+
+/** The key id a stored member id was sealed with; null for a plain one. */
+export function sealedMemberKeyId(value: string): string | null {
+  return memberEnvelope.exec(value)?.[1] ?? null;
+}
+
+/** Audit details (JSON) with each Discord id in them sealed: `member`, `from`, `to`. */
+export function sealIdsInDetails(details: string, key: DataKey | null = sealingKey): string {
+  if (!key) return details;
+  return details
+    .replace(memberEnvelopes, (sealed) => sealMemberId(openMemberId(sealed), key))
+    .replace(quotedSnowflakes, (_, id: string) => `"${sealMemberId(id, key)}"`);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/** A filter on a member-id column: `id`, `{ equals, in, notIn, not }`, sealed. */
+function sealMemberFilter(filter: unknown): unknown {
+  if (typeof filter === "string") return sealMemberId(filter);
+  if (Array.isArray(filter)) return filter.map(sealMemberFilter);
+  if (!isPlainObject(filter)) return filter;
+  const sealed: Record<string, unknown> = { ...filter };
+  for (const operator of ["equals", "in", "notIn", "not", "set"]) {
+    if (operator in sealed) sealed[operator] = sealMemberFilter(sealed[operator]);
+  }
+  return sealed;
+}
+
+/**
+ * A query's arguments with every member id in them sealed: writes' values, filters (AND, OR,
+ * NOT, relation filters, compound unique keys such as guildId_userId) and cursors, at any depth;
+ * audit details' ids too (`contains` looks for the sealed id, which is deterministic).
+ */
+function sealMembersIn(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sealMembersIn);
+  if (!isPlainObject(value)) return value;
+  const sealed: Record<string, unknown> = {};
+  for (const [name, part] of Object.entries(value)) {
+    if (memberIdNames.has(name)) sealed[name] = sealMemberFilter(part);
+    else if (name === "details" && typeof part === "string") sealed[name] = sealIdsInDetails(part);
+    else if (name === "details" && isPlainObject(part) && typeof part.contains === "string")
+      sealed[name] = { ...part, contains: sealIdsInDetails(`"${part.contains}"`).slice(1, -1) };
+    else sealed[name] = sealMembersIn(part);
+  }
+  return sealed;
+}
+
+/** The parts of a query's arguments that hold values (never select, orderBy, by, take). */
+const argumentsWithValues = ["where", "data", "create", "update", "cursor", "having"];
+
+function sealMemberArgs(args: unknown): unknown {
+  if (!sealingKey || !isPlainObject(args)) return args;
+  const sealed: Record<string, unknown> = { ...args };
+  for (const part of argumentsWithValues) {
+    if (part in sealed) sealed[part] = sealMembersIn(sealed[part]);
+  }
+  return sealed;
 }

@@ -1,4 +1,4 @@
-import { openRows } from "./secrets.ts";
+import { openRows, sealMemberId } from "./secrets.ts";
 import type Database from "better-sqlite3";
 import type { Statement } from "better-sqlite3";
 import type { Campaign, Claim, GuildSettings, OutreachTask } from "./generated/client.ts";
@@ -266,7 +266,7 @@ function prepareReads(db: Db, connection: Database.Database): SqliteReads {
       return new Map(rows.map((row) => [row.status, row.count]));
     },
     heldTaskIds(guildId, userId, limit) {
-      const rows = held.all(guildId, userId, limit ?? -1) as { taskId: number }[];
+      const rows = held.all(guildId, sealMemberId(userId), limit ?? -1) as { taskId: number }[];
       return rows.map((row) => row.taskId);
     },
     taskChoices(query) {

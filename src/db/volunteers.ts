@@ -39,5 +39,6 @@ export async function listPubliclyCreditedUserIds(
     select: { userId: true },
     orderBy: { userId: "asc" },
   });
-  return credited.map((volunteer) => volunteer.userId);
+  // In id order here: with DATA_KEY the database orders the sealed values (src/db/secrets.ts).
+  return credited.map((volunteer) => volunteer.userId).sort();
 }

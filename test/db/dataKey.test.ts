@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { findClaim, submitClaimIfActive } from "../../src/db/claims.ts";
 import { checkDataKey } from "../../src/db/dataKey.ts";
-import { parseDataKey, useDataKey } from "../../src/db/secrets.ts";
+import { parseDataKey, sealMemberId, useDataKey } from "../../src/db/secrets.ts";
 import { createTestDb } from "../support/db.ts";
 
 afterEach(() => useDataKey(null));
@@ -19,7 +19,13 @@ async function activeClaim(db: Awaited<ReturnType<typeof createTestDb>>) {
     data: { guildId: "1", campaignId: campaign.id, number: 1, title: "T" },
   });
   return db.claim.create({
-    data: { guildId: "1", taskId: task.id, volunteerId: "100", expiresAt: new Date() },
+    // Through the raw client: the member id as src/db would store it.
+    data: {
+      guildId: "1",
+      taskId: task.id,
+      volunteerId: sealMemberId("100"),
+      expiresAt: new Date(),
+    },
   });
 }
 
