@@ -6,9 +6,13 @@
 import {
   currentDataKeyId,
   DataKeyError,
+  memberIdFields,
+  memberIdsNotUnder,
   open,
+  openMemberId,
   parseDataKey,
   sealedKeyId,
+  sealedMemberKeyId,
   secretFields,
   useDataKey,
   type DataKey,
@@ -28,22 +32,24 @@ export function applyDataKey(base64: string | undefined): DataKey | null {
 
 type Where = Record<string, unknown>;
 
+const delegateOf = (model: string) => `${model[0]?.toLowerCase() ?? ""}${model.slice(1)}`;
+
 /** One stored value of each encrypted field matching `where`, read raw (not opened). */
-async function findStoredValues(store: Store, where: (field: string) => Where): Promise<string[]> {
+async function findStoredValues(
+  store: Store,
+  where: (field: string, model: string) => Where,
+  of: Record<string, readonly string[]> = secretFields,
+): Promise<string[]> {
   // The raw rows: prismaOf would open them, and a wrong key must be seen, not thrown at random.
   const q = store as unknown as Record<string, { findFirst(args: object): Promise<unknown> }>;
   const lookups: Promise<string | null>[] = [];
-  const models = {
-    claim: secretFields.Claim,
-    outreachTask: secretFields.OutreachTask,
-    guildSettings: secretFields.GuildSettings,
-  };
-  for (const [model, fields] of Object.entries(models)) {
+  for (const [model, fields] of Object.entries(of)) {
     for (const field of fields) {
       lookups.push(
-        q[model]!.findFirst({ where: where(field), select: { [field]: true } }).then(
-          (row) => (row as Record<string, string | null> | null)?.[field] ?? null,
-        ),
+        q[delegateOf(model)]!.findFirst({
+          where: where(field, model),
+          select: { [field]: true },
+        }).then((row) => (row as Record<string, string | null> | null)?.[field] ?? null),
       );
     }
   }
@@ -62,9 +68,19 @@ export async function checkDataKey(store: Store): Promise<void> {
       ...(current ? [{ NOT: { [field]: { startsWith: `enc:v1:${current}:` } } }] : []),
     ],
   }));
-  const [other] = foreign;
+  const foreignMembers = await findStoredValues(
+    store,
+    (field) => ({
+      AND: [
+        { [field]: { startsWith: "enc:m1:" } },
+        ...(current ? [{ NOT: { [field]: { startsWith: `enc:m1:${current}:` } } }] : []),
+      ],
+    }),
+    memberIdFields,
+  );
+  const [other] = [...foreign, ...foreignMembers];
   if (other !== undefined) {
-    const id = sealedKeyId(other) ?? "unknown";
+    const id = sealedKeyId(other) ?? sealedMemberKeyId(other) ?? "unknown";
     throw new DataKeyRefusal(
       current
         ? `The database holds values encrypted with another key (id ${id}) than DATA_KEY (id ${current}): set the right DATA_KEY, or rotate with npm run data:rotate-key (RELIABILITY.md).`
@@ -72,11 +88,29 @@ export async function checkDataKey(store: Store): Promise<void> {
     );
   }
   if (!current) return;
-  for (const value of await findStoredValues(store, (field) => ({
+  // Member ids written before the key would no longer be found by the sealed ids lookups use
+  // (a volunteer's old claims): the rotation seals them, and Rally waits for it.
+  const plainMembers = await findStoredValues(
+    store,
+    (field, model) => memberIdsNotUnder(model, field, "enc:m1:") as Where,
+    memberIdFields,
+  );
+  if (plainMembers.length > 0)
+    throw new DataKeyRefusal(
+      "The database holds member ids stored in clear, from before DATA_KEY: stop Rally and run npm run data:rotate-key once (RELIABILITY.md).",
+    );
+  const underKey = await findStoredValues(store, (field) => ({
     [field]: { startsWith: `enc:v1:${current}:` },
-  }))) {
+  }));
+  const membersUnderKey = await findStoredValues(
+    store,
+    (field) => ({ [field]: { startsWith: `enc:m1:${current}:` } }),
+    memberIdFields,
+  );
+  for (const value of [...underKey, ...membersUnderKey]) {
     try {
-      open(value);
+      if (value.startsWith("enc:m1:")) openMemberId(value);
+      else open(value);
     } catch (error) {
       if (!(error instanceof DataKeyError)) throw error;
       throw new DataKeyRefusal(

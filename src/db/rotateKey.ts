@@ -4,7 +4,20 @@
  * the new key is skipped: after a crash, running it again continues where it stopped.
  */
 import type { Db } from "./client.ts";
-import { open, seal, sealedKeyId, secretFields, useDataKey, type DataKey } from "./secrets.ts";
+import {
+  memberIdFields,
+  memberIdsNotUnder,
+  open,
+  openMemberId,
+  seal,
+  sealedKeyId,
+  sealedMemberKeyId,
+  sealIdsInDetails,
+  sealMemberId,
+  secretFields,
+  useDataKey,
+  type DataKey,
+} from "./secrets.ts";
 
 /** Each model with encrypted fields, its delegate and the column its batches are ordered by. */
 const tables = [
@@ -25,6 +38,8 @@ export interface RotationProgress {
   rows: number;
   /** Values sealed under the new key, plain or old ones. */
   values: number;
+  /** Member ids (and audit details naming members) sealed under the new key, plain or old. */
+  memberIds: number;
 }
 
 /**
@@ -40,7 +55,7 @@ export async function rotateDataKey(
   const batchSize = options.batchSize ?? 500;
   useDataKey(newKey, oldKey ? [oldKey] : []);
   const underNewKey = `enc:v1:${newKey.id}:`;
-  const progress: RotationProgress = { rows: 0, values: 0 };
+  const progress: RotationProgress = { rows: 0, values: 0, memberIds: 0 };
   for (const table of tables) {
     // Rows with a value not yet under the new key (plain, or another key's).
     const due = table.fields.map((field) => ({
@@ -81,5 +96,85 @@ export async function rotateDataKey(
       options.afterBatch?.({ ...progress });
     }
   }
+  await rotateMemberIds(db, newKey, batchSize, progress, options.afterBatch);
   return progress;
+}
+
+/** How a row of each model with member ids is named in an update, from its stored columns. */
+const uniqueKeys: Record<string, readonly string[]> = {
+  Volunteer: ["guildId", "userId"],
+  WebSession: ["tokenHash"],
+};
+
+const delegateOf = (model: string) => `${model[0]?.toLowerCase() ?? ""}${model.slice(1)}`;
+
+/**
+ * Member ids: every one not yet under the new key (plain, or an old key's) is sealed under it.
+ * Each batch rewrites every row it read, so the rows left shrink to none without a cursor
+ * (Volunteer's key holds the id itself); a crash leaves committed batches done.
+ */
+async function rotateMemberIds(
+  db: Db,
+  newKey: DataKey,
+  batchSize: number,
+  progress: RotationProgress,
+  afterBatch: ((progress: RotationProgress) => void) | undefined,
+): Promise<void> {
+  const underNewKey = `enc:m1:${newKey.id}:`;
+  const delegates = db as unknown as Record<string, Delegate>;
+  for (const [model, fields] of Object.entries(memberIdFields)) {
+    const keyFields = uniqueKeys[model] ?? ["id"];
+    const due = fields.map((field) => memberIdsNotUnder(model, field, underNewKey));
+    for (;;) {
+      const rows = await delegates[delegateOf(model)]!.findMany({
+        where: { OR: due },
+        select: Object.fromEntries([...keyFields, ...fields].map((f) => [f, true])),
+        take: batchSize,
+      });
+      if (rows.length === 0) break;
+      const writes = rows.map((row) => {
+        const data: Record<string, string> = {};
+        for (const field of fields) {
+          const value = row[field];
+          if (typeof value !== "string" || sealedMemberKeyId(value) === newKey.id) continue;
+          data[field] = sealMemberId(openMemberId(value), newKey);
+        }
+        const key = Object.fromEntries(keyFields.map((f) => [f, row[f]]));
+        return { where: keyFields.length > 1 ? { [keyFields.join("_")]: key } : key, data };
+      });
+      await db.$transaction(async (tx) => {
+        const inTx = (tx as unknown as Record<string, Delegate>)[delegateOf(model)];
+        for (const write of writes) await inTx?.update(write);
+      });
+      progress.rows += writes.length;
+      progress.memberIds += writes.reduce((sum, write) => sum + Object.keys(write.data).length, 0);
+      afterBatch?.({ ...progress });
+    }
+  }
+  // Audit details name members inside their JSON: rewritten where sealing them changes them.
+  let after = 0;
+  for (;;) {
+    const rows = (await db.auditEntry.findMany({
+      where: { details: { not: null }, id: { gt: after } },
+      select: { id: true, details: true },
+      orderBy: { id: "asc" },
+      take: batchSize,
+    })) as { id: number; details: string }[];
+    if (rows.length === 0) break;
+    const writes = rows
+      .map((row) => ({
+        id: row.id,
+        details: sealIdsInDetails(row.details, newKey),
+        was: row.details,
+      }))
+      .filter((write) => write.details !== write.was);
+    await db.$transaction(async (tx) => {
+      for (const write of writes)
+        await tx.auditEntry.update({ where: { id: write.id }, data: { details: write.details } });
+    });
+    progress.rows += writes.length;
+    progress.memberIds += writes.length;
+    after = rows[rows.length - 1]?.id ?? after;
+    if (writes.length > 0) afterBatch?.({ ...progress });
+  }
 }

@@ -16,9 +16,9 @@ try {
   if (!newKey) throw new ConfigError("DATA_KEY is not 32 bytes of base64.");
   const db = await openDatabase(config.DATABASE_URL);
   try {
-    const { rows, values } = await rotateDataKey(db, newKey, oldKey);
+    const { rows, values, memberIds } = await rotateDataKey(db, newKey, oldKey);
     process.stdout.write(
-      `Encrypted ${values} values in ${rows} rows under key ${newKey.id}; none left under another key. Start Rally with this DATA_KEY alone.\n`,
+      `Encrypted ${values} values in ${rows} rows under key ${newKey.id}, and sealed ${memberIds} member ids; none left under another key. Start Rally with this DATA_KEY alone.\n`,
     );
   } finally {
     await db.$disconnect();

@@ -78,9 +78,10 @@ describe("data:rotate-key", () => {
 
     const resumed = await rotateDataKey(db, next, old, { batchSize: 2 });
     // The two claims left, the task's location and the Action Network key.
-    expect(resumed).toEqual({ rows: 4, values: 4 });
+    // ...and the six claims' member ids, plain so far.
+    expect(resumed).toEqual({ rows: 10, values: 4, memberIds: 6 });
     const again = await rotateDataKey(db, next, old, { batchSize: 2 });
-    expect(again).toEqual({ rows: 0, values: 0 });
+    expect(again).toEqual({ rows: 0, values: 0, memberIds: 0 });
 
     const stored = [
       ...(await db.claim.findMany()).flatMap((claim) => [claim.proofLink, claim.note]),
