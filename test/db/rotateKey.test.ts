@@ -9,7 +9,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { findClaim } from "../../src/db/claims.ts";
 import { findActionNetworkKey } from "../../src/db/countSources.ts";
 import { rotateDataKey } from "../../src/db/rotateKey.ts";
-import { parseDataKey, seal, useDataKey, type DataKey } from "../../src/db/secrets.ts";
+import { listAuditActorIds, listAuditEntriesWhere } from "../../src/db/auditTrail.ts";
+import { listOpenClaimsOfMember } from "../../src/db/claims.ts";
+import { checkDataKey } from "../../src/db/dataKey.ts";
+import {
+  parseDataKey,
+  seal,
+  sealMemberId,
+  useDataKey,
+  type DataKey,
+} from "../../src/db/secrets.ts";
+import { findVolunteer } from "../../src/db/volunteers.ts";
+import { findLiveWebSession } from "../../src/db/webSessions.ts";
 import { createTestDb, testDatabaseUrl } from "../support/db.ts";
 import { openDatabase } from "../../src/db/client.ts";
 
@@ -97,6 +108,89 @@ describe("data:rotate-key", () => {
       expect((await findClaim(db, id))?.proofLink).toBe(`https://example.org/proof-${index}`);
     expect((await findClaim(db, ids[0] ?? 0))?.note).toBe("a note");
     expect(await findActionNetworkKey(db, "1")).toBe("an-key-plain");
+  });
+
+  it("member ids, plain or under the old key, are sealed under the new one and read back by id; Rally refuses plain ids until then", async () => {
+    const db = await createTestDb();
+    const old = newKey().key;
+    const next = newKey().key;
+    const [plain, underOld] = ["300000000000000001", "300000000000000002"];
+    const { taskId } = await seeded(db, old);
+    // Plain rows from before any key, and rows written under the old key, side by side.
+    for (const [member, key] of [
+      [plain, null],
+      [underOld, old],
+    ] as const) {
+      const stored = key ? sealMemberId(member, key) : member;
+      await db.volunteer.create({ data: { guildId: "1", userId: stored, creditPublic: true } });
+      await db.claim.create({
+        data: { guildId: "1", taskId, volunteerId: stored, expiresAt: new Date() },
+      });
+      await db.auditEntry.create({
+        data: {
+          guildId: "1",
+          actorId: stored,
+          action: "task.release",
+          details: JSON.stringify({ member: stored }),
+        },
+      });
+      await db.webSession.create({
+        data: {
+          tokenHash: `token-${member.slice(-1)}`,
+          userId: stored,
+          expiresAt: new Date(Date.now() + 9e6),
+        },
+      });
+    }
+    // Started with the old key, Rally refuses the plain ids, lookups by sealed id would miss them.
+    useDataKey(old);
+    await expect(checkDataKey(db)).rejects.toThrow(
+      "The database holds member ids stored in clear, from before DATA_KEY: stop Rally and run npm run data:rotate-key once (RELIABILITY.md).",
+    );
+
+    await expect(
+      rotateDataKey(db, next, old, {
+        batchSize: 2,
+        afterBatch: (progress) => {
+          if (progress.memberIds >= 4) throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    await rotateDataKey(db, next, old, { batchSize: 2 });
+    expect(await rotateDataKey(db, next, old, { batchSize: 2 })).toEqual({
+      rows: 0,
+      values: 0,
+      memberIds: 0,
+    });
+
+    useDataKey(next);
+    await expect(checkDataKey(db)).resolves.toBeUndefined();
+    const raw = JSON.stringify([
+      await db.volunteer.findMany(),
+      await db.claim.findMany(),
+      await db.auditEntry.findMany(),
+      await db.webSession.findMany(),
+    ]);
+    expect(raw).not.toContain(plain);
+    expect(raw).not.toContain(underOld);
+    expect(raw).not.toContain(`enc:m1:${old.id}:`);
+    for (const member of [plain, underOld]) {
+      expect(await findVolunteer(db, "1", member)).toMatchObject({ userId: member });
+      expect((await listOpenClaimsOfMember(db, "1", member)).map((c) => c.volunteerId)).toEqual([
+        member,
+      ]);
+      expect(await findLiveWebSession(db, `token-${member.slice(-1)}`, new Date())).toMatchObject({
+        userId: member,
+      });
+      const [entry] = await listAuditEntriesWhere(
+        db,
+        "1",
+        { actorId: member, action: null, from: null, before: null },
+        10,
+      );
+      expect(entry).toMatchObject({ actorId: member, details: JSON.stringify({ member }) });
+    }
+    expect(await listAuditActorIds(db, "1")).toEqual([plain, underOld]);
   });
 
   it("the command: a wrong old key stops it in one line; the right one rotates, and again changes nothing", async () => {
