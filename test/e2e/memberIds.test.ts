@@ -195,6 +195,18 @@ describe("member ids at rest (DATA_KEY)", () => {
       .final();
     await bot.rally.settled();
     expect(purged.content).toMatch(/^\*\*Erased\.\*\*/);
+    expect(purged.content).toMatch(
+      /audit entries no longer name a person \(organizers show as “a former organizer”\)/,
+    );
+    // The audit trail keeps what organizers did, as done by "a former organizer", in each language.
+    for (const [locale, former] of [
+      ["en-US", "a former organizer"],
+      ["ru", "бывший организатор"],
+      ["uk", "колишній організатор"],
+    ] as const) {
+      const trail = await bot.run(bot.organizerId, "/settings audit", undefined, { locale });
+      expect(trail.embeds[0]?.description).toMatch(new RegExp(` · ${former} · .*#${flyers.id}`));
+    }
     expect(
       (await bot.rally.db.claim.findMany()).filter((claim) => claim.volunteerId !== null),
     ).toEqual([]);

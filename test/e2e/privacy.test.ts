@@ -324,7 +324,7 @@ describe("/settings audit over the wire", () => {
     expect(lines.every((line) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · /.test(line))).toBe(true);
     const action = (line: string) => line.replace(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · /, "");
     expect(lines.map(action)).toEqual([
-      `erased member · count changed #${campaign.id}: count 0 → 40`,
+      `a former organizer · count changed #${campaign.id}: count 0 → 40`,
       `<@${bot.organizerId}> · organizer role changed: organizer role None → <@&${role.id}>`,
       `<@${bot.organizerId}> · task added #${task.id}`,
       `<@${bot.organizerId}> · campaign created #${campaign.id}`,

@@ -279,7 +279,7 @@ describe("/settings purge over the wire", () => {
     // The audit shows the purge, by nobody, with numbers only.
     const shown = await bot.run(bot.organizerId, "/settings audit");
     const newest = (shown.embeds[0]?.description ?? "").split("\n")[0] ?? "";
-    expect(newest).toMatch(/ · erased member · emergency purge: who did what erased$/);
+    expect(newest).toMatch(/ · a former organizer · emergency purge: who did what erased$/);
     expect(bot.discord.rejected()).toEqual([]);
   });
 
