@@ -6,6 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listAuditEntriesWhere } from "../../src/db/auditTrail.ts";
+import { eraseMemberFromAuditDetails } from "../../src/db/privacy.ts";
+import { recordAudit } from "../../src/domain/audit.ts";
 import {
   countDoneClaimsOfMember,
   listHeldTaskIds,
@@ -107,6 +110,38 @@ describe("member ids sealed with DATA_KEY", () => {
     const counted = await q.claim.groupBy({ by: ["volunteerId"], _count: { _all: true } });
     expect(counted.map((row) => row.volunteerId).sort()).toEqual([ids.alice, bob].sort());
     expect((await q.outreachTask.findFirstOrThrow()).createdById).toBe(ids.organizer);
+  });
+
+  it("seals the member ids inside audit details, reads them back, and /me forget still finds them there", async () => {
+    const { db } = await twoTasks();
+    const details = { claimId: 1, member: ids.alice };
+    await recordAudit(db, {
+      guildId: ids.guild,
+      actorId: ids.organizer,
+      action: "task.releaseFor",
+      details,
+    });
+    await recordAudit(db, {
+      guildId: ids.guild,
+      actorId: ids.organizer,
+      action: "task.releaseFor",
+      details: { claimId: 2, member: bob },
+    });
+    const raw = await db.auditEntry.findMany({ where: { action: "task.releaseFor" } });
+    expect(JSON.stringify(raw)).not.toContain(ids.alice);
+    expect(JSON.stringify(raw)).not.toContain(ids.organizer);
+    const query = { actorId: ids.organizer, action: "task.releaseFor", from: null, before: null };
+    const shown = await listAuditEntriesWhere(db, ids.guild, query, 10);
+    expect(shown.map((entry) => JSON.parse(entry.details ?? "{}") as object)).toEqual([
+      { claimId: 2, member: bob },
+      details,
+    ]);
+    await eraseMemberFromAuditDetails(db, ids.guild, ids.alice);
+    const after = await listAuditEntriesWhere(db, ids.guild, query, 10);
+    expect(after.map((entry) => JSON.parse(entry.details ?? "{}") as object)).toEqual([
+      { claimId: 2, member: bob },
+      { claimId: 1, member: "erased" },
+    ]);
   });
 
   it("seals every column of the schema that names a member", () => {
