@@ -16,6 +16,7 @@ import {
 } from "../../src/db/claims.ts";
 import { memberIdFields, parseDataKey, sealMemberId, useDataKey } from "../../src/db/secrets.ts";
 import { prismaOf } from "../../src/db/store.ts";
+import { checkDataKey } from "../../src/db/dataKey.ts";
 import { findVolunteer, saveVolunteerChoices } from "../../src/db/volunteers.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { UserError } from "../../src/domain/errors.ts";
@@ -142,6 +143,31 @@ describe("member ids sealed with DATA_KEY", () => {
       { claimId: 2, member: bob },
       { claimId: 1, member: "erased" },
     ]);
+  });
+
+  it("refuses a start without the key, with another key, or with a member id that fails its check", async () => {
+    const db = await createTestDb();
+    const key = parseDataKey(randomBytes(32).toString("base64"));
+    const sealed = sealMemberId(ids.alice, key);
+    await db.volunteer.create({ data: { guildId: ids.guild, userId: sealed } });
+    useDataKey(null);
+    await expect(checkDataKey(db)).rejects.toThrow(
+      `The database holds values encrypted with a key (id ${key?.id ?? ""}), and DATA_KEY is not set`,
+    );
+    useDataKey(parseDataKey(randomBytes(32).toString("base64")));
+    await expect(checkDataKey(db)).rejects.toThrow(/encrypted with another key/);
+    useDataKey(key);
+    await expect(checkDataKey(db)).resolves.toBeUndefined();
+    // The same envelope with one byte of its ciphertext changed opens to no id at all.
+    const parts = sealed.split(":");
+    const bytes = Buffer.from(parts[4] ?? "", "base64url");
+    bytes[0] = (bytes[0] ?? 0) ^ 1;
+    const forged = [...parts.slice(0, 4), bytes.toString("base64url")].join(":");
+    await db.volunteer.update({
+      where: { guildId_userId: { guildId: ids.guild, userId: sealed } },
+      data: { userId: forged },
+    });
+    await expect(checkDataKey(db)).rejects.toThrow(/fail their check/);
   });
 
   it("seals every column of the schema that names a member", () => {
