@@ -3,7 +3,9 @@
  * are stored as `enc:v1:<keyId>:<nonce>:<ciphertext+tag>` (AES-256-GCM, a fresh 12-byte nonce
  * each time), sealed on the way in and opened on the way out inside src/db, so the domain only
  * ever sees plain text. Without a key values are written plain, and a plain value (no `enc:`
- * prefix) always reads as itself, so turning the key on needs no migration of old rows.
+ * prefix) always reads as itself, so these fields need no migration when the key is turned on.
+ * Member ids (below) do: they are looked up by their sealed value, so plain ones are sealed by
+ * `npm run data:rotate-key` first (src/db/dataKey.ts refuses to start until then).
  */
 import {
   createCipheriv,
