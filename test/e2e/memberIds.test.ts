@@ -6,7 +6,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { startRally } from "../../src/app.ts";
+import { openDatabase } from "../../src/db/client.ts";
 import { sqlitePathFromUrl } from "../../src/db/migrate.ts";
+import { rotateDataKey } from "../../src/db/rotateKey.ts";
+import { parseDataKey, type DataKey } from "../../src/db/secrets.ts";
+import { createLogger } from "../../src/log.ts";
 import { databaseKind } from "../support/db.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 
@@ -129,6 +134,55 @@ describe("member ids at rest (DATA_KEY)", () => {
     if (databaseKind === "sqlite") {
       const bytes = databaseBytes(bot);
       for (const id of [alone, credited, bot.organizerId]) expect(bytes.includes(id)).toBe(true);
+    }
+  });
+
+  it("turning the key on for plain member ids is refused in one line until data:rotate-key seals them; then their old claims are theirs", async () => {
+    const { bot, credited } = await worldWithMembers();
+    await bot.rally.stop();
+    const start = () =>
+      startRally({
+        config: {
+          DATABASE_URL: bot.databaseUrl,
+          DISCORD_API_URL: bot.discord.apiUrl,
+          LOG_LEVEL: "silent",
+          DATA_KEY: key,
+        },
+        token: "test-token-for-the-local-discord",
+        log: createLogger("silent"),
+      });
+    await expect(start()).rejects.toThrow(
+      "The database holds member ids stored in clear, from before DATA_KEY: stop Rally and run npm run data:rotate-key once (RELIABILITY.md).",
+    );
+    const db = await openDatabase(bot.databaseUrl);
+    try {
+      await rotateDataKey(db, parseDataKey(key) as DataKey, null);
+    } finally {
+      await db.$disconnect();
+    }
+    const rally = await start();
+    try {
+      const status = await bot.discord
+        .slash({
+          guildId: bot.guildId,
+          channelId: bot.channelId,
+          userId: credited,
+          command: "me",
+          subcommand: "status",
+          options: {},
+        })
+        .final();
+      expect(status.embeds[0]?.footer?.text).toBe(
+        "Done so far: 1 · Credit: public · Reminders: on",
+      );
+      expect(JSON.stringify(status.embeds)).toContain("Posters");
+    } finally {
+      await rally.stop();
+    }
+    if (databaseKind === "sqlite") {
+      const bytes = databaseBytes(bot);
+      for (const id of [...bot.volunteerIds, bot.organizerId])
+        expect(bytes.includes(id)).toBe(false);
     }
   });
 
