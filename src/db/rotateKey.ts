@@ -1,7 +1,8 @@
 /**
- * `npm run data:rotate-key`: every encrypted field, plain or sealed with the old key, sealed
- * again under the new one. Batch by batch, each its own transaction, and a value already under
- * the new key is skipped: after a crash, running it again continues where it stopped.
+ * `npm run data:rotate-key`: every encrypted field and member id, plain or sealed with the old
+ * key, sealed again under the new one. Batch by batch, each its own transaction, and a value
+ * already under the new key is skipped: after a crash, running it again continues where it
+ * stopped.
  */
 import type { Db } from "./client.ts";
 import {
@@ -138,6 +139,9 @@ async function rotateMemberIds(
           const value = row[field];
           if (typeof value !== "string" || sealedMemberKeyId(value) === newKey.id) continue;
           data[field] = sealMemberId(openMemberId(value), newKey);
+          // A value that only looks sealed would stay due and loop here forever: stop loudly.
+          if (sealedMemberKeyId(data[field]) !== newKey.id)
+            throw new Error(`${model}.${field} holds a value that is no member id`);
         }
         const key = Object.fromEntries(keyFields.map((f) => [f, row[f]]));
         return { where: keyFields.length > 1 ? { [keyFields.join("_")]: key } : key, data };
