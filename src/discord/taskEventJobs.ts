@@ -33,6 +33,18 @@ export function taskEventJobHandlers({
   log,
   now,
 }: Dependencies): Record<string, DueJobHandler> {
+  /** Edits the task's card to what is true now; a card gone or out of reach is only logged. */
+  const refreshTaskCard = async (guildId: string, taskId: number, jobId: number) => {
+    const shown = await taskForEvent(db, guildId, taskId);
+    if (!shown?.cardChannelId || !shown.cardMessageId) return;
+    await channelActions(client, guildId, db, now)
+      .edit(
+        shown.cardChannelId,
+        shown.cardMessageId,
+        taskCard(shown, await translatorOf(db, guildId)),
+      )
+      .catch((error: unknown) => log.warn({ err: error, jobId }, "task card not updated"));
+  };
   return {
     async [taskEventJobKind](job) {
       // A server that removed Rally: nothing can be made there.
@@ -44,6 +56,9 @@ export function taskEventJobHandlers({
       if (task?.status === "open" && !task.cardMessageId && recent && job.attempts < 3)
         return { deferUntil: new Date(at.getTime() + 30_000) };
       const outcome = await syncTaskEvent(client, db, job.guildId, Number(job.subjectId), at, log);
+      // The card links the event it has (none once removed).
+      if (outcome.kind !== "none" && outcome.kind !== "unchanged")
+        await refreshTaskCard(job.guildId, Number(job.subjectId), job.id);
       // Fixed only by organizers (a permission, fewer events): their next edit tries again.
       if (outcome.kind === "problem") throw new PermanentJobError(outcome.problem);
     },
@@ -61,23 +76,12 @@ export function taskEventJobHandlers({
         if (codeOf(error) !== RESTJSONErrorCodes.UnknownGuildScheduledEvent) throw error;
         // Deleted in Discord: the card stops linking it.
         await recordEventRemoved(db, task.id, task.eventId);
+        await refreshTaskCard(job.guildId, task.id, job.id);
         return;
       }
       const count = read.user_count ?? 0;
-      if (await recordEventInterested(db, task.id, task.eventId, count)) {
-        const shown = await taskForEvent(db, job.guildId, task.id);
-        if (shown?.cardChannelId && shown.cardMessageId) {
-          await channelActions(client, job.guildId, db, now)
-            .edit(
-              shown.cardChannelId,
-              shown.cardMessageId,
-              taskCard(shown, await translatorOf(db, job.guildId)),
-            )
-            .catch((error: unknown) =>
-              log.warn({ err: error, jobId: job.id }, "task card not updated"),
-            );
-        }
-      }
+      if (await recordEventInterested(db, task.id, task.eventId, count))
+        await refreshTaskCard(job.guildId, task.id, job.id);
       const next = nextCountRead(task, at);
       return next ? { deferUntil: next } : undefined;
     },
