@@ -51,9 +51,8 @@ export function taskEventJobHandlers({
       if (!client.guilds.cache.has(job.guildId)) return;
       const at = now();
       const task = await taskForEvent(db, job.guildId, Number(job.subjectId));
-      // A repeating task's new occurrence: its card first, so the event can link it.
-      const recent = task && at.getTime() - task.createdAt.getTime() < 5 * 60_000;
-      if (task?.status === "open" && !task.cardMessageId && recent && job.attempts < 3)
+      // A card not posted yet (a new occurrence's, retried): a little while, so the event links it.
+      if (task?.status === "open" && !task.cardMessageId && job.attempts < 4)
         return { deferUntil: new Date(at.getTime() + 30_000) };
       const outcome = await syncTaskEvent(client, db, job.guildId, Number(job.subjectId), at, log);
       // The card links the event it has (none once removed).

@@ -197,6 +197,28 @@ describe("Discord scheduled events for tasks, over the wire", () => {
     expect(events(bot)).toHaveLength(2);
   });
 
+  it("waits for an occurrence's card that Discord refused once, so its event still links it", async () => {
+    const { bot, clock, campaign, campaigns } = await setUp();
+    await bot.run(
+      bot.organizerId,
+      `/task add campaign:${campaign.id} title:"Saturday flyers" starts:"2027-01-23 12:00" due:"2027-01-23 15:00" repeat:weekly event:true`,
+    );
+    bot.discord.injectFault({
+      method: "POST",
+      path: `/channels/${campaigns}/messages`,
+      status: 403,
+      code: 50013,
+      times: 1,
+    });
+    clock.now = new Date("2027-01-23T13:01:00Z");
+    await runJobs(bot, clock, 6);
+    const posted = cards(bot, campaigns);
+    expect(posted).toHaveLength(2);
+    expect(events(bot)[1]?.description).toBe(
+      `Rally task #2: https://discord.com/channels/${bot.guildId}/${campaigns}/${posted[1]?.id}`,
+    );
+  });
+
   it("says plainly when Rally may not make events (in the reader's language), and still saves the task", async () => {
     const { bot, campaign, campaigns } = await setUp({ canCreateEvents: false });
     const added = await bot.run(
