@@ -89,6 +89,10 @@ describe("Discord scheduled events for tasks, over the wire", () => {
     );
     expect(JSON.stringify(shown?.embeds[0]?.fields)).toContain("Starts");
 
+    // /task list points members to it too.
+    const listed = await bot.run(bot.volunteerIds[0], "/task list");
+    expect(listed.embeds[0]?.description).toContain(`· [📅 event](${eventLink(bot, event.id)})`);
+
     // Members press Interested; the count is read a quarter of an hour later (no intent for it).
     bot.discord.markInterested(event.id, bot.volunteerIds);
     clock.now = new Date(start.getTime() + minutes(16));
