@@ -174,7 +174,7 @@ export async function edit(
     context.now(),
   );
   const hadEvent = task.eventWanted || task.eventId !== null;
-  // The card first (the event links it), then the event, whose outcome the reply tells.
+  // The event now, whose outcome the reply tells; the card is then refreshed to link it.
   const event = hadEvent ? await syncEventNote(task.id, context) : "";
   const shown = hadEvent ? await getTask(context.db, context.guildId, task.id) : task;
   return {
