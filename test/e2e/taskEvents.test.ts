@@ -5,8 +5,8 @@ import { startTestBot, type TestBot } from "../support/bot.ts";
 import { withoutLiveCards } from "../support/liveCard.ts";
 
 /**
- * The bot's clock: 20 January 2027, 10:00 UTC (12:00 in Vilnius, UTC+2 in winter). Ahead of the
- * local Discord's own clock (the real one), which refuses events that start in its past.
+ * The clock of the bot and of the local Discord (which refuses events that start in its past):
+ * 20 January 2027, 10:00 UTC (12:00 in Vilnius, UTC+2 in winter).
  */
 const start = new Date("2027-01-20T10:00:00Z");
 const minutes = (count: number) => count * 60_000;
@@ -26,7 +26,10 @@ interface ShownEvent {
 
 async function setUp(options: { canCreateEvents?: boolean } = {}) {
   const clock = { now: start };
-  const bot = await startTestBot({ now: () => clock.now });
+  const bot = await startTestBot({
+    now: () => clock.now,
+    discordNow: () => clock.now.getTime(),
+  });
   if (options.canCreateEvents ?? true)
     bot.discord.setBotPermissions(bot.guildId, defaultBotPermissions | Permission.CreateEvents);
   const campaigns = bot.world.channels.find((channel) => channel.name === "campaigns")?.id ?? "";
@@ -134,7 +137,7 @@ describe("Discord scheduled events for tasks, over the wire", () => {
   });
 
   it("deletes the event when organizers turn it off, and makes none without a start", async () => {
-    const { bot, campaign } = await setUp();
+    const { bot, clock, campaign } = await setUp();
     const refused = await bot.run(
       bot.organizerId,
       `/task add campaign:${campaign.id} title:"Phone bank" event:true`,
@@ -162,6 +165,17 @@ describe("Discord scheduled events for tasks, over the wire", () => {
         scheduled_start_time: "2027-01-24T16:00:00.000Z",
         // No due date: two hours.
         scheduled_end_time: "2027-01-24T18:00:00.000Z",
+      },
+    ]);
+    // Under way: a change still reaches the event, which keeps its start (Discord refuses a
+    // start in the past).
+    clock.now = new Date("2027-01-24T16:30:00Z");
+    const late = await bot.run(bot.organizerId, '/task edit task:1 location:"Room 12"');
+    expect(late.content).toContain("Its Discord event was updated");
+    expect(events(bot)).toMatchObject([
+      {
+        entity_metadata: { location: "Room 12" },
+        scheduled_start_time: "2027-01-24T16:00:00.000Z",
       },
     ]);
     const off = await bot.run(bot.organizerId, "/task edit task:1 event:false");
