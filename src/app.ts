@@ -18,6 +18,7 @@ import { dashboardJobHandlers } from "./discord/dashboardJobs.ts";
 import { armErasureOfLeftGuilds, armGuildErasure, disarmGuildErasure } from "./domain/privacy.ts";
 import { summaryJobHandlers } from "./discord/summaryJobs.ts";
 import { taskRepeatJobHandlers } from "./discord/taskRepeatJobs.ts";
+import { taskEventJobHandlers } from "./discord/taskEventJobs.ts";
 import { sourceJobHandlers } from "./discord/sourceJobs.ts";
 import { createSourceReads } from "./domain/countSources.ts";
 import type { SafeFetchOptions } from "./sources/safeFetch.ts";
@@ -314,6 +315,7 @@ export async function startRally(options: RallyOptions): Promise<Rally> {
       ...summaryJobHandlers({ client, db, log, now }),
       ...privacyJobHandlers({ client, db, log }),
       ...taskRepeatJobHandlers({ client, db, log, now }),
+      ...taskEventJobHandlers({ client, db, log, now }),
       ...campaignCardJobHandlers({ client, db, log, now }),
       ...dashboardJobHandlers({ client, db, log, now }),
       ...sourceJobHandlers({ client, db, log, now, sources }),

@@ -30,7 +30,7 @@ import {
 } from "../../src/discord/command.ts";
 import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
-import { discordTime } from "../../src/discord/render/taskCard.ts";
+import { discordTime, eventLink } from "../../src/discord/render/taskCard.ts";
 import { refreshCard } from "./card.ts";
 import { campaignJson } from "./options.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
@@ -135,13 +135,16 @@ async function taskPage(
           }),
       campaign: showText(shorten(task.campaign.title, 40), 60),
     });
+    const withEvent = task.eventId
+      ? `${line} · [${t("taskEvent.listMark")}](${eventLink(task.guildId, task.eventId)})`
+      : line;
     // Who holds a claim is for organizers only; the member sees their own hold as "mine".
     const holders = organizer
       ? task.claims.map((claim) => (claim.volunteerId ? userMention(claim.volunteerId) : "—"))
       : [];
     return holders.length > 0
-      ? `${line}\n  ${t("task.listHolders", { members: holders.join(", ") })}`
-      : line;
+      ? `${withEvent}\n  ${t("task.listHolders", { members: holders.join(", ") })}`
+      : withEvent;
   });
   const embed: APIEmbed = {
     title: t("task.listTitle", { filter: t(`commands.task.filters.${query.filter}`) }),

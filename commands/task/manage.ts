@@ -9,6 +9,7 @@ import {
   addTask,
   assignTask,
   editTask,
+  getTask,
   moveClaim,
   parseTaskId,
   type TaskWithCampaign,
@@ -27,6 +28,7 @@ import { text } from "../../src/discord/optionSchemas.ts";
 import { showText } from "../../src/discord/render/text.ts";
 import { postCard, postCardRow, refreshCard } from "./card.ts";
 import { campaignOption, taskOption } from "./options.ts";
+import { eventOptions, readStarts, syncEventNote } from "./event.ts";
 import { readRepeat, repeatOptions, repeatsNote } from "./repeat.ts";
 
 function readDue(value: string | undefined, context: InteractionContext): Date | null {
@@ -90,7 +92,12 @@ function taskFields<Required extends boolean>(required: Required) {
   ] as const;
 }
 
-export const addOptions = options(campaignOption, ...taskFields(true), ...repeatOptions);
+export const addOptions = options(
+  campaignOption,
+  ...taskFields(true),
+  ...repeatOptions,
+  ...eventOptions,
+);
 
 export async function add(
   input: z.output<typeof addOptions.schema>,
@@ -103,6 +110,8 @@ export async function add(
     slots: input.slots ?? 1,
     dueAt: readDue(input.due, context),
     instructions: input.instructions ?? null,
+    startsAt: readStarts(input.starts, context),
+    eventWanted: input.event ?? false,
   };
   const task = await addTask(
     context.db,
@@ -115,7 +124,17 @@ export async function add(
   const channel = channelMention(task.campaign.channelId);
   const failure = await postCard(task, context);
   const repeats = repeatsNote(task.repeat, context);
-  if (!failure) return privateReply(`${context.t("task.added", { channel })}${repeats}`);
+  // After the card, so the event links it; the task is saved whatever Discord says.
+  const event = task.eventWanted ? await syncEventNote(task.id, context) : "";
+  // The card shows the event's link once it exists.
+  const after = task.eventWanted
+    ? async () => refreshCard(await getTask(context.db, context.guildId, task.id), context)
+    : undefined;
+  if (!failure)
+    return {
+      ...privateReply(`${context.t("task.added", { channel })}${repeats}${event}`),
+      ...(after ? { after } : {}),
+    };
   return {
     type: "reply",
     ephemeral: true,
@@ -124,13 +143,13 @@ export async function add(
         channel,
         reason: failure,
         button: context.t("task.postCardButton"),
-      })}${repeats}`,
+      })}${repeats}${event}`,
       components: [postCardRow(task.id, context)],
     },
   };
 }
 
-export const editOptions = options(taskOption, ...taskFields(false));
+export const editOptions = options(taskOption, ...taskFields(false), ...eventOptions);
 
 export async function edit(
   input: z.output<typeof editOptions.schema>,
@@ -143,6 +162,8 @@ export async function edit(
   if (input.slots !== undefined) changes.slots = input.slots;
   if (input.due !== undefined) changes.dueAt = readDue(input.due, context);
   if (input.instructions !== undefined) changes.instructions = input.instructions;
+  if (input.starts !== undefined) changes.startsAt = readStarts(input.starts, context);
+  if (input.event !== undefined) changes.eventWanted = input.event;
   if (Object.keys(changes).length === 0) throw new UserError("task.nothingToEdit");
   const task = await editTask(
     context.db,
@@ -152,9 +173,15 @@ export async function edit(
     changes,
     context.now(),
   );
+  const hadEvent = task.eventWanted || task.eventId !== null;
+  // The event now, whose outcome the reply tells; the card is then refreshed to link it.
+  const event = hadEvent ? await syncEventNote(task.id, context) : "";
+  const shown = hadEvent ? await getTask(context.db, context.guildId, task.id) : task;
   return {
-    ...privateReply(context.t("task.editedReply", { title: showText(task.title, 100) })),
-    after: () => refreshCard(task, context),
+    ...privateReply(
+      `${context.t("task.editedReply", { title: showText(task.title, 100) })}${event}`,
+    ),
+    after: () => refreshCard(shown, context),
   };
 }
 

@@ -59,6 +59,12 @@ export function insertOccurrence(
         instructions: from.instructions,
         slots: from.slots,
         dueAt,
+        // The start keeps its distance before the due date; the event wish carries on.
+        startsAt:
+          from.startsAt && from.dueAt
+            ? new Date(dueAt.getTime() - (from.dueAt.getTime() - from.startsAt.getTime()))
+            : null,
+        eventWanted: from.eventWanted,
         createdById: from.createdById,
         repeat,
         repeatUntil: from.repeatUntil,

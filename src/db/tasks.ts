@@ -17,7 +17,7 @@ export type { ListedTask, TaskChoice, TaskChoiceQuery, TaskListQuery };
 type TaskValues = Pick<
   OutreachTask,
   "title" | "kind" | "location" | "slots" | "dueAt" | "instructions"
-> & { titleFolded?: string };
+> & { titleFolded?: string } & Partial<Pick<OutreachTask, "startsAt" | "eventWanted">>;
 
 type NewTask = TaskValues & { guildId: string; campaignId: number; createdById: string };
 

@@ -9,9 +9,11 @@ import {
 import { UserError } from "../domain/errors.ts";
 import type { Store } from "../domain/store.ts";
 import type { Translator } from "../i18n/index.ts";
+import type { Logger } from "../log.ts";
 import type { OutgoingMessage } from "./command.ts";
 import { sendDirectMessage } from "./directMessages.ts";
 import { toMessagePayload } from "./render/payload.ts";
+import { syncTaskEventNow, type EventOutcome } from "./taskEvents.ts";
 
 type ChannelPermission = "ViewChannel" | "SendMessages" | "EmbedLinks" | "AttachFiles";
 
@@ -100,6 +102,8 @@ export interface ChannelActions {
   memberName(userId: string): string | null;
   /** Whether the user is a member of this server (from Discord, not the cache). */
   isMember(userId: string): Promise<{ member: boolean; bot: boolean }>;
+  /** Brings a task's Discord scheduled event in step with the task now (src/discord/taskEvents.ts). */
+  syncTaskEvent(taskId: number, log: Logger): Promise<EventOutcome>;
 }
 
 export function channelActions(
@@ -220,6 +224,9 @@ export function channelActions(
     },
     roleExists(roleId) {
       return client.guilds.cache.get(guildId)?.roles.cache.has(roleId) ?? false;
+    },
+    syncTaskEvent(taskId, log) {
+      return syncTaskEventNow(client, db, guildId, taskId, now(), log);
     },
   };
 }

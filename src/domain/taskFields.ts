@@ -33,6 +33,10 @@ export interface TaskFields {
   slots: number;
   dueAt: Date | null;
   instructions: string | null;
+  /** When the work starts: the start of its Discord event (src/domain/taskEvents.ts). */
+  startsAt?: Date | null;
+  /** Whether it gets a Discord scheduled event; off unless asked for. */
+  eventWanted?: boolean;
 }
 
 /**

@@ -18,6 +18,7 @@ import { recordAudit } from "./audit.ts";
 import { UserError } from "./errors.ts";
 import { getGuildSettings } from "./guildSettings.ts";
 import { isRepeatPeriod, nextDueDate, repeatCardJobKind, repeatJobKind } from "./repeatRules.ts";
+import { armTaskEvent } from "./taskEvents.ts";
 import { cancelTask, getTask } from "./tasks.ts";
 
 /**
@@ -61,6 +62,8 @@ export async function repeatTask(
       subjectId: String(occurrence.id),
       dueAt: now,
     });
+    // Each occurrence gets its own event.
+    await armTaskEvent(tx, occurrence, now);
     if (task.createdById) {
       await recordAudit(tx, {
         guildId,

@@ -45,6 +45,8 @@ import { getActiveCampaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { beginSeries, checkRepeat, repeatJobKind, type Repeat } from "./repeatRules.ts";
 import { foldTitle, withFoldedTitle, type TaskFields } from "./taskFields.ts";
+import { armTaskEvent, checkTaskEvent, eventBackstopMs } from "./taskEvents.ts";
+import { now as clockNow } from "../clock.ts";
 
 // Rows Discord code needs of this domain; it may not import src/db itself.
 export type { ClaimWithTask, DueJob, ListedTask, TaskWithCampaign };
@@ -98,6 +100,11 @@ export async function addTask(
   repeat: Repeat | null = null,
 ): Promise<TaskWithCampaign> {
   checkRepeat(repeat, fields.dueAt);
+  checkTaskEvent({
+    startsAt: fields.startsAt ?? null,
+    dueAt: fields.dueAt,
+    eventWanted: fields.eventWanted ?? false,
+  });
   await getActiveCampaign(db, guildId, campaignId);
   return inTransaction(db, async (tx) => {
     const task = await insertTask(tx, {
@@ -107,6 +114,7 @@ export async function addTask(
       createdById: actorId,
     });
     if (repeat) await beginSeries(tx, task, repeat);
+    await armTaskEvent(tx, task, new Date(clockNow().getTime() + eventBackstopMs));
     await recordAudit(tx, {
       guildId,
       actorId,
@@ -548,7 +556,9 @@ export async function cancelTask(
     await releaseOpenClaimsOfTask(tx, taskId, now);
     for (const claim of open) await cancelJobs(tx, String(claim.id), claimJobKinds);
     await recordAudit(tx, { guildId, actorId, action: "task.cancel", subjectId: taskId });
-    return getTask(tx, guildId, taskId);
+    const cancelled = await getTask(tx, guildId, taskId);
+    await armTaskEvent(tx, cancelled, now);
+    return cancelled;
   });
 }
 
@@ -565,6 +575,11 @@ export async function editTask(
     if (task.status !== "open") throw new UserError("task.notOpen", { title: task.title });
     // The occurrence that carries a series repeats from its due date: it keeps one.
     if (task.repeat !== null && changes.dueAt === null) throw new UserError("task.repeatNeedsDue");
+    checkTaskEvent({
+      startsAt: changes.startsAt === undefined ? task.startsAt : changes.startsAt,
+      dueAt: changes.dueAt === undefined ? task.dueAt : changes.dueAt,
+      eventWanted: changes.eventWanted ?? task.eventWanted,
+    });
     // Fewer slots than the claims already held or done would leave a member without theirs.
     const minimumSlots = changes.slots;
     if (!(await updateOpenTask(tx, guildId, taskId, withFoldedTitle(changes), minimumSlots)))
@@ -601,7 +616,9 @@ export async function editTask(
       subjectId: taskId,
       details: { changed: Object.keys(changes), changes: auditChanges(task, changes) },
     });
-    return getTask(tx, guildId, taskId);
+    const edited = await getTask(tx, guildId, taskId);
+    await armTaskEvent(tx, edited, new Date(now.getTime() + eventBackstopMs));
+    return edited;
   });
 }
 

@@ -22,6 +22,9 @@
  *   setBotPermissions alone decides those) and the bot's managed role "Rally" (View, Send,
  *   Embed Links, Attach Files, Read History, Pin Messages, Use External Emojis). Pins: at most
  *   pinLimit (50) per channel, 30003 past it. applicationId = botUserId.
+ * Scheduled events (scheduledEvents.ts): external ones over REST, Create / Manage Events
+ *   (50013), at most 100 not finished (30038); scheduledEvents(guildId) reads them,
+ *   markInterested(eventId, userIds) is members pressing Interested, fillScheduledEvents(…).
  * Members: slash, autocomplete, clickButton and submitModal send real INTERACTION_CREATE
  *   payloads typed by the registered command; bad input throws an Error whose message can be
  *   shown to the person typing. pressCustomId (and submitModal's messageId) send what only a
@@ -68,6 +71,7 @@ import type {
 } from "./interactions.ts";
 import { OAuth2 } from "./oauth2.ts";
 import { createRestListener } from "./rest.ts";
+import { apiScheduledEvent } from "./scheduledEvents.ts";
 import { restoreSnapshot, takeSnapshot, type LocalDiscordSnapshot } from "./snapshot.ts";
 import type { Fault } from "./rest.ts";
 import { State, apiChannel, apiGuild, apiMember, apiRole } from "./state.ts";
@@ -431,6 +435,43 @@ export class LocalDiscord {
   fillPins(channelId: string, count: number): void {
     const ids = Array.from({ length: count }, () => this.state.newId());
     this.state.pins.set(channelId, [...ids, ...(this.state.pins.get(channelId) ?? [])]);
+  }
+
+  /** A guild's scheduled events as the API shows them (with user_count), oldest first. */
+  scheduledEvents(guildId: string): Record<string, unknown>[] {
+    return [...this.state.scheduledEvents.values()]
+      .filter((event) => event.guildId === guildId)
+      .map((event) => apiScheduledEvent(event, this.state, true));
+  }
+
+  /** Members press Interested on an event (no gateway event: Rally keeps the Guilds intent only). */
+  markInterested(eventId: string, userIds: string[]): void {
+    const event = this.state.scheduledEvents.get(eventId);
+    if (!event) throw new Error(`Unknown scheduled event ${eventId}`);
+    for (const userId of userIds) {
+      if (!this.state.guild(event.guildId).members.has(userId))
+        throw new Error(`User ${userId} is not a member of guild ${event.guildId}`);
+      event.interested.add(userId);
+    }
+    this.state.changed();
+  }
+
+  /**
+   * Creates `count` scheduled external events as members would have (not the bot's), e.g. to
+   * bring a server to Discord's limit of 100 events not yet completed or cancelled.
+   */
+  fillScheduledEvents(guildId: string, count: number): void {
+    const guild = this.state.guild(guildId);
+    const start = new Date(this.state.now() + 86_400_000).toISOString();
+    const end = new Date(this.state.now() + 90_000_000).toISOString();
+    for (let index = 0; index < count; index++) {
+      const id = this.state.newId();
+      this.state.scheduledEvents.set(id, {
+        ...{ id, guildId, creatorId: guild.ownerId, name: `Event ${index + 1}` },
+        ...{ description: null, channelId: null, entityType: 3, location: "Elsewhere" },
+        ...{ start, end, privacyLevel: 2, status: 1, interested: new Set<string>() },
+      });
+    }
   }
 
   /** Deletes a message as a moderator would (no gateway event: Rally does not listen for one). */

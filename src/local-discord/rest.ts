@@ -6,6 +6,7 @@ import { checkBodyAgainstSpec } from "./openapi.ts";
 import { validateMessage, validateModal } from "./limits.ts";
 import type { MessagePayload } from "./limits.ts";
 import type { OAuth2 } from "./oauth2.ts";
+import { guildScheduledEvent, guildScheduledEvents } from "./scheduledEvents.ts";
 import {
   DiscordError,
   acceptsToken,
@@ -453,6 +454,11 @@ const routes: Record<string, Handler> = {
   "PATCH /channels/:id/messages/:message": channelMessage,
   "DELETE /channels/:id/messages/:message": channelMessage,
   "GET /guilds/:guild/members/:user": getMember,
+  "GET /guilds/:guild/scheduled-events": guildScheduledEvents,
+  "POST /guilds/:guild/scheduled-events": guildScheduledEvents,
+  "GET /guilds/:guild/scheduled-events/:event": guildScheduledEvent,
+  "PATCH /guilds/:guild/scheduled-events/:event": guildScheduledEvent,
+  "DELETE /guilds/:guild/scheduled-events/:event": guildScheduledEvent,
   // GET /guilds/:id as Discord answers it (no member list): roles, owner, MFA and verification.
   "GET /guilds/:guild": ({ state }, [guildId]) => {
     const guild = state.guilds.get(guildId ?? "") ?? refuse(404, 10004, "Unknown Guild");

@@ -7,6 +7,7 @@ import type {
   APIUser,
   LocalizationMap,
 } from "discord-api-types/v10";
+import type { LocalScheduledEvent } from "./scheduledEvents.ts";
 import { createSnowflakeGenerator, type SnowflakeGenerator } from "./snowflake.ts";
 
 /** Outgoing JSON; its shape follows Discord's docs and is checked by discord.js in the tests. */
@@ -213,6 +214,9 @@ export class State {
   /** channel id → its pinned message ids, newest first (Discord keeps at most pinLimit). */
   readonly pins = new Map<string, string[]>();
   pinLimit = 50;
+  /** Guild scheduled events by id; a guild holds at most scheduledEventLimit not yet finished. */
+  readonly scheduledEvents = new Map<string, LocalScheduledEvent>();
+  scheduledEventLimit = 100;
   /** channel id → nonce → the message it created and when. */
   readonly nonces = new Map<string, Map<string, { messageId: string; at: number }>>();
   readonly newId: SnowflakeGenerator;

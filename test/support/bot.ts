@@ -83,11 +83,16 @@ export async function startTestBot(
     publicUrl?: string;
     /** DATA_KEY: encryption at rest (src/db/secrets.ts). */
     dataKey?: string;
+    /** The local Discord's clock (default the real one), e.g. the bot's, for "in the past" rules. */
+    discordNow?: () => number;
   } = {},
 ): Promise<TestBot> {
-  const discord = await startLocalDiscord(
-    options.interactionDeadlineMs ? { interactionDeadlineMs: options.interactionDeadlineMs } : {},
-  );
+  const discord = await startLocalDiscord({
+    ...(options.interactionDeadlineMs
+      ? { interactionDeadlineMs: options.interactionDeadlineMs }
+      : {}),
+    ...(options.discordNow ? { now: options.discordNow } : {}),
+  });
   running.push(() => discord.close());
   discords.push(discord);
   const world = seedSandbox(discord);

@@ -78,6 +78,12 @@ describe("discordTime, the one writer of Discord timestamps", () => {
       repeat: null,
       repeatUntil: null,
       seriesId: null,
+      startsAt: null,
+      eventWanted: false,
+      eventId: null,
+      eventHash: null,
+      eventProblem: null,
+      eventInterested: null,
     };
     for (const shown of [
       taskCard(task, t),

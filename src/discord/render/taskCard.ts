@@ -30,6 +30,11 @@ export function discordTime(date: Date, style: TimestampStylesString, t: Transla
   return Number.isFinite(seconds) ? time(seconds, style) : t("dates.unreadable");
 }
 
+/** Where members open a server's scheduled event. */
+export function eventLink(guildId: string, eventId: string): string {
+  return `https://discord.com/events/${guildId}/${eventId}`;
+}
+
 /**
  * The public task card. Claimers appear only as a count: who holds a claim is shown to
  * organizers and to the claimer, never here.
@@ -51,9 +56,27 @@ export function taskCard(
         : t("task.repeatLine", { period }),
     );
   }
+  if (task.eventId) {
+    const link = eventLink(task.guildId, task.eventId);
+    lines.push(
+      task.eventInterested === null
+        ? t("taskEvent.cardLineNoCount", { link })
+        : t("taskEvent.cardLine", { link, count: task.eventInterested }),
+    );
+  }
   const fields: NonNullable<APIEmbed["fields"]> = [];
   if (task.location)
     fields.push({ name: t("task.where"), value: showText(task.location, 1024), inline: true });
+  if (task.startsAt) {
+    fields.push({
+      name: t("taskEvent.starts"),
+      value: t("task.dueValue", {
+        date: discordTime(task.startsAt, "f", t),
+        relative: discordTime(task.startsAt, "R", t),
+      }),
+      inline: true,
+    });
+  }
   if (task.dueAt) {
     fields.push({
       name: t("task.due"),
