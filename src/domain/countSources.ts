@@ -48,9 +48,10 @@ export interface SourceReads {
    */
   readInRound(request: SourceRequest, round: number): Promise<SourceResult>;
   /**
-   * Records what reads learned, two at a time: 1,000 reads landing within seconds would
-   * otherwise queue 1,000 transactions ahead of every interaction's query (SQLite has one
-   * writer; PostgreSQL's pool is small).
+   * Records what reads learned, one at a time, each after a turn of the event loop: 1,000 reads
+   * landing within seconds would otherwise queue 1,000 transactions ahead of every interaction's
+   * query (SQLite has one writer; PostgreSQL's pool is small), and back to back they would keep
+   * the loop from the interactions in between.
    */
   record<T>(work: () => Promise<T>): Promise<T>;
   /** Runs work after a read without anyone awaiting it; its end is tracked by `settled`. */
@@ -78,9 +79,11 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
   return {
     async record(work) {
       // A finished recording hands its slot straight to the next one waiting.
-      if (recording >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (recording >= 1) await new Promise<void>((resolve) => waiting.push(resolve));
       else recording += 1;
       try {
+        // What arrived meanwhile (an interaction's query) goes first.
+        await new Promise((resolve) => setImmediate(resolve));
         return await work();
       } finally {
         const next = waiting.shift();
