@@ -6,12 +6,8 @@ import {
   roleMention,
 } from "discord.js";
 import type * as z from "zod";
-import {
-  changeCount,
-  parseCampaignId,
-  campaignLimits,
-  type Campaign,
-} from "../../src/domain/campaigns.ts";
+import { parseCampaignId, campaignLimits, type Campaign } from "../../src/domain/campaigns.ts";
+import { changeCountPostingMilestone } from "../../src/domain/countSources.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { translator, type Language, type Translator } from "../../src/i18n/index.ts";
 import { classifyDiscordFailure, discordFailureText } from "../../src/discord/discordFailure.ts";
@@ -22,6 +18,7 @@ import { text } from "../../src/discord/optionSchemas.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
 import { campaignOption } from "./options.ts";
+import { postMilestoneNow } from "./milestonePost.ts";
 import { card, reply } from "./render.ts";
 
 const S = ApplicationCommandOptionType;
@@ -95,7 +92,7 @@ export async function count(
       ? { kind: "set" as const, value: input.set }
       : { kind: "add" as const, value: input.add ?? 0 };
   const id = parseCampaignId(input.campaign);
-  const result = await changeCount(
+  const result = await changeCountPostingMilestone(
     context.db,
     context.guildId,
     context.userId,
@@ -120,27 +117,18 @@ export async function count(
   if (delta < 0) lines.push(t("campaign.countDown", { amount: formatNumber(-delta, language) }));
   if (delta === 0)
     lines.push(t("campaign.countSame", { count: formatNumber(campaign.count, language) }));
-  if (result.reachedGoal !== null) {
-    const serverLanguage = context.settings.language as Language;
+  if (result.milestone !== null) {
     const channel = channelMention(campaign.channelId);
-    try {
-      await context.channels.post(
-        campaign.channelId,
-        milestoneMessage(
-          campaign,
-          result.reachedGoal,
-          serverLanguage,
-          context.settings.announceRoleId,
-        ),
-      );
-      lines.push(t("campaign.milestonePosted", { channel }));
-    } catch (error) {
+    // The milestone's one due job, run now so the answer can say whether it went out.
+    const posted = await postMilestoneNow(context, result.milestone);
+    if (posted.posted) lines.push(t("campaign.milestonePosted", { channel }));
+    else {
       // The count is saved either way; the organizer learns why the post is missing.
       context.log.warn(
-        { err: error, guildId: context.guildId, campaignId: campaign.id },
+        { err: posted.error, guildId: context.guildId, campaignId: campaign.id },
         "milestone not posted",
       );
-      const reason = discordFailureText(classifyDiscordFailure(error), t);
+      const reason = discordFailureText(classifyDiscordFailure(posted.error), t);
       lines.push(t("campaign.milestoneNotPosted", { channel, reason }));
     }
   }

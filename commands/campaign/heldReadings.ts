@@ -3,7 +3,7 @@
  * its message with Accept / Ignore.
  */
 import { ButtonStyle, ComponentType, channelMention, userMention } from "discord.js";
-import { parseCampaignId, type Campaign } from "../../src/domain/campaigns.ts";
+import { parseCampaignId } from "../../src/domain/campaigns.ts";
 import {
   decideHeldReading,
   sourceHost,
@@ -21,7 +21,7 @@ import {
 import type { ChannelActions } from "../../src/discord/channels.ts";
 import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
-import { milestoneMessage } from "./count.ts";
+import { postMilestoneNow } from "./milestonePost.ts";
 
 /** The organizers' message about a held reading, in the server's language, pinging no one. */
 export function heldReadingMessage(
@@ -121,11 +121,8 @@ function decide(accept: boolean): ComponentHandler {
         count: formatNumber(value, context.settings.language),
         total: formatNumber(result.campaign.count, context.settings.language),
       };
-      const after =
-        result.reachedGoal === null
-          ? undefined
-          : () =>
-              postMilestone(context.channels, result.campaign, result.reachedGoal ?? 0, context);
+      const milestone = result.milestone;
+      const after = milestone === null ? undefined : () => announceMilestone(context, milestone);
       return {
         type: "update",
         message: {
@@ -141,26 +138,15 @@ function decide(accept: boolean): ComponentHandler {
 export const sourceAccept = decide(true);
 export const sourceIgnore = decide(false);
 
-export async function postMilestone(
-  channels: ChannelActions,
-  campaign: Campaign,
-  reached: number,
-  context: {
-    settings: InteractionContext["settings"];
-    log: InteractionContext["log"];
-    guildId: string;
-  },
+/**
+ * Runs the milestone job a command's change armed, after its answer; a failure is logged (the
+ * scheduler tries a retryable one again).
+ */
+export async function announceMilestone(
+  context: InteractionContext,
+  subjectId: string,
 ): Promise<void> {
-  const language = context.settings.language as Language;
-  try {
-    await channels.post(
-      campaign.channelId,
-      milestoneMessage(campaign, reached, language, context.settings.announceRoleId),
-    );
-  } catch (error) {
-    context.log.warn(
-      { err: error, guildId: context.guildId, campaignId: campaign.id },
-      "milestone not posted",
-    );
-  }
+  const posted = await postMilestoneNow(context, subjectId);
+  if (!posted.posted)
+    context.log.warn({ err: posted.error, guildId: context.guildId }, "milestone not posted");
 }

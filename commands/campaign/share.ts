@@ -2,6 +2,7 @@
 import { ApplicationCommandOptionType } from "discord.js";
 import type * as z from "zod";
 import { getCampaign, parseCampaignId } from "../../src/domain/campaigns.ts";
+import { shareCardFor } from "../../src/domain/shareCard.ts";
 import { translator, type Language } from "../../src/i18n/index.ts";
 import {
   idArgument,
@@ -11,7 +12,6 @@ import {
 } from "../../src/discord/command.ts";
 import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
-import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
 import { campaignOption, languageOption } from "./options.ts";
 
@@ -64,23 +64,8 @@ export async function shareCard(
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
   const language = input.language ?? (context.settings.language as Language);
-  const t = translator(language);
   const { renderShareCard } = await import("../../src/render/shareCard.ts");
-  const png = await renderShareCard({
-    title: campaign.title,
-    callToAction: campaign.callToAction,
-    count: campaign.count,
-    goal: campaign.goal,
-    unit: campaign.unit,
-    locale: language,
-    labels: {
-      progress: t("share.progress", {
-        count: formatNumber(campaign.count, language),
-        goal: formatNumber(campaign.goal, language),
-        unit: campaign.unit,
-      }),
-    },
-  });
+  const png = await renderShareCard(shareCardFor(campaign, language));
   return {
     type: "reply",
     ephemeral: true,

@@ -28,7 +28,7 @@ import { formatNumber } from "../../src/discord/render/campaignCard.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
 import { campaignOption } from "./options.ts";
-import { announceReading, postMilestone } from "./heldReadings.ts";
+import { announceMilestone, announceReading } from "./heldReadings.ts";
 import { reply } from "./render.ts";
 
 const S = ApplicationCommandOptionType;
@@ -126,10 +126,8 @@ async function runSet(
       every: everyMinutes,
     }),
   ];
-  const milestone =
-    result.reachedGoal === null
-      ? undefined
-      : () => postMilestone(context.channels, result.campaign, result.reachedGoal ?? 0, context);
+  const subject = result.milestone;
+  const milestone = subject === null ? undefined : () => announceMilestone(context, subject);
   return { ...reply(context, [], lines.join("\n")), ...(milestone ? { after: milestone } : {}) };
 }
 
@@ -295,7 +293,11 @@ export async function sourceCheck(
         last: read(outcome.source.lastCount ?? 0),
       }),
     );
-  const after = () => announceReading(context.channels, outcome, context);
+  const after = async () => {
+    await announceReading(context.channels, outcome, context);
+    if (outcome.type === "written" && outcome.milestone !== null)
+      await announceMilestone(context, outcome.milestone);
+  };
   return { ...reply(context, [], lines.join("\n")), after };
 }
 

@@ -94,6 +94,21 @@ export const purgeSubmit: ComponentHandler = {
         context.log.warn({ err: error, guildId: context.guildId }, "summary post not edited");
       }
     }
+    // Review announcements (the member, maybe a proof link) and /summary now posts likewise.
+    for (const post of result.postedMessages) {
+      try {
+        const outcome = await context.channels.removeNames(
+          post.channelId,
+          post.messageId,
+          context.t("purge.namesRemoved"),
+          post.kind === "review" ? context.t("purge.linkRemoved") : undefined,
+        );
+        if (outcome === "edited") posts.edited += 1;
+      } catch (error) {
+        posts.failed += 1;
+        context.log.warn({ err: error, guildId: context.guildId }, "posted message not edited");
+      }
+    }
     const serverT = translator(context.settings.language as Language);
     return {
       type: "reply",

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, ChannelType, channelMention } from "discord.js";
 import type * as z from "zod";
+import { notePostedMessage } from "../../src/domain/postedMessages.ts";
 import { parseCampaignId, searchCampaigns } from "../../src/domain/campaigns.ts";
 import { canonicalTimeZone, timeZoneChoices } from "../../src/domain/dates.ts";
 import { UserError } from "../../src/domain/errors.ts";
@@ -256,7 +257,17 @@ async function now(
   if (messages.length === 0) return privateReply(context.t("summary.nothing"));
   const channel = channelMention(channelId);
   try {
-    for (const message of messages) await context.channels.post(channelId, message);
+    for (const message of messages) {
+      const posted = await context.channels.post(channelId, message);
+      // It may thank volunteers by name: noted, so /settings purge can take the names out.
+      await notePostedMessage(
+        context.db,
+        context.guildId,
+        "summary",
+        { channelId, messageId: posted.id },
+        context.now(),
+      );
+    }
   } catch (error) {
     // Only a post failed: the organizer learns why, and that running it again is safe.
     context.log.warn({ err: error, guildId: context.guildId }, "summary not posted");

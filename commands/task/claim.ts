@@ -6,6 +6,7 @@ import {
   userMention,
 } from "discord.js";
 import type * as z from "zod";
+import { notePostedMessage } from "../../src/domain/postedMessages.ts";
 import { UserError } from "../../src/domain/errors.ts";
 import { taskLimits } from "../../src/domain/taskFields.ts";
 import {
@@ -98,16 +99,21 @@ async function finish(
   const announce = async () => {
     if (!reviewChannelId) return;
     const tServer = translator(serverLanguage(context));
-    await context.channels
-      .post(reviewChannelId, {
+    try {
+      const posted = await context.channels.post(reviewChannelId, {
         content: tServer("task.reviewAnnounce", { title, member: userMention(context.userId) }),
-      })
-      .catch((error: unknown) =>
-        context.log.warn(
-          { err: error, guildId: context.guildId },
-          "review announcement not posted",
-        ),
+      });
+      // It names the member: noted, so /settings purge can take the name out.
+      await notePostedMessage(
+        context.db,
+        context.guildId,
+        "review",
+        { channelId: reviewChannelId, messageId: posted.id },
+        context.now(),
       );
+    } catch (error) {
+      context.log.warn({ err: error, guildId: context.guildId }, "review announcement not posted");
+    }
   };
   return { task: result.task, text: lines.join("\n"), after: announce };
 }

@@ -15,6 +15,7 @@ import { getGuildSettings } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
 import { isLanguage, translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
+import { createBackgroundRest, type BackgroundRest } from "./backgroundRest.ts";
 import { channelActions, type ChannelActions } from "./channels.ts";
 import { classifyDiscordFailure } from "./discordFailure.ts";
 import { liveCampaignCard } from "./render/campaignCard.ts";
@@ -106,11 +107,14 @@ export function campaignCardJobHandlers({
   db,
   log,
   now,
+  background = createBackgroundRest(),
 }: {
   client: Client;
   db: Store;
   log: Logger;
   now: () => Date;
+  /** Where the cards' REST calls queue: paced, beside the interactions' own. */
+  background?: BackgroundRest;
 }): Record<string, DueJobHandler> {
   return {
     async [campaignCardJobKind](job) {
@@ -129,8 +133,11 @@ export function campaignCardJobHandlers({
           const rendered = await renderCard(db, state);
           // Nothing the card shows changed (a change undone, a re-arm): no edit sent.
           if (rendered.hash === campaign.cardHash) return;
+          const messageId = campaign.cardMessageId;
           try {
-            await channels.edit(campaign.channelId, campaign.cardMessageId, rendered.message);
+            await background.run(() =>
+              channels.edit(campaign.channelId, messageId, rendered.message),
+            );
             await recordCardEdited(db, job.guildId, campaign.id, at, rendered.hash);
             return;
           } catch (error) {
@@ -138,7 +145,7 @@ export function campaignCardJobHandlers({
             if (!isUnknownMessage(error)) throw error;
           }
         }
-        await postLiveCard(channels, db, job.guildId, campaign.id, at, log);
+        await background.run(() => postLiveCard(channels, db, job.guildId, campaign.id, at, log));
       } catch (error) {
         const failure = classifyDiscordFailure(error);
         const hopeless = ["channelGone", "missingAccess", "missingPermissions"];

@@ -47,6 +47,9 @@ export interface ServerFacts {
 /** A run of user mentions ("<@1>, <@2>"), as summaries thank credited volunteers. */
 const mentionRun = /<@!?\d+>(?:,\s*<@!?\d+>)*/g;
 
+/** A web address as Discord links it, inside <…> (no embed) or bare. */
+const webLink = /<?https?:\/\/[^\s>]+>?/gi;
+
 /** The Discord side of what handlers may do beyond answering: check and post in channels. */
 export interface ChannelActions {
   /** Whether Rally can post in a text channel of this server, naming what it lacks. */
@@ -85,6 +88,8 @@ export interface ChannelActions {
     channelId: string,
     messageId: string,
     replacement: string,
+    /** Also replaces every web link (a review post's proof link) with this text. */
+    linkReplacement?: string,
   ): Promise<"edited" | "unchanged" | "gone">;
   /**
    * Tells a member something privately, in a DM, through the outbox: `key` names what it is
@@ -203,12 +208,13 @@ export function channelActions(
         botPermissions: guild.members.me?.permissions.bitfield ?? 0n,
       };
     },
-    async removeNames(channelId, messageId, replacement) {
+    async removeNames(channelId, messageId, replacement, linkReplacement) {
       const channel = textChannel(channelId);
       if (!channel) return "gone";
       try {
         const message = await channel.messages.fetch({ message: messageId, cache: false });
-        const content = message.content.replace(mentionRun, replacement);
+        let content = message.content.replace(mentionRun, replacement);
+        if (linkReplacement !== undefined) content = content.replace(webLink, linkReplacement);
         if (content === message.content) return "unchanged";
         await channel.messages.edit(messageId, { content, allowedMentions: { parse: [] } });
         return "edited";

@@ -48,9 +48,10 @@ export interface SourceReads {
    */
   readInRound(request: SourceRequest, round: number): Promise<SourceResult>;
   /**
-   * Records what reads learned, two at a time: 1,000 reads landing within seconds would
-   * otherwise queue 1,000 transactions ahead of every interaction's query (SQLite has one
-   * writer; PostgreSQL's pool is small).
+   * Records what reads learned, one at a time, each after a turn of the event loop: 1,000 reads
+   * landing within seconds would otherwise queue 1,000 transactions ahead of every interaction's
+   * query (SQLite has one writer; PostgreSQL's pool is small), and back to back they would keep
+   * the loop from the interactions in between.
    */
   record<T>(work: () => Promise<T>): Promise<T>;
   /** Runs work after a read without anyone awaiting it; its end is tracked by `settled`. */
@@ -78,9 +79,11 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
   return {
     async record(work) {
       // A finished recording hands its slot straight to the next one waiting.
-      if (recording >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (recording >= 1) await new Promise<void>((resolve) => waiting.push(resolve));
       else recording += 1;
       try {
+        // What arrived meanwhile (an interaction's query) goes first.
+        await new Promise((resolve) => setImmediate(resolve));
         return await work();
       } finally {
         const next = waiting.shift();
@@ -224,6 +227,8 @@ export interface SetSourceResult {
   host: string;
   reachedGoal: number | null;
   delta: number;
+  /** The milestone job's subject when the reading reached the goal. */
+  milestone: string | null;
 }
 
 /**
@@ -279,7 +284,7 @@ export async function setCountSource(
     });
     return saved;
   });
-  const changed = await changeCount(
+  const changed = await changeCountPostingMilestone(
     db,
     input.guildId,
     readingAuthor(source),
@@ -297,6 +302,7 @@ export async function setCountSource(
     host: result.host,
     reachedGoal: changed.reachedGoal,
     delta: changed.delta,
+    milestone: changed.milestone,
   };
 }
 
@@ -353,6 +359,8 @@ export type ReadingOutcome =
       campaign: Campaign;
       reachedGoal: number | null;
       delta: number;
+      /** The milestone job's subject when the reading reached the goal. */
+      milestone: string | null;
     }
   | { type: "held"; source: CountSource; campaign: Campaign; count: number; asked: boolean }
   | { type: "failed"; source: CountSource; paused: boolean; result: SourceResult & { ok: false } };
@@ -392,18 +400,17 @@ async function scheduleMilestonePost(
   campaignId: number,
   reached: number,
   at: Date,
-): Promise<void> {
-  await scheduleJob(tx, {
-    guildId,
-    kind: milestoneJobKind,
-    subjectId: milestoneSubject(campaignId, reached, at),
-    dueAt: at,
-  });
+): Promise<string> {
+  const subjectId = milestoneSubject(campaignId, reached, at);
+  await scheduleJob(tx, { guildId, kind: milestoneJobKind, subjectId, dueAt: at });
+  return subjectId;
 }
 
 /**
- * `changeCount` for a side with no gateway (the dashboard): a milestone it reaches is posted by
- * the `campaign.milestone` job, armed in the same transaction, as a reading's is.
+ * `changeCount` whose milestone is posted by the `campaign.milestone` job, armed in the same
+ * transaction: every path that moves a count (a command, a button, the dashboard, a reading)
+ * goes through that one job, so a milestone is posted once whoever moved the count. `milestone`
+ * is the job's subject, for a handler that runs it at once (`runDueJobNow`).
  */
 export async function changeCountPostingMilestone(
   db: Store,
@@ -413,12 +420,14 @@ export async function changeCountPostingMilestone(
   change: Parameters<typeof changeCount>[4],
   note: string | null,
   now: Date,
-): ReturnType<typeof changeCount> {
+): Promise<Awaited<ReturnType<typeof changeCount>> & { milestone: string | null }> {
   return inTransaction(db, async (tx) => {
     const result = await changeCount(tx, guildId, actorId, campaignId, change, note, now);
-    if (result.reachedGoal !== null)
-      await scheduleMilestonePost(tx, guildId, campaignId, result.reachedGoal, now);
-    return result;
+    const milestone =
+      result.reachedGoal === null
+        ? null
+        : await scheduleMilestonePost(tx, guildId, campaignId, result.reachedGoal, now);
+    return { ...result, milestone };
   });
 }
 
@@ -502,9 +511,17 @@ export async function recordReading(
       null,
       at,
     );
-    if (written.reachedGoal !== null)
-      await scheduleMilestonePost(tx, source.guildId, source.campaignId, written.reachedGoal, at);
-    return written;
+    const milestone =
+      written.reachedGoal === null
+        ? null
+        : await scheduleMilestonePost(
+            tx,
+            source.guildId,
+            source.campaignId,
+            written.reachedGoal,
+            at,
+          );
+    return { ...written, milestone };
   });
   if (!changed) return { type: "gone" };
   const now = await fresh();
@@ -515,6 +532,7 @@ export async function recordReading(
     campaign: changed.campaign,
     reachedGoal: changed.reachedGoal,
     delta: changed.delta,
+    milestone: changed.milestone,
   };
 }
 
@@ -579,7 +597,12 @@ export async function decideHeldReading(
   count: number,
   accept: boolean,
   at: Date,
-): Promise<{ campaign: Campaign; reachedGoal: number | null; delta: number }> {
+): Promise<{
+  campaign: Campaign;
+  reachedGoal: number | null;
+  delta: number;
+  milestone: string | null;
+}> {
   const campaign = await getActiveCampaign(db, guildId, campaignId);
   return inTransaction(db, async (tx) => {
     const taken = await decideHeldReadingIf(
@@ -597,9 +620,9 @@ export async function decideHeldReading(
       subjectId: campaignId,
       details: { count },
     });
-    if (!accept) return { campaign, reachedGoal: null, delta: 0 };
+    if (!accept) return { campaign, reachedGoal: null, delta: 0, milestone: null };
     const source = await findCountSource(tx, guildId, campaignId);
-    const changed = await changeCount(
+    const changed = await changeCountPostingMilestone(
       tx,
       guildId,
       source ? readingAuthor(source) : actorId,
@@ -608,6 +631,11 @@ export async function decideHeldReading(
       null,
       at,
     );
-    return { campaign: changed.campaign, reachedGoal: changed.reachedGoal, delta: changed.delta };
+    return {
+      campaign: changed.campaign,
+      reachedGoal: changed.reachedGoal,
+      delta: changed.delta,
+      milestone: changed.milestone,
+    };
   });
 }

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import {
   findNextDueJobAt,
+  findPendingJob,
   leaseDueJob,
   listDueJobCandidates,
   recordJobOutcome,
@@ -107,39 +108,104 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
     const lease: JobLease = { id, owner, until: new Date(claimedAt.getTime() + leaseMs) };
     const job = await leaseDueJob(db, lease, claimedAt);
     if (!job) return;
-    const log = options.log?.child({ jobId: job.id, kind: job.kind });
-    let outcome: { recorded: JobOutcome; counter: keyof RunResult };
-
-    try {
-      const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
-      if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
-      // Claims that never reached an outcome (a crash, an overrun lease) count too: no poison loop.
-      if (job.attempts > maxAttempts) throw new PermanentJobError("gave up: no outcome recorded");
-      const returned = await handler(job);
-      outcome = {
-        recorded: returned
-          ? { status: "deferred", dueAt: returned.deferUntil }
-          : { status: "done", doneAt: at() },
-        counter: "ran",
-      };
-    } catch (error) {
-      const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      const permanent = error instanceof PermanentJobError || job.attempts >= maxAttempts;
-      log?.warn({ err: error, attempts: job.attempts, permanent }, "due job failed");
-      outcome = permanent
-        ? { recorded: { status: "failed", lastError }, counter: "failed" }
-        : {
-            recorded: {
-              status: "retry",
-              dueAt: new Date(at().getTime() + retryDelayMs(job.attempts)),
-              lastError,
-            },
-            counter: "retried",
-          };
-    }
-
-    if (await recordJobOutcome(db, lease, outcome.recorded)) result[outcome.counter] += 1;
-    else
-      log?.warn({ leaseUntil: lease.until }, "due job lease lost before its outcome was recorded");
+    const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+    const ran = await runLeased(db, job, lease, handler, maxAttempts, at, options.log);
+    if (ran.recorded) result[ran.counter] += 1;
   }
+}
+
+interface LeasedRun {
+  counter: keyof RunResult;
+  recorded: boolean;
+  /** What the handler threw, when it threw. */
+  error?: unknown;
+}
+
+/** Runs a job whose lease is ours, then records its outcome through that lease. */
+async function runLeased(
+  db: Store,
+  job: DueJob,
+  lease: JobLease,
+  handler: DueJobHandler | undefined,
+  maxAttempts: number,
+  at: () => Date,
+  parentLog: Logger | undefined,
+): Promise<LeasedRun> {
+  const log = parentLog?.child({ jobId: job.id, kind: job.kind });
+  let outcome: { recorded: JobOutcome; counter: keyof RunResult };
+  let thrown: { error: unknown } | undefined;
+
+  try {
+    if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+    // Claims that never reached an outcome (a crash, an overrun lease) count too: no poison loop.
+    if (job.attempts > maxAttempts) throw new PermanentJobError("gave up: no outcome recorded");
+    const returned = await handler(job);
+    outcome = {
+      recorded: returned
+        ? { status: "deferred", dueAt: returned.deferUntil }
+        : { status: "done", doneAt: at() },
+      counter: "ran",
+    };
+  } catch (error) {
+    thrown = { error };
+    const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const permanent = error instanceof PermanentJobError || job.attempts >= maxAttempts;
+    log?.warn({ err: error, attempts: job.attempts, permanent }, "due job failed");
+    outcome = permanent
+      ? { recorded: { status: "failed", lastError }, counter: "failed" }
+      : {
+          recorded: {
+            status: "retry",
+            dueAt: new Date(at().getTime() + retryDelayMs(job.attempts)),
+            lastError,
+          },
+          counter: "retried",
+        };
+  }
+
+  const recorded = await recordJobOutcome(db, lease, outcome.recorded);
+  if (!recorded)
+    log?.warn({ leaseUntil: lease.until }, "due job lease lost before its outcome was recorded");
+  return { counter: outcome.counter, recorded, ...(thrown ?? {}) };
+}
+
+/**
+ * Runs the pending job (kind, subjectId) now, in this process, under the same lease as a
+ * scheduler pass: a handler that wants its answer to say what happened (a milestone posted or
+ * why not) runs the job itself, and the scheduler remains the fallback after a crash. Only one
+ * of them ever runs it. `taken`: no pending free job (a pass has it, or it already ran).
+ */
+export async function runDueJobNow(options: {
+  db: Store;
+  owner: string;
+  kind: string;
+  subjectId: string;
+  handler: DueJobHandler;
+  now: () => Date;
+  leaseMs?: number;
+  maxAttempts?: number;
+  log?: Logger;
+}): Promise<{ status: "ran" } | { status: "taken" } | { status: "failed"; error: unknown }> {
+  const { db, leaseMs = 60_000, maxAttempts = 5 } = options;
+  const pending = await findPendingJob(db, options.kind, options.subjectId);
+  if (!pending) return { status: "taken" };
+  const claimedAt = options.now();
+  const lease: JobLease = {
+    id: pending.id,
+    owner: options.owner,
+    until: new Date(claimedAt.getTime() + leaseMs),
+  };
+  // The same conditional update as a pass's: whichever runner's update matches owns the run.
+  const job = await leaseDueJob(db, lease, claimedAt);
+  if (!job) return { status: "taken" };
+  const ran = await runLeased(
+    db,
+    job,
+    lease,
+    options.handler,
+    maxAttempts,
+    options.now,
+    options.log,
+  );
+  return "error" in ran ? { status: "failed", error: ran.error } : { status: "ran" };
 }

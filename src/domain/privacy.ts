@@ -34,6 +34,7 @@ import {
   listTasksOfCampaignWithClaims,
   releaseClaim,
 } from "../db/privacy.ts";
+import { deletePostedMessagesOfGuild } from "../db/postedMessages.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import { deleteWebSessionsOfUser } from "../db/webSessions.ts";
 import { findVolunteer } from "../db/volunteers.ts";
@@ -229,6 +230,7 @@ export async function eraseGuild(db: Store, guildId: string): Promise<void> {
     await deleteAuditEntriesOfGuild(tx, guildId);
     await deleteGuildSettings(tx, guildId);
     await deleteCalendarFeedsOfGuild(tx, guildId);
+    await deletePostedMessagesOfGuild(tx, guildId);
     await deleteDueJobsOfGuild(tx, guildId, guildEraseJobKind);
   });
   forgetGuildSettings(db, guildId);

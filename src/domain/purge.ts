@@ -21,6 +21,7 @@ import {
   listOpenClaimsOfGuild,
   listSentSummaryPostsOfGuild,
 } from "../db/purge.ts";
+import { listPostedMessagesOfGuild } from "../db/postedMessages.ts";
 import { inTransaction, type Store } from "../db/store.ts";
 import { deleteWebSessionsOfGuild } from "../db/webSessions.ts";
 import { UserError } from "./errors.ts";
@@ -56,6 +57,11 @@ export interface PurgeResult {
   releasedTaskIds: number[];
   /** Rally's scheduled summary posts, which may thank volunteers by name: to edit. */
   summaryPosts: { channelId: string; messageId: string }[];
+  /**
+   * Review announcements (they name the member, and may carry a proof link) and `/summary now`
+   * posts: to edit like the scheduled summaries.
+   */
+  postedMessages: { kind: string; channelId: string; messageId: string }[];
 }
 
 /** The tables a purge writes, for the PostgreSQL VACUUM after it. */
@@ -113,6 +119,7 @@ export async function purgeGuild(db: Store, guildId: string, now: Date): Promise
       calendarFeeds: await deleteCalendarFeedsOfGuild(tx, guildId),
     };
     const summaryPosts = await listSentSummaryPostsOfGuild(tx, guildId);
+    const postedMessages = await listPostedMessagesOfGuild(tx, guildId);
     // What was erased, in numbers: no id, no name, not even the organizer who ran it.
     await insertAnonymousAuditEntry(tx, {
       guildId,
@@ -124,6 +131,7 @@ export async function purgeGuild(db: Store, guildId: string, now: Date): Promise
       counts,
       releasedTaskIds: [...new Set(open.map((claim) => claim.taskId))],
       summaryPosts,
+      postedMessages,
     };
   });
   forgetGuildSettings(db, guildId);

@@ -217,6 +217,11 @@ export class LocalDiscord {
     return this.oauth2.clientSecret;
   }
 
+  /** A one-time link logging `userId` in to the app at `returnTo` (its /login), for the sandbox. */
+  loginLink(userId: string, returnTo: string): string {
+    return this.oauth2.loginLink(userId, returnTo);
+  }
+
   get requests(): RecordedRequest[] {
     return this.state.requests;
   }

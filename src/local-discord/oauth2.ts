@@ -8,6 +8,13 @@
  *        works once, within 10 minutes, for the redirect_uri it was issued for.
  *   GET  /api/v10/users/@me and /users/@me/guilds with `Authorization: Bearer <access_token>`.
  * Errors as Discord sends them: 400 { error: "invalid_grant" }, 401 { error: "invalid_client" }.
+ *
+ * The sandbox's one-time login link (local only; Discord has nothing like it):
+ *   GET  /oauth2/sandbox-login/<ticket> → marks this browser for the ticket's user (a cookie of
+ *        the local Discord's own, used once) and 302 to the dashboard's /login, whose authorize
+ *        request then skips the picker for that user. The dashboard runs its ordinary OAuth2
+ *        flow throughout (state, code exchange, /users/@me): nothing of this is in Rally's web
+ *        server, so a real deployment, talking to Discord, has no way in.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -16,6 +23,8 @@ import { apiUser } from "./state.ts";
 import type { LocalGuild, State } from "./state.ts";
 
 const codeLifetimeMs = 10 * 60 * 1000;
+const ticketLifetimeMs = 10 * 60 * 1000;
+const preselectCookie = "local_discord_login";
 const tokenLifetimeSeconds = 7 * 24 * 60 * 60;
 
 interface IssuedCode {
@@ -30,6 +39,11 @@ interface IssuedCode {
 export class OAuth2 {
   readonly codes = new Map<string, IssuedCode>();
   readonly tokens = new Map<string, { userId: string; scopes: string[] }>();
+  private readonly tickets = new Map<
+    string,
+    { userId: string; returnTo: string; expiresAt: number }
+  >();
+  private readonly preselected = new Map<string, { userId: string; expiresAt: number }>();
 
   constructor(
     private readonly state: State,
@@ -54,8 +68,11 @@ export class OAuth2 {
               : null;
     if (problem !== null)
       return sendHtml(res, 400, page("Invalid OAuth2 request", escape(problem)));
-    if (req.method !== "POST") return sendHtml(res, 200, this.picker(params));
-    const user = this.state.users.get(params.get("user_id") ?? "");
+    // A browser marked by a sandbox login link: that user, once, without the picker.
+    const chosen = req.method === "POST" ? undefined : this.takePreselected(req);
+    if (req.method !== "POST" && chosen === undefined)
+      return sendHtml(res, 200, this.picker(params));
+    const user = this.state.users.get(chosen ?? params.get("user_id") ?? "");
     if (!user || user.bot) return sendHtml(res, 400, page("Unknown user", "Pick a listed user."));
     const code = randomBytes(16).toString("hex");
     this.codes.set(code, {
@@ -69,7 +86,55 @@ export class OAuth2 {
     target.searchParams.set("code", code);
     const state = params.get("state");
     if (state !== null) target.searchParams.set("state", state);
-    res.writeHead(302, { location: target.toString() }).end();
+    res
+      .writeHead(302, {
+        location: target.toString(),
+        ...(chosen === undefined
+          ? {}
+          : { "set-cookie": `${preselectCookie}=; Path=/oauth2; Max-Age=0` }),
+      })
+      .end();
+  }
+
+  /**
+   * A link that logs `userId` in to the app whose login page is `returnTo`, once, within ten
+   * minutes: the sandbox prints it for its organizer.
+   */
+  loginLink(userId: string, returnTo: string): string {
+    const ticket = randomBytes(24).toString("base64url");
+    this.tickets.set(ticket, { userId, returnTo, expiresAt: this.state.now() + ticketLifetimeMs });
+    return `${this.state.origin}/oauth2/sandbox-login/${ticket}`;
+  }
+
+  /** GET /oauth2/sandbox-login/<ticket>: spends the ticket, marks the browser, on to the app. */
+  sandboxLogin(res: ServerResponse, ticket: string): void {
+    const issued = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    if (!issued || issued.expiresAt <= this.state.now())
+      return sendHtml(
+        res,
+        404,
+        page("Login link used", "This login link was used already or has expired."),
+      );
+    const mark = randomBytes(24).toString("base64url");
+    this.preselected.set(mark, { userId: issued.userId, expiresAt: issued.expiresAt });
+    res
+      .writeHead(302, {
+        location: issued.returnTo,
+        "set-cookie": `${preselectCookie}=${mark}; Path=/oauth2; HttpOnly; SameSite=Lax`,
+      })
+      .end();
+  }
+
+  private takePreselected(req: IncomingMessage): string | undefined {
+    const mark = (req.headers.cookie ?? "")
+      .split(";")
+      .map((part) => part.trim().split("="))
+      .find(([name]) => name === preselectCookie)?.[1];
+    if (!mark) return undefined;
+    const entry = this.preselected.get(mark);
+    this.preselected.delete(mark);
+    return entry && entry.expiresAt > this.state.now() ? entry.userId : undefined;
   }
 
   private picker(params: URLSearchParams): string {

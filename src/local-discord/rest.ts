@@ -657,6 +657,8 @@ export function createRestListener(
       oauth2.authorize(req, res, url).catch(() => send(res, { status: 500 }));
       return;
     }
+    const ticket = /^\/oauth2\/sandbox-login\/([\w-]+)$/.exec(url.pathname)?.[1];
+    if (ticket !== undefined && req.method === "GET") return oauth2.sandboxLogin(res, ticket);
     const attachmentId = /^\/attachments\/(\d+)\//.exec(url.pathname)?.[1];
     if (attachmentId !== undefined) {
       const stored = state.attachments.get(attachmentId);

@@ -187,7 +187,22 @@ export async function runSandbox(
       saver.flush();
       await discord.close();
     };
-    return { session, saver, stop, rally, time, dashboard, restored: restored !== undefined };
+    // The organizer's way in: the local Discord's one-time link, then the dashboard's own login.
+    const organizerId = world.members.find((member) => member.name === "organizer")?.id;
+    const loginLink =
+      dashboard && organizerId
+        ? () => discord.loginLink(organizerId, `${dashboard.publicUrl}/login`)
+        : undefined;
+    return {
+      session,
+      saver,
+      stop,
+      rally,
+      time,
+      dashboard,
+      loginLink,
+      restored: restored !== undefined,
+    };
   };
   let running = await boot();
 
@@ -219,7 +234,7 @@ export async function runSandbox(
       `Demo petition page: ${petition.url} (try /campaign source set … kind:page field:"{n} so far" url:${petition.url})`,
       ...(running.dashboard
         ? [
-            `Dashboard: ${running.dashboard.publicUrl}/login (log in as "organizer" on the local Discord's page)`,
+            `Dashboard: ${running.loginLink?.() ?? `${running.dashboard.publicUrl}/login`} (opens it logged in as "organizer", once; then ${running.dashboard.publicUrl}/login and pick a member on the local Discord's page)`,
           ]
         : []),
       "",

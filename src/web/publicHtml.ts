@@ -4,6 +4,7 @@
  * elsewhere (its stylesheet is Rally's own).
  */
 import type { PublicCampaign } from "../domain/publicPage.ts";
+import { isDefaultUnit, shareProgressText } from "../domain/shareCard.ts";
 import { languages, translate, translator, type Language } from "../i18n/index.ts";
 
 /** Text for HTML content and quoted attributes, and for XML (the badge): the five specials. */
@@ -27,11 +28,6 @@ function formatNumber(value: number, language: Language): string {
 
 function percentOf(count: number, goal: number): number {
   return goal > 0 ? Math.floor((count * 100) / goal) : 0;
-}
-
-/** The unit every language's default names ("signatures", "подписей"): read in the reader's. */
-function isDefaultUnit(unit: string): boolean {
-  return languages.some((language) => translate(language, "campaign.defaultUnit") === unit);
 }
 
 /**
@@ -62,13 +58,7 @@ export function headline(campaign: PublicCampaign, language: Language) {
 
 /** "332 of 500 signatures": the share card's line, the default unit in the reader's language. */
 export function progressText(campaign: PublicCampaign, language: Language): string {
-  return translate(language, "share.progress", {
-    count: campaign.count,
-    goal: campaign.goal,
-    unit: isDefaultUnit(campaign.unit)
-      ? translate(language, "campaign.defaultUnit")
-      : campaign.unit,
-  });
+  return shareProgressText(campaign, language);
 }
 
 /** Only a web address is ever a link: a `javascript:` or `data:` one stored by any means is not. */

@@ -18,11 +18,12 @@ import {
   type PublicCampaign,
 } from "../domain/publicPage.ts";
 import { nowMs } from "../clock.ts";
+import { shareCardFor } from "../domain/shareCard.ts";
 import type { Store } from "../domain/store.ts";
 import type { Language } from "../i18n/index.ts";
 import { projectPath } from "../projectRoot.ts";
 import { readerLanguage } from "./acceptLanguage.ts";
-import { progressText, renderBadge, renderNotFoundPage, renderPublicPage } from "./publicHtml.ts";
+import { renderBadge, renderNotFoundPage, renderPublicPage } from "./publicHtml.ts";
 
 export interface PublicPagesDeps {
   db: Store;
@@ -196,16 +197,7 @@ export function registerPublicPages(app: FastifyInstance, deps: PublicPagesDeps)
     const card = await render("card", found, language, async () => {
       // The canvas loads on first use, as for /campaign card.
       const { renderShareCard } = await import("../render/shareCard.ts");
-      const { campaign } = found;
-      return renderShareCard({
-        title: campaign.title,
-        callToAction: campaign.callToAction,
-        count: campaign.count,
-        goal: campaign.goal,
-        unit: campaign.unit,
-        locale: language,
-        labels: { progress: progressText(campaign, language) },
-      });
+      return renderShareCard(shareCardFor(found.campaign, language));
     });
     reply.header("cross-origin-resource-policy", "cross-origin");
     return send(request, reply, card, "image/png", language);

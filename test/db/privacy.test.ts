@@ -40,6 +40,7 @@ import {
 import { setCredit, setReminders } from "../../src/domain/volunteers.ts";
 import { startWebSession } from "../../src/domain/webSessions.ts";
 import { setUpMemberFeed, setUpServerFeed } from "../../src/domain/calendarFeeds.ts";
+import { notePostedMessage } from "../../src/domain/postedMessages.ts";
 import { createLogger } from "../../src/log.ts";
 import { runDueJobs } from "../../src/domain/dueJobs.ts";
 import { createTestDb, databaseKind, dumpTables, type Row } from "../support/db.ts";
@@ -73,6 +74,7 @@ const allTables = [
   "DueJob",
   "GuildSettings",
   "OutreachTask",
+  "PostedMessage",
   "SummaryPost",
   "SummarySchedule",
   "Volunteer",
@@ -121,6 +123,7 @@ async function rowsOfGuild(db: Db, guildId: string) {
     }),
     GuildSettings: await db.guildSettings.findMany({ where: { guildId } }),
     CalendarFeed: await db.calendarFeed.findMany({ where: { guildId }, orderBy: { id: "asc" } }),
+    PostedMessage: await db.postedMessage.findMany({ where: { guildId }, orderBy: { id: "asc" } }),
   };
 }
 
@@ -797,6 +800,7 @@ describe("erasing a server that removed Rally", () => {
     await setUpServerFeed(db, guildId, organizer, { rotate: false }, now);
     await changeSetting(db, guildId, organizer, { setting: "retention", days: 10 });
     await closeCampaign(db, guildId, organizer, seeded.hers.id, "ended", now);
+    await notePostedMessage(db, guildId, "review", { channelId: channel, messageId: "1" }, now);
     return seeded;
   }
 

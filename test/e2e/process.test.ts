@@ -53,7 +53,10 @@ describe("npm start", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain("Rally sandbox");
-    expect(stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/login/);
+    // The organizer's one-time login link on the local Discord, and the dashboard's own login.
+    expect(stdout).toMatch(
+      /Dashboard: http:\/\/127\.0\.0\.1:\d+\/oauth2\/sandbox-login\/[\w-]+ .*http:\/\/127\.0\.0\.1:\d+\/login/,
+    );
     expect(stdout).toContain("as @volunteer1");
     expect(stdout).toMatch(
       /organizer in #general> Rally \(only you can see this\):\n {2}│ \*\*Rally\*\*/,

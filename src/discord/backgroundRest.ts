@@ -1,0 +1,49 @@
+/**
+ * A small pool for Discord work nobody is waiting on (live cards' posts and edits): a few at
+ * once, started at a steady pace, so a burst (1,000 readings changing 1,000 cards) never takes
+ * Discord's global limit of 50 requests a second, nor the event loop and the database, from the
+ * interactions members are waiting on.
+ */
+import { performance } from "node:perf_hooks";
+
+export interface BackgroundRest {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+export interface BackgroundRestOptions {
+  /** How many run at once (default 2). */
+  concurrency?: number;
+  /** At least this long between two starts (default 50 ms: at most 20 a second). */
+  spacingMs?: number;
+}
+
+export function createBackgroundRest(options: BackgroundRestOptions = {}): BackgroundRest {
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const spacingMs = Math.max(0, options.spacingMs ?? 50);
+  let running = 0;
+  let nextStart = 0;
+  const waiting: (() => void)[] = [];
+
+  const release = () => {
+    const next = waiting.shift();
+    // A finished job hands its slot straight to the next one waiting.
+    if (next) next();
+    else running -= 1;
+  };
+
+  return {
+    async run(work) {
+      if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      else running += 1;
+      try {
+        const at = performance.now();
+        const start = Math.max(at, nextStart);
+        nextStart = start + spacingMs;
+        if (start > at) await new Promise((resolve) => setTimeout(resolve, start - at));
+        return await work();
+      } finally {
+        release();
+      }
+    },
+  };
+}
