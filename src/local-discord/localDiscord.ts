@@ -318,6 +318,14 @@ export class LocalDiscord {
     this.setRolePermissions(guildId, this.state.guild(guildId).botRoleId, permissions);
   }
 
+  /** Adds permissions to the bot's role "Rally", keeping the ones it has. */
+  grantBotPermissions(guildId: string, permissions: bigint): void {
+    const guild = this.state.guild(guildId);
+    const role = guild.roles.get(guild.botRoleId);
+    if (!role) throw new Error(`Unknown role ${guild.botRoleId}`);
+    this.setRolePermissions(guildId, role.id, role.permissions | permissions);
+  }
+
   /** The server's 2FA requirement for moderators: 1 on ("elevated"), 0 off. GUILD_UPDATE. */
   setMfaLevel(guildId: string, level: 0 | 1): void {
     this.state.guild(guildId).mfaLevel = level;

@@ -27,6 +27,8 @@ import { holdSandboxWebPort, startSandboxDashboard } from "./dashboard.ts";
 const sandboxToken = "sandbox-token-not-a-real-discord-token";
 /** After each line of a script, the jobs due this soon run (a live card's coalesced edit). */
 const scriptLineMs = 10_000;
+/** Discord's CREATE_EVENTS bit (1 << 44). */
+const createEventsPermission = 1n << 44n;
 
 /** A small server to play in: an organizer, two volunteers, a public and a private channel. */
 export function seedSandbox(discord: LocalDiscord): SandboxWorld {
@@ -38,6 +40,8 @@ export function seedSandbox(discord: LocalDiscord): SandboxWorld {
     name: "Organizers",
     permissions: permissionBits.manageGuild,
   });
+  // README's invite link asks for Create Events (optional), so `/task add … event:true` works here.
+  discord.grantBotPermissions(guild.id, createEventsPermission);
   discord.addMember(guild.id, organizer.id, { roles: [organizers.id] });
   discord.addMember(guild.id, volunteer1.id);
   discord.addMember(guild.id, volunteer2.id);
