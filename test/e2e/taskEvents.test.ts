@@ -30,8 +30,9 @@ async function setUp(options: { canCreateEvents?: boolean } = {}) {
     now: () => clock.now,
     discordNow: () => clock.now.getTime(),
   });
-  if (options.canCreateEvents ?? true)
-    bot.discord.setBotPermissions(bot.guildId, defaultBotPermissions | Permission.CreateEvents);
+  // The sandbox's world grants Create Events (README's invite asks for it); this takes it away.
+  if (!(options.canCreateEvents ?? true))
+    bot.discord.setBotPermissions(bot.guildId, defaultBotPermissions);
   const campaigns = bot.world.channels.find((channel) => channel.name === "campaigns")?.id ?? "";
   await bot.run(bot.organizerId, "/settings timezone zone:Europe/Vilnius");
   await bot.run(
