@@ -17,6 +17,15 @@ const sqliteOnly = [
   "test/e2e/faults.test.ts",
   // The browser pass runs once: pages are the same whatever the database.
   "test/browser/**",
+  // Whole processes (`npm start`, the sandbox): what they prove is the entry point, the sandbox's
+  // prompt, files and clock, not the database (the sandbox keeps its own SQLite file without
+  // DATABASE_URL; its clock is a file; every query they make is tested on PostgreSQL elsewhere).
+  // The starts that are about DATABASE_URL itself run on both databases, in their own files:
+  // test/e2e/sandboxDatabase.test.ts and test/e2e/processDatabase.test.ts.
+  "test/e2e/sandbox.test.ts",
+  "test/e2e/sandboxTime.test.ts",
+  "test/e2e/sandboxPetition.test.ts",
+  "test/e2e/process.test.ts",
 ];
 const postgresOnly = [
   "test/db/postgres.test.ts",
