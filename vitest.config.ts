@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { SlowFirstSequencer } from "./test/sequencer.ts";
 
 // The whole suite runs on SQLite; with TEST_POSTGRES_URL set (a server where tests may create
 // databases) every test that stores data runs a second time on PostgreSQL, whose many
@@ -42,6 +43,8 @@ export default defineConfig({
     // Most of a test's time is spent waiting on sockets and the database, not on the CPU:
     // three files at once on CI's two cores.
     maxWorkers: 3,
+    // The slowest files first, across both projects (test/sequencer.ts keeps the list).
+    sequence: { sequencer: SlowFirstSequencer },
     // The local Discord's generated validators (1 MB of plain JavaScript) load natively in
     // ~50 ms; through Vite's transform they took ~1 s in every test file.
     server: { deps: { external: [/src\/local-discord\/spec\/validators\.generated\.mjs$/] } },
