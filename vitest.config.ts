@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { SlowFirstSequencer } from "./test/sequencer.ts";
 
 // The whole suite runs on SQLite; with TEST_POSTGRES_URL set (a server where tests may create
 // databases) every test that stores data runs a second time on PostgreSQL, whose many
@@ -17,6 +18,15 @@ const sqliteOnly = [
   "test/e2e/faults.test.ts",
   // The browser pass runs once: pages are the same whatever the database.
   "test/browser/**",
+  // Whole processes (`npm start`, the sandbox): what they prove is the entry point, the sandbox's
+  // prompt, files and clock, not the database (the sandbox keeps its own SQLite file without
+  // DATABASE_URL; its clock is a file; every query they make is tested on PostgreSQL elsewhere).
+  // The starts that are about DATABASE_URL itself run on both databases, in their own files:
+  // test/e2e/sandboxDatabase.test.ts and test/e2e/processDatabase.test.ts.
+  "test/e2e/sandbox.test.ts",
+  "test/e2e/sandboxTime.test.ts",
+  "test/e2e/sandboxPetition.test.ts",
+  "test/e2e/process.test.ts",
 ];
 const postgresOnly = [
   "test/db/postgres.test.ts",
@@ -33,6 +43,8 @@ export default defineConfig({
     // Most of a test's time is spent waiting on sockets and the database, not on the CPU:
     // three files at once on CI's two cores.
     maxWorkers: 3,
+    // The slowest files first, across both projects (test/sequencer.ts keeps the list).
+    sequence: { sequencer: SlowFirstSequencer },
     // The local Discord's generated validators (1 MB of plain JavaScript) load natively in
     // ~50 ms; through Vite's transform they took ~1 s in every test file.
     server: { deps: { external: [/src\/local-discord\/spec\/validators\.generated\.mjs$/] } },

@@ -548,22 +548,32 @@ describe(
           slots: 200,
         })),
       });
-      const tasks = await w.db.outreachTask.findMany({ select: { id: true } });
       // Enough rows that erasing them takes a while: claims with proofs, and audit entries whose
-      // details name members (each rewritten on its own).
-      await w.db.claim.createMany({
-        data: tasks.flatMap((task, t) =>
-          Array.from({ length: 100 }, (_, n) => ({
-            guildId: w.guildId,
-            taskId: task.id,
-            volunteerId: volunteers[(t + n) % volunteers.length] ?? null,
-            status: "done",
-            openMarker: null,
-            proofLink: `https://example.org/proof/${t}/${n}`,
-            expiresAt: new Date(),
-          })),
-        ),
+      // details name members (each rewritten on its own). 100 done claims on each task, the n-th
+      // on task t by volunteers[(t + n) % 400], made by the database in one statement from a
+      // first claim Prisma wrote (20,000 rows through Prisma took ~20 s of a busy CI's time).
+      const model = await w.db.claim.create({
+        data: {
+          guildId: w.guildId,
+          taskId: (await w.db.outreachTask.findFirstOrThrow({ where: { number: 1 } })).id,
+          volunteerId: volunteers[0] ?? null,
+          status: "done",
+          openMarker: null,
+          proofLink: "https://example.org/proof/0/0",
+          expiresAt: new Date(),
+        },
       });
+      await w.db.$executeRawUnsafe(
+        `INSERT INTO "Claim" ("guildId", "taskId", "volunteerId", "status", "openMarker", "proofLink", "claimedAt", "expiresAt")
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+         SELECT c."guildId", t."id",
+           CAST(800000000000000000 + (t."number" - 1 + n.i) % 400 AS TEXT),
+           c."status", NULL,
+           'https://example.org/proof/' || CAST(t."number" - 1 AS TEXT) || '/' || CAST(n.i AS TEXT),
+           c."claimedAt", c."expiresAt"
+         FROM "OutreachTask" t CROSS JOIN n CROSS JOIN "Claim" c
+         WHERE c."id" = ${model.id} AND NOT (t."number" = 1 AND n.i = 0)`,
+      );
       await w.db.auditEntry.createMany({
         data: Array.from({ length: 800 }, (_, n) => ({
           guildId: w.guildId,
@@ -572,6 +582,22 @@ describe(
           details: JSON.stringify({ member: volunteers[n % volunteers.length] }),
         })),
       });
+      const state = async () => ({
+        named: await w.db.claim.count({ where: { volunteerId: { not: null } } }),
+        proofs: await w.db.claim.count({ where: { proofLink: { not: null } } }),
+        actors: await w.db.auditEntry.count({ where: { actorId: { not: null } } }),
+        detailsNaming: await w.db.auditEntry.count({ where: { details: { contains: "8000" } } }),
+        purges: await w.db.auditEntry.count({ where: { action: "settings.purge" } }),
+      });
+      const untouched = {
+        named: 20000,
+        proofs: 20000,
+        actors: 801,
+        detailsNaming: 800,
+        purges: 0,
+      };
+      // The seed, as the purge will find it.
+      expect(await state()).toEqual(untouched);
       const first = await startRallyProcess(w);
       const opened = w.discord.slash({
         guildId: w.guildId,
@@ -587,25 +613,28 @@ describe(
         userId: w.organizerId,
         values: { name: "Rally Sandbox" },
       });
-      // Acknowledged (deferred) as the purge starts; killed a moment into its transaction.
+      // Acknowledged (deferred) as the purge starts; killed once it is seen under way from
+      // outside, not after a guessed delay (which, on a busy machine, killed the bot before its
+      // first write): anything of the purge committed, so that a purge made of several
+      // transactions is caught half done (tried: without inTransaction this test fails on both
+      // databases); on PostgreSQL, earlier, as soon as the bot's connection writes audit
+      // entries, which the purge erases after the claims, inside its transaction.
       await submitted.response();
-      await new Promise((next) => setTimeout(next, 150));
+      const underWay = async () => {
+        if (databaseKind === "postgresql") {
+          const [locks] = await w.db.$queryRawUnsafe<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+             WHERE c.relname = 'AuditEntry' AND l.mode = 'RowExclusiveLock'
+               AND l.pid <> pg_backend_pid()
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          );
+          if ((locks?.n ?? 0) > 0) return true;
+        }
+        return JSON.stringify(await state()) === JSON.stringify(untouched) ? undefined : true;
+      };
+      await eventually(underWay, "the purge to be under way", 30_000);
       await kill(first);
 
-      const state = async () => ({
-        named: await w.db.claim.count({ where: { volunteerId: { not: null } } }),
-        proofs: await w.db.claim.count({ where: { proofLink: { not: null } } }),
-        actors: await w.db.auditEntry.count({ where: { actorId: { not: null } } }),
-        detailsNaming: await w.db.auditEntry.count({ where: { details: { contains: "8000" } } }),
-        purges: await w.db.auditEntry.count({ where: { action: "settings.purge" } }),
-      });
-      const untouched = {
-        named: 20000,
-        proofs: 20000,
-        actors: 801,
-        detailsNaming: 800,
-        purges: 0,
-      };
       const purged = { named: 0, proofs: 0, actors: 0, detailsNaming: 0, purges: 1 };
       const afterKill = await state();
       expect([untouched, purged]).toContainEqual(afterKill);

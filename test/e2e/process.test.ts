@@ -6,30 +6,7 @@ import { describe, expect, it } from "vitest";
 import { startLocalDiscord } from "../../src/local-discord/localDiscord.ts";
 import { testDatabaseUrl } from "../support/db.ts";
 import { entryCommand } from "../support/entry.ts";
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm start` as a user runs it: the real entry point in its own process. */
-function startRally(environment: Record<string, string>, input?: string) {
-  const child = spawn(...entryCommand("main"), {
-    cwd: mkdtempSync(join(tmpdir(), "rally-start-")),
-    env: { PATH: process.env["PATH"] ?? "", ...environment },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  if (input !== undefined) child.stdin.end(input);
-  const finished = new Promise<Finished>((done) =>
-    child.on("exit", (code) => done({ code, stdout, stderr })),
-  );
-  return { child, finished, output: () => stdout };
-}
+import { startRally } from "../support/startRally.ts";
 
 /** A start that fails: exit 1, nothing on stderr, and one fatal log line saying why. */
 async function failedStart(environment: Record<string, string>) {
@@ -74,54 +51,6 @@ describe("npm start", () => {
     expect(stderr.trim().split("\n")).toEqual([
       'Invalid LOG_LEVEL (got "loud"): expected one of fatal, error, warn, info, debug, trace, silent.',
     ]);
-  });
-
-  it("with a token, connects, registers to DEV_GUILD_ID, answers, and stops cleanly on SIGTERM", async () => {
-    const discord = await startLocalDiscord();
-    try {
-      const owner = discord.createUser({ username: "owner" });
-      const guild = discord.createGuild({ name: "Campaign HQ", ownerId: owner.id });
-      discord.addMember(guild.id, owner.id);
-      const channel = discord.createChannel(guild.id, { name: "general" });
-      const { child, finished } = startRally({
-        DISCORD_TOKEN: "a-token-the-local-discord-accepts",
-        DISCORD_API_URL: discord.apiUrl,
-        DEV_GUILD_ID: guild.id,
-        DATABASE_URL: await testDatabaseUrl(),
-        LOG_LEVEL: "info",
-      });
-      await discord.waitFor(
-        () => (discord.commands(guild.id).length > 0 ? true : undefined),
-        15_000,
-      );
-      expect(discord.commands()).toHaveLength(0);
-      const reply = await discord
-        .slash({
-          guildId: guild.id,
-          channelId: channel.id,
-          userId: owner.id,
-          command: "rally",
-          subcommand: "about",
-        })
-        .final();
-      expect(reply.embeds[0]?.title).toBe("Rally");
-      child.kill("SIGTERM");
-      const { code, stdout, stderr } = await finished;
-      expect(code).toBe(0);
-      expect(stderr).toBe("");
-      const lines = stdout
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines.find((line) => line["msg"] === "interaction")).toMatchObject({
-        interaction: "rally about",
-        outcome: "ok",
-      });
-      expect(lines.at(-1)).toMatchObject({ msg: "stopped" });
-      expect(stdout).not.toContain("a-token-the-local-discord-accepts");
-    } finally {
-      await discord.close();
-    }
   });
 
   it("stops with one line when Discord refuses the token, without printing it", async () => {

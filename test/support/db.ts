@@ -15,19 +15,26 @@ export const databaseKind = inject("databaseKind");
 const opened: Db[] = [];
 const directories: string[] = [];
 const databases: string[] = [];
+/** Two connections: one creates databases, the other drops them, so neither waits on the other. */
 let admin: Promise<pg.Client> | undefined;
+let dropper: Promise<pg.Client> | undefined;
+/** The PostgreSQL database the next test will get, made while the current test runs. */
+let nextDatabase: Promise<string> | undefined;
+/** Drops under way: a test does not wait for the last one's database to go. */
+const dropping: Promise<unknown>[] = [];
 
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.$disconnect()));
   for (const directory of directories.splice(0))
     rmSync(directory, { recursive: true, force: true });
-  for (const name of databases.splice(0)) {
-    await (await adminClient()).query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  }
+  for (const name of databases.splice(0)) dropping.push(dropDatabase(name));
 });
 
 afterAll(async () => {
+  if (nextDatabase) dropping.push(nextDatabase.then(dropDatabase));
+  await Promise.all(dropping);
   if (admin) await (await admin).end();
+  if (dropper) await (await dropper).end();
 });
 
 /**
@@ -37,9 +44,13 @@ afterAll(async () => {
 export async function testDatabaseUrl(): Promise<string> {
   const template = inject("templateDatabase");
   if (databaseKind === "postgresql") {
-    const name = `rally_test_${process.pid}_${databases.length}_${Date.now().toString(36)}`;
+    // A copy of the template takes a while on a busy server: each test takes the one made while
+    // the previous test ran, and starts the next one's.
+    const name = await (nextDatabase ?? createDatabase(template));
+    nextDatabase = createDatabase(template);
+    // Not left unhandled should the next test never come; the test that takes it sees the error.
+    nextDatabase.catch(() => undefined);
     databases.push(name);
-    await (await adminClient()).query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
     return urlForDatabase(name);
   }
   const directory = mkdtempSync(join(tmpdir(), "rally-test-"));
@@ -55,6 +66,20 @@ export async function createTestDb(): Promise<Db> {
   return db;
 }
 
+let created = 0;
+
+async function createDatabase(template: string): Promise<string> {
+  created += 1;
+  const name = `rally_test_${process.pid}_${created}_${Date.now().toString(36)}`;
+  await (await adminClient()).query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  return name;
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  dropper ??= connectAdmin();
+  await (await dropper).query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
 function urlForDatabase(name: string): string {
   const url = new URL(inject("postgresUrl"));
   url.pathname = `/${name}`;
@@ -62,12 +87,14 @@ function urlForDatabase(name: string): string {
 }
 
 function adminClient(): Promise<pg.Client> {
-  admin ??= (async () => {
-    const client = new pg.Client({ connectionString: inject("postgresUrl") });
-    await client.connect();
-    return client;
-  })();
+  admin ??= connectAdmin();
   return admin;
+}
+
+async function connectAdmin(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: inject("postgresUrl") });
+  await client.connect();
+  return client;
 }
 
 export type Row = Record<string, unknown>;
