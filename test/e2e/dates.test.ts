@@ -44,7 +44,8 @@ async function newYorkBot() {
   return { bot, campaign, task, campaigns };
 }
 
-type World = Awaited<ReturnType<typeof newYorkBot>>;
+/** With a second task for `starts`, since a start must come before the first task's due date. */
+type World = Awaited<ReturnType<typeof newYorkBot>> & { startsTaskId: number };
 
 interface DateOptionRun {
   /** The command line that gives the option this date (quoted: it may hold a space). */
@@ -53,6 +54,11 @@ interface DateOptionRun {
   stored: (world: World, run: number) => Promise<Date | null>;
   /** The refusal of a date before now, for options that take none. */
   past: string;
+}
+
+/** A typed date with the time a bare date means (23:59), for options that need a time. */
+function withTime(date: string): string {
+  return /\d:\d{2}$/.test(date) ? date : `${date} 23:59`;
 }
 
 /**
@@ -89,6 +95,22 @@ const dateOptions: Record<string, DateOptionRun> = {
       (await bot.rally.db.outreachTask.findFirst({ where: { title: `Task ${run}` } }))
         ?.repeatUntil ?? null,
     past: t("task.repeatUntilPast"),
+  },
+  // `starts` is a moment, so it takes a time of day (a date alone is refused for that first):
+  // each date below is typed with the time `due` reads a bare date as.
+  "task add starts": {
+    line: ({ campaign }, date, run) =>
+      `/task add campaign:${campaign.id} title:"Task ${run}" starts:"${withTime(date)}"`,
+    stored: async ({ bot }, run) =>
+      (await bot.rally.db.outreachTask.findFirst({ where: { title: `Task ${run}` } }))?.startsAt ??
+      null,
+    past: t("taskEvent.startsPast"),
+  },
+  "task edit starts": {
+    line: ({ startsTaskId }, date) => `/task edit task:${startsTaskId} starts:"${withTime(date)}"`,
+    stored: async ({ bot, startsTaskId }) =>
+      (await bot.rally.db.outreachTask.findUniqueOrThrow({ where: { id: startsTaskId } })).startsAt,
+    past: t("taskEvent.startsPast"),
   },
   "task edit due": {
     line: ({ task }, date) => `/task edit task:${task.id} due:"${date}"`,
@@ -140,7 +162,15 @@ function registeredDateOptions(bot: TestBot): string[] {
 
 describe("every date a member can type is bounded: at most five years ahead", () => {
   it("each registered date option refuses a date past the bound, naming it, and takes the last day", async () => {
-    const world = await newYorkBot();
+    const newYork = await newYorkBot();
+    await newYork.bot.run(
+      newYork.bot.organizerId,
+      `/task add campaign:${newYork.campaign.id} title:"Flyers at the station"`,
+    );
+    const startsTask = await newYork.bot.rally.db.outreachTask.findFirstOrThrow({
+      where: { title: "Flyers at the station" },
+    });
+    const world: World = { ...newYork, startsTaskId: startsTask.id };
     const { bot } = world;
     expect(registeredDateOptions(bot)).toEqual(Object.keys(dateOptions).sort());
 
