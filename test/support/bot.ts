@@ -1,5 +1,4 @@
 import { Writable } from "node:stream";
-import { afterEach } from "vitest";
 import { startRally, type Rally } from "../../src/app.ts";
 import type { Command } from "../../src/discord/command.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
@@ -14,6 +13,7 @@ import { parseAllowHosts } from "../../src/sources/addresses.ts";
 import type { SafeFetchOptions } from "../../src/sources/safeFetch.ts";
 import type { SandboxWorld } from "../../src/sandbox/session.ts";
 import { testDatabaseUrl } from "./db.ts";
+import { afterEveryTest } from "./lifecycle.ts";
 
 export interface TestBot {
   discord: LocalDiscord;
@@ -48,7 +48,7 @@ const discords: LocalDiscord[] = [];
 // The helpers' waits have no wall-clock budget of their own (a busy machine makes the bot
 // slower, not wrong): a test that hangs is stopped by its own timeout, and this names what
 // it was still waiting for, before stopping the bot (which may wait on the same hang).
-afterEach(async (context) => {
+afterEveryTest(async (context) => {
   const failed = context.task.result?.state === "fail";
   const waiting = failed ? discords.flatMap((discord) => discord.pendingWaits()) : [];
   discords.splice(0);

@@ -2,15 +2,22 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, inject } from "vitest";
+import { inject } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import type { Database as Db } from "../../src/db/store.ts";
+import { afterEveryFile, afterEveryTest } from "./lifecycle.ts";
 
 /**
  * Which database this vitest project runs on: "sqlite", or "postgresql" in the second pass
- * that vitest.config.ts adds when TEST_POSTGRES_URL is set.
+ * that vitest.config.ts adds when TEST_POSTGRES_URL is set. Read again for each file
+ * (readProjectContext, from test/setup.ts): a worker's modules outlive a file, and may serve the
+ * other project's next.
  */
-export const databaseKind = inject("databaseKind");
+export let databaseKind = inject("databaseKind");
+
+export function readProjectContext(): void {
+  databaseKind = inject("databaseKind");
+}
 
 const opened: Db[] = [];
 const directories: string[] = [];
@@ -23,18 +30,21 @@ let nextDatabase: Promise<string> | undefined;
 /** Drops under way: a test does not wait for the last one's database to go. */
 const dropping: Promise<unknown>[] = [];
 
-afterEach(async () => {
+afterEveryTest(async () => {
   await Promise.all(opened.splice(0).map((db) => db.$disconnect()));
   for (const directory of directories.splice(0))
     rmSync(directory, { recursive: true, force: true });
   for (const name of databases.splice(0)) dropping.push(dropDatabase(name));
 });
 
-afterAll(async () => {
+afterEveryFile(async () => {
   if (nextDatabase) dropping.push(nextDatabase.then(dropDatabase));
-  await Promise.all(dropping);
+  nextDatabase = undefined;
+  await Promise.all(dropping.splice(0));
   if (admin) await (await admin).end();
   if (dropper) await (await dropper).end();
+  admin = undefined;
+  dropper = undefined;
 });
 
 /**

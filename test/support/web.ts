@@ -6,7 +6,6 @@
 import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { afterEach } from "vitest";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { changeSetting } from "../../src/domain/guildSettings.ts";
 import type { Database as Db } from "../../src/db/store.ts";
@@ -16,9 +15,10 @@ import { createDiscordAccess } from "../../src/web/discordAccess.ts";
 import { registerPublicPages } from "../../src/web/publicPages.ts";
 import { createWebServer } from "../../src/web/server.ts";
 import { createTestDb } from "./db.ts";
+import { afterEveryTest } from "./lifecycle.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
+afterEveryTest(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
