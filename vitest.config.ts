@@ -34,6 +34,11 @@ const postgresOnly = [
   "test/e2e/sharded.test.ts",
 ];
 const postgres = (process.env["TEST_POSTGRES_URL"] ?? "") !== "";
+// Run with modules of their own (isolate: true): with a worker's modules shared, the flyer's
+// tear-off strips once measured the link too long and cut it (CI, 2026-12-07 22:23), after some
+// other file had run in the same worker; not reproduced alone. Until that is understood (the
+// flyer keeps one parsed font per process, see src/render/flyer.ts), these files start fresh.
+const isolatedFiles = ["test/unit/shareKit.test.ts", "test/unit/shareKitProperties.test.ts"];
 
 export default defineConfig({
   test: {
@@ -59,7 +64,17 @@ export default defineConfig({
         test: {
           name: "sqlite",
           include: ["test/**/*.test.ts", "src/local-discord/test/**/*.test.ts"],
-          exclude: postgresOnly,
+          exclude: [...postgresOnly, ...isolatedFiles],
+          setupFiles: ["test/setup.ts"],
+          globalSetup: ["test/globalSetup.ts"],
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: "sqlite-isolated",
+          include: isolatedFiles,
+          isolate: true,
           setupFiles: ["test/setup.ts"],
           globalSetup: ["test/globalSetup.ts"],
         },
