@@ -76,7 +76,14 @@ export function retryDelayMs(attempts: number): number {
  * jobs in order.
  */
 export async function runDueJobs(options: RunOptions): Promise<RunResult> {
-  const { db, owner, handlers, leaseMs = 60_000, limit = 50, maxAttempts = 5 } = options;
+  const {
+    db,
+    owner,
+    handlers,
+    leaseMs = defaultLeaseMs,
+    limit = 50,
+    maxAttempts = defaultMaxAttempts,
+  } = options;
   const started = performance.now();
   const at = () => new Date(options.now.getTime() + Math.round(performance.now() - started));
   const result: RunResult = { ran: 0, failed: 0, retried: 0 };
@@ -105,13 +112,21 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
   async function runOne(id: number): Promise<void> {
     const claimedAt = at();
     // The fence: a later re-arm, cancel or takeover changes the job, and our outcome misses.
-    const lease: JobLease = { id, owner, until: new Date(claimedAt.getTime() + leaseMs) };
+    const lease = leaseOf(id, owner, claimedAt, leaseMs);
     const job = await leaseDueJob(db, lease, claimedAt);
     if (!job) return;
     const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
     const ran = await runLeased(db, job, lease, handler, maxAttempts, at, options.log);
     if (ran.recorded) result[ran.counter] += 1;
   }
+}
+
+/** How long a runner holds a job, and how many tries a job gets: a pass's and a run-now's. */
+const defaultLeaseMs = 60_000;
+const defaultMaxAttempts = 5;
+
+function leaseOf(id: number, owner: string, claimedAt: Date, leaseMs: number): JobLease {
+  return { id, owner, until: new Date(claimedAt.getTime() + leaseMs) };
 }
 
 interface LeasedRun {
@@ -186,15 +201,11 @@ export async function runDueJobNow(options: {
   maxAttempts?: number;
   log?: Logger;
 }): Promise<{ status: "ran" } | { status: "taken" } | { status: "failed"; error: unknown }> {
-  const { db, leaseMs = 60_000, maxAttempts = 5 } = options;
+  const { db, leaseMs = defaultLeaseMs, maxAttempts = defaultMaxAttempts } = options;
   const pending = await findPendingJob(db, options.kind, options.subjectId);
   if (!pending) return { status: "taken" };
   const claimedAt = options.now();
-  const lease: JobLease = {
-    id: pending.id,
-    owner: options.owner,
-    until: new Date(claimedAt.getTime() + leaseMs),
-  };
+  const lease = leaseOf(pending.id, options.owner, claimedAt, leaseMs);
   // The same conditional update as a pass's: whichever runner's update matches owns the run.
   const job = await leaseDueJob(db, lease, claimedAt);
   if (!job) return { status: "taken" };
