@@ -7,13 +7,18 @@
 import { performance } from "node:perf_hooks";
 
 export interface BackgroundRest {
-  run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * `requests`: how many REST calls `work` makes at most (a new card: its post and its pin). The
+   * pace is per request, so a two-request job holds back the next start twice as long: the
+   * pool's 20 a second, plus members' follow-ups, then stay under Discord's 50.
+   */
+  run<T>(work: () => Promise<T>, requests?: number): Promise<T>;
 }
 
 export interface BackgroundRestOptions {
   /** How many run at once (default 2). */
   concurrency?: number;
-  /** At least this long between two starts (default 50 ms: at most 20 a second). */
+  /** At least this long per request between two starts (default 50 ms: at most 20 a second). */
   spacingMs?: number;
 }
 
@@ -32,13 +37,13 @@ export function createBackgroundRest(options: BackgroundRestOptions = {}): Backg
   };
 
   return {
-    async run(work) {
+    async run(work, requests = 1) {
       if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
       else running += 1;
       try {
         const at = performance.now();
         const start = Math.max(at, nextStart);
-        nextStart = start + spacingMs;
+        nextStart = start + spacingMs * Math.max(1, requests);
         if (start > at) await new Promise((resolve) => setTimeout(resolve, start - at));
         return await work();
       } finally {

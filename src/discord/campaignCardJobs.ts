@@ -145,7 +145,12 @@ export function campaignCardJobHandlers({
             if (!isUnknownMessage(error)) throw error;
           }
         }
-        await background.run(() => postLiveCard(channels, db, job.guildId, campaign.id, at, log));
+        // A post, its pin, and an edit of the card it replaces when there is one.
+        const requests = campaign.cardMessageId ? 3 : 2;
+        await background.run(
+          () => postLiveCard(channels, db, job.guildId, campaign.id, at, log),
+          requests,
+        );
       } catch (error) {
         const failure = classifyDiscordFailure(error);
         const hopeless = ["channelGone", "missingAccess", "missingPermissions"];

@@ -28,6 +28,17 @@ describe("background REST pool", () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(15);
   });
 
+  it("paces per request: a job of two requests holds the next start back twice as long", async () => {
+    const pool = createBackgroundRest({ concurrency: 4, spacingMs: 40 });
+    const starts: number[] = [];
+    const started = () => Promise.resolve(starts.push(performance.now()));
+    await Promise.all([pool.run(started, 2), pool.run(started), pool.run(started)]);
+    const [first = 0, second = 0, third = 0] = starts;
+    // Timers may fire a millisecond early.
+    expect(second - first).toBeGreaterThanOrEqual(75);
+    expect(third - second).toBeGreaterThanOrEqual(35);
+  });
+
   it("frees the slot of a job that failed", async () => {
     const pool = createBackgroundRest({ concurrency: 1, spacingMs: 0 });
     await expect(pool.run(() => Promise.reject(new Error("Discord said no")))).rejects.toThrow(
