@@ -21,8 +21,9 @@ const layers = [
 
 /** Files of src/ itself: not a layer, named one by one. */
 const rootFiles = [
-  // Small helpers every layer but render and i18n may use: the environment, the logger, paths.
-  { category: "support", pattern: "src/{clock,config,envFile,log,projectRoot}.ts" },
+  // Small helpers every layer but render and i18n may use: the environment, the logger, paths,
+  // the clock, and which work comes first (src/foreground.ts).
+  { category: "support", pattern: "src/{clock,config,envFile,foreground,log,projectRoot}.ts" },
   // Where the layers are put together: the entry points, which may import any layer.
   { category: "entry", pattern: "src/{app,main,sharded}.ts" },
 ];

@@ -5,6 +5,7 @@
  * interactions members are waiting on.
  */
 import { performance } from "node:perf_hooks";
+import { yieldToForeground } from "../foreground.ts";
 
 export interface BackgroundRest {
   /**
@@ -45,6 +46,8 @@ export function createBackgroundRest(options: BackgroundRestOptions = {}): Backg
         const start = Math.max(at, nextStart);
         nextStart = start + spacingMs * Math.max(1, requests);
         if (start > at) await new Promise((resolve) => setTimeout(resolve, start - at));
+        // Nobody waits on this work; members' interactions go first (src/foreground.ts).
+        await yieldToForeground();
         return await work();
       } finally {
         release();

@@ -34,6 +34,7 @@ import { toMessagePayload } from "./render/payload.ts";
 import { limits } from "./render/limits.ts";
 import { shorten } from "./render/text.ts";
 import { now as clockNow, nowMs } from "../clock.ts";
+import { enterForeground } from "../foreground.ts";
 
 interface DispatcherDependencies {
   db: Store;
@@ -119,6 +120,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
   async function runChatInput(
     interaction: ChatInputCommandInteraction,
     context: InteractionContext,
+    answered: () => void,
   ) {
     const command = byName.get(interaction.commandName);
     const flat = flattenOptions(interaction.options.data);
@@ -133,12 +135,13 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(input, context),
     );
-    await answer(interaction, result);
+    await answer(interaction, result, answered);
   }
 
   async function runComponent(
     interaction: ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction,
     context: InteractionContext,
+    answered: () => void,
   ) {
     const [commandName = "", action = "", ...args] = interaction.customId.split(":");
     const handler = byName.get(commandName)?.components?.[action];
@@ -162,17 +165,23 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     const result = await withDeferral(interaction, handler.ephemeral, () =>
       handler.run(args, context, fields, values),
     );
-    await answer(interaction, result);
+    await answer(interaction, result, answered);
   }
 
   /**
    * Sends the answer, then runs what it did not wait for (also when sending failed: the change
-   * is made either way); a failure of that work is only logged.
+   * is made either way); a failure of that work is only logged. `answered`: the member has what
+   * they waited for, so background work may go on (src/foreground.ts).
    */
-  async function answer(interaction: Repliable, result: HandlerResult): Promise<void> {
+  async function answer(
+    interaction: Repliable,
+    result: HandlerResult,
+    answered: () => void,
+  ): Promise<void> {
     try {
       await send(interaction, result);
     } finally {
+      answered();
       if (result.after) {
         await result.after().catch((error: unknown) => {
           log.error(
@@ -338,6 +347,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
 
   async function handleOne(interaction: Interaction): Promise<void> {
     const started = performance.now();
+    // Background work waits while a member does (src/foreground.ts), until the answer is sent.
+    const answered = enterForeground();
     let language: Language = languageFor(interaction.locale, "en");
     let outcome = "ok";
     try {
@@ -345,14 +356,14 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       if (!interaction.inGuild()) throw new UserError("errors.guildOnly");
       const context = await contextFor(interaction);
       language = context.language;
-      if (interaction.isChatInputCommand()) await runChatInput(interaction, context);
+      if (interaction.isChatInputCommand()) await runChatInput(interaction, context, answered);
       else if (interaction.isAutocomplete()) await runAutocomplete(interaction, context);
       else if (
         interaction.isButton() ||
         interaction.isStringSelectMenu() ||
         interaction.isModalSubmit()
       )
-        await runComponent(interaction, context);
+        await runComponent(interaction, context, answered);
     } catch (error) {
       if (interaction.isAutocomplete()) {
         outcome = "error";
@@ -361,6 +372,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       } else {
         outcome = await fail(interaction, error, language);
       }
+    } finally {
+      answered();
     }
     log.info(
       {

@@ -27,6 +27,7 @@ import { recordAudit } from "./audit.ts";
 import { changeCount, getActiveCampaign, getCampaign, type Campaign } from "./campaigns.ts";
 import { UserError } from "./errors.ts";
 import { nowMs } from "../clock.ts";
+import { yieldToForeground } from "../foreground.ts";
 import { pollSubjects, scheduleNextPoll, sourcePollKind } from "./sourcePolls.ts";
 
 export type { CountSource, ResolvedKind, SourceKind };
@@ -82,8 +83,8 @@ export function createSourceReads(options: SourceReadsOptions = {}): SourceReads
       if (recording >= 1) await new Promise<void>((resolve) => waiting.push(resolve));
       else recording += 1;
       try {
-        // What arrived meanwhile (an interaction's query) goes first.
-        await new Promise((resolve) => setImmediate(resolve));
+        // What arrived meanwhile (an interaction) goes first.
+        await yieldToForeground();
         return await work();
       } finally {
         const next = waiting.shift();

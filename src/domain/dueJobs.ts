@@ -11,6 +11,7 @@ import {
 import type { DueJob } from "../db/rows.ts";
 import type { Store } from "../db/store.ts";
 import type { Logger } from "../log.ts";
+import { yieldToForeground } from "../foreground.ts";
 
 /** A due job as its handlers get it (Discord code may not import src/db). */
 export type { DueJob };
@@ -103,8 +104,8 @@ export async function runDueJobs(options: RunOptions): Promise<RunResult> {
         // A job whose handler only writes (a poll handed to its pool) never waits on I/O: on
         // SQLite every statement is synchronous, so a pass of 1,000 such jobs held the event
         // loop for 1.6 s and a member's Claim waited behind it. A turn per job lets the
-        // interactions already in the socket in.
-        await new Promise((resolve) => setImmediate(resolve));
+        // interactions already in the socket in, and the next job waits while they are answered.
+        await yieldToForeground();
         await runOne(id);
       }
   };

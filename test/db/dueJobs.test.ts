@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import type { DueJob } from "../../src/db/generated/client.ts";
@@ -12,6 +13,7 @@ import {
   type RunOptions,
 } from "../../src/domain/dueJobs.ts";
 import { startScheduler } from "../../src/scheduler/scheduler.ts";
+import { enterForeground } from "../../src/foreground.ts";
 import { createTestDb, testDatabaseUrl } from "../support/db.ts";
 
 const guild = "100000000000000001";
@@ -85,6 +87,22 @@ describe("several servers' jobs at once", () => {
     expect(await run(db, at(60 * second), { "claim.expire": handler })).toMatchObject({ ran: 20 });
     expect(ranBeforeFirstTurn).toBeGreaterThanOrEqual(0);
     expect(ranBeforeFirstTurn).toBeLessThan(20);
+  });
+
+  it("starts no job while a member's interaction is being answered, and all of them after", async () => {
+    const db = await createTestDb();
+    for (let index = 0; index < 3; index++) await job(db, `later-${index}`);
+    const { handler, total } = counting();
+    const answered = enterForeground();
+    try {
+      const pass = run(db, at(60 * second), { "claim.expire": handler });
+      for (let turn = 0; turn < 10; turn++) await nextTurn();
+      expect(total()).toBe(0);
+      answered();
+      expect(await pass).toMatchObject({ ran: 3 });
+    } finally {
+      answered();
+    }
   });
 
   it("runs one job at a time with concurrency 1", async () => {

@@ -1,0 +1,72 @@
+/** Interactions first: background steps wait while a member's interaction is being answered. */
+import { performance } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { createBackgroundRest } from "../../src/discord/backgroundRest.ts";
+import { createSourceReads } from "../../src/domain/countSources.ts";
+import { enterForeground, foregroundCount, yieldToForeground } from "../../src/foreground.ts";
+
+describe("foreground", () => {
+  it("holds a background step while an interaction is answered, and lets it go after", async () => {
+    const answered = enterForeground();
+    try {
+      let stepped = false;
+      const step = yieldToForeground().then(() => (stepped = true));
+      for (let turn = 0; turn < 5; turn++) await nextTurn();
+      expect(stepped).toBe(false);
+      answered();
+      await step;
+      expect(stepped).toBe(true);
+    } finally {
+      answered();
+    }
+  });
+
+  it("waits for the last of several interactions, and ends each one once however often it is called", async () => {
+    const first = enterForeground();
+    const second = enterForeground();
+    try {
+      first();
+      first();
+      expect(foregroundCount()).toBe(1);
+      let stepped = false;
+      const step = yieldToForeground().then(() => (stepped = true));
+      for (let turn = 0; turn < 5; turn++) await nextTurn();
+      expect(stepped).toBe(false);
+      second();
+      await step;
+      expect(foregroundCount()).toBe(0);
+    } finally {
+      first();
+      second();
+    }
+  });
+
+  it("never stops background work: a step goes on after 200 ms even if interactions never end", async () => {
+    const neverAnswered = enterForeground();
+    try {
+      const started = performance.now();
+      await yieldToForeground();
+      // Timers may fire a millisecond early.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    } finally {
+      neverAnswered();
+    }
+  });
+
+  it("holds the readings' recorder and the live cards' REST pool the same way", async () => {
+    const answered = enterForeground();
+    try {
+      const done: string[] = [];
+      const reading = createSourceReads().record(async () => done.push("reading"));
+      const card = createBackgroundRest({ spacingMs: 0 }).run(async () => done.push("card"));
+      for (let turn = 0; turn < 5; turn++) await nextTurn();
+      expect(done).toEqual([]);
+      answered();
+      await Promise.all([reading, card]);
+      expect(done.sort()).toEqual(["card", "reading"]);
+    } finally {
+      answered();
+    }
+  });
+});
