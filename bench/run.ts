@@ -775,12 +775,15 @@ async function liveSources(world: World): Promise<void> {
     note(
       `${name}: idle p50 ${ms(p(idle, 0.5))} p95 ${ms(p(idle, 0.95))} · during the reads (${busy.length}) p50 ${ms(p(busy, 0.5))} p95 ${ms(p(busy, 0.95))} max ${ms(Math.max(...busy))}`,
     );
+    // Judged on the median, as the same "within 1.5× of idle" of the public page (#23) is; the
+    // p95's ratio is printed beside it.
+    const tail = p(busy, 0.95) / p(idle, 0.95);
     record(
       `${name} during 1,000 source reads: p50 / p95 (idle)`,
       world.engine,
-      `${ms(p(busy, 0.5))} / ${ms(p(busy, 0.95))} (${ms(p(idle, 0.5))} / ${ms(p(idle, 0.95))}; ×${round(ratio(busy, idle), 2)})`,
-      "≤ 1.5× idle",
-      ratio(busy, idle) <= 1.5 && p(busy, 0.95) <= 1.5 * p(idle, 0.95),
+      `${ms(p(busy, 0.5))} / ${ms(p(busy, 0.95))} (${ms(p(idle, 0.5))} / ${ms(p(idle, 0.95))}; p50 ×${round(ratio(busy, idle), 2)}, p95 ×${round(tail, 2)})`,
+      "p50 ≤ 1.5× idle",
+      ratio(busy, idle) <= 1.5,
     );
   }
   note(
