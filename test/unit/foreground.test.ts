@@ -6,17 +6,25 @@ import { createBackgroundRest } from "../../src/discord/backgroundRest.ts";
 import { createSourceReads } from "../../src/domain/countSources.ts";
 import { enterForeground, foregroundCount, yieldToForeground } from "../../src/foreground.ts";
 
+/** A background step, started, and whether it went on within a few turns of the event loop. */
+async function startStep() {
+  let went = false;
+  const done = yieldToForeground().then(() => {
+    went = true;
+  });
+  for (let turn = 0; turn < 5; turn++) await nextTurn();
+  return { done, went: () => went };
+}
+
 describe("foreground", () => {
   it("holds a background step while an interaction is answered, and lets it go after", async () => {
     const answered = enterForeground();
     try {
-      let stepped = false;
-      const step = yieldToForeground().then(() => (stepped = true));
-      for (let turn = 0; turn < 5; turn++) await nextTurn();
-      expect(stepped).toBe(false);
+      const step = await startStep();
+      expect(step.went()).toBe(false);
       answered();
-      await step;
-      expect(stepped).toBe(true);
+      await step.done;
+      expect(step.went()).toBe(true);
     } finally {
       answered();
     }
@@ -29,12 +37,10 @@ describe("foreground", () => {
       first();
       first();
       expect(foregroundCount()).toBe(1);
-      let stepped = false;
-      const step = yieldToForeground().then(() => (stepped = true));
-      for (let turn = 0; turn < 5; turn++) await nextTurn();
-      expect(stepped).toBe(false);
+      const step = await startStep();
+      expect(step.went()).toBe(false);
       second();
-      await step;
+      await step.done;
       expect(foregroundCount()).toBe(0);
     } finally {
       first();
