@@ -79,23 +79,14 @@ export const purgeSubmit: ComponentHandler = {
     // VACUUM holds the thread: let the network events it held up (a keep-alive socket Discord
     // closed meanwhile) be seen before the next request, or that request goes to a dead socket.
     await new Promise((next) => setImmediate(next));
-    // Rally's scheduled summaries thank volunteers by mention: those names come out.
+    // Rally's scheduled summaries thank volunteers by mention, review announcements name the
+    // member (maybe with a proof link), /summary now posts likewise: those names come out.
+    const toEdit = [
+      ...result.summaryPosts.map((post) => ({ ...post, kind: "summary" })),
+      ...result.postedMessages,
+    ];
     const posts = { edited: 0, failed: 0 };
-    for (const post of result.summaryPosts) {
-      try {
-        const outcome = await context.channels.removeNames(
-          post.channelId,
-          post.messageId,
-          context.t("purge.namesRemoved"),
-        );
-        if (outcome === "edited") posts.edited += 1;
-      } catch (error) {
-        posts.failed += 1;
-        context.log.warn({ err: error, guildId: context.guildId }, "summary post not edited");
-      }
-    }
-    // Review announcements (the member, maybe a proof link) and /summary now posts likewise.
-    for (const post of result.postedMessages) {
+    for (const post of toEdit) {
       try {
         const outcome = await context.channels.removeNames(
           post.channelId,
@@ -106,7 +97,10 @@ export const purgeSubmit: ComponentHandler = {
         if (outcome === "edited") posts.edited += 1;
       } catch (error) {
         posts.failed += 1;
-        context.log.warn({ err: error, guildId: context.guildId }, "posted message not edited");
+        context.log.warn(
+          { err: error, guildId: context.guildId, kind: post.kind },
+          "post not edited in the purge",
+        );
       }
     }
     const serverT = translator(context.settings.language as Language);
