@@ -16,7 +16,7 @@ import { UserError } from "../../src/domain/errors.ts";
 import { parseAllowHosts } from "../../src/sources/addresses.ts";
 import { startPetitionServer, type PetitionServer } from "../sources/petitionServer.ts";
 import { createTestDb } from "../support/db.ts";
-import { campaignFields, ids } from "../support/domain.ts";
+import { campaignFields, campaignWithLiveSource, ids } from "../support/domain.ts";
 
 let server: PetitionServer;
 let reads: SourceReads;
@@ -33,22 +33,7 @@ const later = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
 async function withSource(count: number) {
   const db = await createTestDb();
-  const campaign = await createCampaign(db, ids.guild, ids.organizer, campaignFields());
-  server.live.count = count;
-  await setCountSource(
-    db,
-    reads,
-    {
-      guildId: ids.guild,
-      actorId: ids.organizer,
-      campaignId: campaign.id,
-      url: `${server.origin}/live.json`,
-      kind: "json",
-      field: "count",
-      everyMinutes: 15,
-    },
-    () => t0,
-  );
+  const { campaign } = await campaignWithLiveSource(db, { server, reads, count, at: t0 });
   return { db, campaign };
 }
 

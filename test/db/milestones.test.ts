@@ -10,13 +10,12 @@ import {
   createSourceReads,
   milestoneJobKind,
   recordReading,
-  setCountSource,
 } from "../../src/domain/countSources.ts";
 import { runDueJobNow, runDueJobs, type DueJob } from "../../src/domain/dueJobs.ts";
 import { parseAllowHosts } from "../../src/sources/addresses.ts";
 import { startPetitionServer, type PetitionServer } from "../sources/petitionServer.ts";
 import { createTestDb } from "../support/db.ts";
-import { campaignFields, ids } from "../support/domain.ts";
+import { campaignFields, campaignWithLiveSource, ids } from "../support/domain.ts";
 
 let server: PetitionServer;
 beforeAll(async () => {
@@ -33,22 +32,12 @@ describe("milestones", () => {
     const reads = createSourceReads({
       fetch: { allowHosts: parseAllowHosts(`127.0.0.1:${server.port}`), timeoutMs: 2000 },
     });
-    const campaign = await createCampaign(db, ids.guild, ids.organizer, campaignFields());
-    server.live.count = 480;
-    const { source } = await setCountSource(
-      db,
+    const { campaign, source } = await campaignWithLiveSource(db, {
+      server,
       reads,
-      {
-        guildId: ids.guild,
-        actorId: ids.organizer,
-        campaignId: campaign.id,
-        url: `${server.origin}/live.json`,
-        kind: "json",
-        field: "count",
-        everyMinutes: 15,
-      },
-      () => t0,
-    );
+      count: 480,
+      at: t0,
+    });
     server.live.count = 505;
     const read = await reads.read({ url: source.url, kind: "json", field: "count" });
     // Each change alone crosses 500; they land at once, at three different instants.
