@@ -2,15 +2,9 @@
 import { PermissionFlagsBits } from "discord.js";
 import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/local-discord/localDiscord.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, startTestBot, type TestBot } from "../support/bot.ts";
 
 const t0 = new Date(Date.UTC(2026, 11, 1, 12, 0));
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 async function setUp(language: "en" | "ru" = "en") {
   const clock = { now: t0 };

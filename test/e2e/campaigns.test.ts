@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { permissionBits } from "../../src/domain/permissions.ts";
-import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
+import {
+  campaignOnAnotherServer,
+  channelNamed,
+  startTestBot,
+  type TestBot,
+} from "../support/bot.ts";
 
 const ephemeral = 64;
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 /** The body of every message the bot posted to a channel through the bot API (not replies, not the live card). */
 function channelPosts(bot: TestBot, channelId: string) {

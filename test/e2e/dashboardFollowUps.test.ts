@@ -8,13 +8,7 @@ import { describe, expect, it } from "vitest";
 import { importTasksWithPost } from "../../src/domain/importPost.ts";
 import { decideSubmissions } from "../../src/domain/reviews.ts";
 import { parseTaskCsv } from "../../src/domain/taskImport.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
+import { channelNamed, startTestBot } from "../support/bot.ts";
 
 async function botWithSubmission() {
   const bot = await startTestBot();

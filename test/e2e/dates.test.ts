@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, startTestBot, type TestBot } from "../support/bot.ts";
 import { databaseKind } from "../support/db.ts";
 
 const t = translator("en");
@@ -14,12 +14,6 @@ const latestDay = "2031-12-01";
 const latestInstant = new Date("2031-12-02T04:59:00Z");
 /** 9999-12-31 in New York ends in the year 10000 in UTC: what slipped through before. */
 const year10000 = new Date("+010000-01-01T04:59:00.000Z");
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 /** Everything a member or the channel reads in a message, as one text to search. */
 function shown(message: StoredMessage | undefined): string {

@@ -6,7 +6,12 @@ import type {
   StoredMessage,
 } from "../../src/local-discord/localDiscord.ts";
 import { translator } from "../../src/i18n/index.ts";
-import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
+import {
+  campaignOnAnotherServer,
+  channelNamed,
+  startTestBot,
+  type TestBot,
+} from "../support/bot.ts";
 import { isLiveCampaignCard, withoutLiveCards } from "../support/liveCard.ts";
 
 const t = translator("en");
@@ -25,12 +30,6 @@ type Clock = { now: Date };
 
 function utc(iso: string): Date {
   return new Date(`${iso}Z`);
-}
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
 }
 
 function channelPosts(bot: TestBot, channelId: string): RecordedRequest[] {

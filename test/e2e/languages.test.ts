@@ -13,7 +13,7 @@ import {
   type Translator,
 } from "../../src/i18n/index.ts";
 import packageJson from "../../package.json" with { type: "json" };
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, startTestBot, type TestBot } from "../support/bot.ts";
 
 /*
  * Every command that says something, in English, Russian and Ukrainian, over the wire. Each
@@ -41,12 +41,6 @@ function number(value: number, language: Language): string {
 function unix(date: Date | null | undefined): number {
   if (!date) throw new Error("no date");
   return Math.floor(date.getTime() / 1000);
-}
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
 }
 
 function labelsOf(message: StoredMessage | undefined): (string | undefined)[] {

@@ -13,7 +13,7 @@ import { rotateDataKey } from "../../src/db/rotateKey.ts";
 import { parseDataKey, type DataKey } from "../../src/db/secrets.ts";
 import { createLogger } from "../../src/log.ts";
 import { databaseKind } from "../support/db.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, purgeServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const key = randomBytes(32).toString("base64");
 
@@ -22,12 +22,6 @@ function databaseBytes(bot: TestBot): Buffer {
   const path = sqlitePathFromUrl(bot.databaseUrl);
   const files = [path, `${path}-wal`, `${path}-journal`].filter((file) => existsSync(file));
   return Buffer.concat(files.map((file) => readFileSync(file)));
-}
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
 }
 
 /** The review's button `label` pressed by the organizer, and the bot's work after it. */
@@ -235,19 +229,7 @@ describe("member ids at rest (DATA_KEY)", () => {
     ).toBe(3);
 
     // The purge erases the rest; the claims stay counted.
-    const opened = bot.discord.slash({
-      guildId: bot.guildId,
-      channelId: bot.channelId,
-      userId: bot.organizerId,
-      command: "settings",
-      subcommand: "purge",
-      options: {},
-    });
-    await opened.response();
-    const purged = await bot.discord
-      .submitModal({ handle: opened, userId: bot.organizerId, values: { name: "Rally Sandbox" } })
-      .final();
-    await bot.rally.settled();
+    const purged = await purgeServer(bot, bot.organizerId, "Rally Sandbox");
     expect(purged.content).toMatch(/^\*\*Erased\.\*\*/);
     expect(purged.content).toMatch(
       /audit entries no longer name a person \(organizers show as “a former organizer”\)/,

@@ -3,7 +3,7 @@ import type { Database as Db } from "../../src/db/store.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { armGuildErasure, guildEraseJobKind } from "../../src/domain/privacy.ts";
 import { dumpTables } from "../support/db.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;
 const day = 24 * 60 * 60 * 1000;
@@ -11,12 +11,6 @@ const organizerOnly =
   "Only organizers can do this: members with Manage Server or the server's organizer role.";
 const forgetConfirm =
   "This erases you from Rally in this server: your claims are released, your notes and proof links are deleted, and your id is removed from everything Rally stores. Your finished work still counts, anonymously. Messages already posted in Discord (such as a review announcement) stay: ask an organizer to delete them. This cannot be undone.";
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 /** A bot on a controllable clock, with one campaign in #campaigns and one two-slot task. */
 async function botWithTask() {

@@ -4,15 +4,9 @@ import { sqlitePathFromUrl } from "../../src/db/migrate.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { addTask, claimTask, finishTask } from "../../src/domain/tasks.ts";
 import { databaseKind, dumpTables } from "../support/db.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, purgeServer, startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 const taskFields = (title: string, location: string | null = null) => ({
   title,
@@ -22,25 +16,6 @@ const taskFields = (title: string, location: string | null = null) => ({
   slots: 3,
   dueAt: null,
 });
-
-/** `/settings purge` as `userId`, then the form submitted with `name`. */
-async function purge(bot: TestBot, userId: string, name: string) {
-  const opened = bot.discord.slash({
-    guildId: bot.guildId,
-    channelId: bot.channelId,
-    userId,
-    command: "settings",
-    subcommand: "purge",
-    options: {},
-  });
-  const response = await opened.response();
-  expect(response.type).toBe(9);
-  const answer = await bot.discord
-    .submitModal({ handle: opened, userId, values: { name } })
-    .final();
-  await bot.rally.settled();
-  return answer;
-}
 
 /**
  * A server where two volunteers claimed, finished, wrote notes and proofs, were released and
@@ -176,7 +151,7 @@ describe("/settings purge over the wire", () => {
     await session("there-only", world.other.id);
     const tables = await dumpTables(bot.rally.db);
 
-    const wrong = await purge(bot, bot.organizerId, "Rally sandbox");
+    const wrong = await purgeServer(bot, bot.organizerId, "Rally sandbox");
     expect(wrong.flags & ephemeral).toBe(ephemeral);
     expect(wrong.content).toBe(
       "That is not this server's name, so nothing was erased. Run `/settings purge` again and type the name exactly as Discord shows it.",
@@ -195,7 +170,7 @@ describe("/settings purge over the wire", () => {
       orderBy: { id: "asc" },
     });
 
-    const done = await purge(bot, bot.organizerId, " Rally Sandbox ");
+    const done = await purgeServer(bot, bot.organizerId, " Rally Sandbox ");
     expect(done.flags & ephemeral).toBe(ephemeral);
     const lines = done.content.split("\n");
     expect(lines[0]).toMatch(/^\*\*Erased\.\*\*/);

@@ -4,31 +4,7 @@
  * back from the local Discord after the purge.
  */
 import { describe, expect, it } from "vitest";
-import { startTestBot, type TestBot } from "../support/bot.ts";
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
-
-async function purge(bot: TestBot, name: string) {
-  const userId = bot.organizerId;
-  const opened = bot.discord.slash({
-    guildId: bot.guildId,
-    channelId: bot.channelId,
-    userId,
-    command: "settings",
-    subcommand: "purge",
-    options: {},
-  });
-  await opened.response();
-  const answer = await bot.discord
-    .submitModal({ handle: opened, userId, values: { name } })
-    .final();
-  await bot.rally.settled();
-  return answer;
-}
+import { channelNamed, purgeServer, startTestBot } from "../support/bot.ts";
 
 describe("the purge and Rally's posts", () => {
   it("takes the member and the proof link out of the review post, and the names out of a /summary now post", async () => {
@@ -70,7 +46,7 @@ describe("the purge and Rally's posts", () => {
       .find((message) => message.content.includes(`<@${reviewed}>`));
     expect(review).toBeDefined();
 
-    await purge(bot, "Rally Sandbox");
+    await purgeServer(bot, bot.organizerId, "Rally Sandbox");
 
     const afterReview = bot.discord.message(review?.id ?? "");
     const afterSummary = bot.discord.message(summary?.id ?? "");

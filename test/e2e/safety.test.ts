@@ -5,15 +5,9 @@ import { describe, expect, it } from "vitest";
 import { sqlitePathFromUrl } from "../../src/db/migrate.ts";
 import { changeSetting } from "../../src/domain/guildSettings.ts";
 import { databaseKind } from "../support/db.ts";
-import { startTestBot, type TestBot } from "../support/bot.ts";
+import { channelNamed, startTestBot, type TestBot } from "../support/bot.ts";
 
 const ephemeral = 64;
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 /** `/rally safety` as the organizer: its lines, each "<mark> <words>". */
 async function safetyLines(bot: TestBot, locale?: string) {

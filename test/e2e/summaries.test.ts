@@ -5,7 +5,12 @@ import { permissionBits } from "../../src/domain/permissions.ts";
 import { postNonce } from "../../src/domain/summarySchedules.ts";
 import type { StoredMessage } from "../../src/local-discord/localDiscord.ts";
 import { createLogger } from "../../src/log.ts";
-import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
+import {
+  campaignOnAnotherServer,
+  channelNamed,
+  startTestBot,
+  type TestBot,
+} from "../support/bot.ts";
 import { isLiveCampaignCard, withoutLiveCards } from "../support/liveCard.ts";
 
 const minute = 60_000;
@@ -23,12 +28,6 @@ function utc(iso: string): Date {
 
 function unix(date: Date): number {
   return Math.floor(date.getTime() / 1000);
-}
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
 }
 
 /** Every message the bot (or a test) POSTed to a channel through the REST API, not replies. */

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { createCampaign } from "../../src/domain/campaigns.ts";
 import { addTask } from "../../src/domain/tasks.ts";
 import type { InteractionHandle, StoredMessage } from "../../src/local-discord/localDiscord.ts";
-import { campaignOnAnotherServer, startTestBot, type TestBot } from "../support/bot.ts";
+import {
+  campaignOnAnotherServer,
+  channelNamed,
+  startTestBot,
+  type TestBot,
+} from "../support/bot.ts";
 import { campaignFields } from "../support/domain.ts";
 
 const ephemeral = 64;
@@ -14,12 +19,6 @@ const notFound =
 const proofNotKept =
   "Only the link to your proof is kept, for review; Rally never downloads or stores the file itself.";
 const importHeader = "title,kind,location,slots,due,instructions";
-
-function channelNamed(bot: TestBot, name: string): string {
-  const channel = bot.world.channels.find((candidate) => candidate.name === name);
-  if (!channel) throw new Error(`no #${name}`);
-  return channel.id;
-}
 
 /** The campaign's live card, which create posts in the campaign's channel. */
 function isLiveCard(body: unknown): boolean {

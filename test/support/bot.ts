@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { expect } from "vitest";
 import { startRally, type Rally } from "../../src/app.ts";
 import type { Command } from "../../src/discord/command.ts";
 import { createCampaign } from "../../src/domain/campaigns.ts";
@@ -167,6 +168,35 @@ export async function startTestBot(
     },
   };
   return bot;
+}
+
+/**
+ * `/settings purge` as `userId`: the confirmation form must open (a modal, type 9), then it is
+ * submitted with `name` typed; the answer, once the bot's work after it is done.
+ */
+export async function purgeServer(bot: TestBot, userId: string, name: string) {
+  const opened = bot.discord.slash({
+    guildId: bot.guildId,
+    channelId: bot.channelId,
+    userId,
+    command: "settings",
+    subcommand: "purge",
+    options: {},
+  });
+  const response = await opened.response();
+  expect(response.type).toBe(9);
+  const answer = await bot.discord
+    .submitModal({ handle: opened, userId, values: { name } })
+    .final();
+  await bot.rally.settled();
+  return answer;
+}
+
+/** The id of the sandbox server's channel called `name` (#campaigns, #organizers, …). */
+export function channelNamed(bot: TestBot, name: string): string {
+  const channel = bot.world.channels.find((candidate) => candidate.name === name);
+  if (!channel) throw new Error(`no #${name}`);
+  return channel.id;
 }
 
 /**
