@@ -11,7 +11,7 @@ import {
   type LiveCardState,
 } from "../domain/campaignCard.ts";
 import { PermanentJobError, type DueJobHandler } from "../domain/dueJobs.ts";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
 import { isLanguage, translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
@@ -23,7 +23,7 @@ import { liveCampaignCard } from "./render/campaignCard.ts";
 /** The card in the server's language: the channel reads it, whoever changed the campaign. */
 async function renderCard(db: Store, state: LiveCardState) {
   const settings = await getGuildSettings(db, state.campaign.guildId);
-  const language = isLanguage(settings.language) ? settings.language : "en";
+  const language = settingsLanguage(settings);
   const embed = liveCampaignCard(
     state.campaign,
     state.tasks,

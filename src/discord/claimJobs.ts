@@ -1,10 +1,10 @@
 import { subtext, type Client } from "discord.js";
 import { campaignCardChanged } from "../domain/campaignCard.ts";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
 import { activeClaim, expireClaim, type DueJob, type TaskWithCampaign } from "../domain/tasks.ts";
 import { getVolunteer, volunteerLanguage } from "../domain/volunteers.ts";
-import { isLanguage, translator, type Language, type MessageKey } from "../i18n/index.ts";
+import { translator, type Language, type MessageKey } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import type { DueJobHandler } from "../domain/dueJobs.ts";
 import { channelActions } from "./channels.ts";
@@ -108,7 +108,7 @@ export function claimJobHandlers(dependencies: Dependencies): Record<string, Due
       await campaignCardChanged(db, job.guildId, task.campaign.id, now());
       const settings = await getGuildSettings(db, job.guildId);
       if (task.cardChannelId && task.cardMessageId) {
-        const serverLanguage = isLanguage(settings.language) ? settings.language : "en";
+        const serverLanguage = settingsLanguage(settings);
         await channelActions(dependencies.client, job.guildId, db, now)
           .edit(task.cardChannelId, task.cardMessageId, taskCard(task, translator(serverLanguage)))
           .catch((error: unknown) =>

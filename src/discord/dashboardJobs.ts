@@ -9,7 +9,7 @@ import type { Client } from "discord.js";
 import { getCampaign } from "../domain/campaigns.ts";
 import { importPostJobKind, readImportPostSubject } from "../domain/importPost.ts";
 import type { DueJobHandler } from "../domain/dueJobs.ts";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { serverLanguage } from "../domain/guildSettings.ts";
 import {
   rejectedNoticeJobKind,
   reviewedClaim,
@@ -18,7 +18,7 @@ import {
 } from "../domain/reviews.ts";
 import type { Store } from "../domain/store.ts";
 import { volunteerLanguage } from "../domain/volunteers.ts";
-import { isLanguage, translator } from "../i18n/index.ts";
+import { translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import { channelActions } from "./channels.ts";
 import { sendDirectMessage } from "./directMessages.ts";
@@ -31,11 +31,6 @@ interface Dependencies {
   db: Store;
   log: Logger;
   now: () => Date;
-}
-
-async function serverLanguage(db: Store, guildId: string) {
-  const settings = await getGuildSettings(db, guildId);
-  return isLanguage(settings.language) ? settings.language : "en";
 }
 
 export function dashboardJobHandlers(dependencies: Dependencies): Record<string, DueJobHandler> {

@@ -13,10 +13,10 @@ import {
 } from "discord.js";
 import { UserError } from "../domain/errors.ts";
 import { hasAccess } from "../domain/permissions.ts";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
 import { resolveNumberedOptions } from "../domain/numbers.ts";
 import type { SourceReads } from "../domain/countSources.ts";
-import { isLanguage, languageFor, translator, type Language } from "../i18n/index.ts";
+import { languageFor, translator, type Language } from "../i18n/index.ts";
 import type { Store } from "../domain/store.ts";
 import type { Logger } from "../log.ts";
 import type {
@@ -80,7 +80,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
     interaction: Interaction & { guildId: string },
   ): Promise<InteractionContext> {
     const settings = await getGuildSettings(db, interaction.guildId);
-    const serverLanguage: Language = isLanguage(settings.language) ? settings.language : "en";
+    const serverLanguage = settingsLanguage(settings);
     const language = languageFor(interaction.locale, serverLanguage);
     const member = interaction.member;
     const roles = member

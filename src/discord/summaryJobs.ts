@@ -1,6 +1,6 @@
 import { PermissionFlagsBits, type Client } from "discord.js";
 import { isCampaignActive } from "../domain/campaigns.ts";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
 import { buildSummary } from "../domain/summaries.ts";
 import { catchUp, type ScheduleDays } from "../domain/summarySchedule.ts";
@@ -15,7 +15,6 @@ import {
   type StatusReason,
   type SummarySchedule,
 } from "../domain/summarySchedules.ts";
-import { isLanguage } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import type { DueJobHandler } from "../domain/dueJobs.ts";
 import type { OutgoingMessage } from "./command.ts";
@@ -40,7 +39,7 @@ export async function renderSummary(
   const summary = await buildSummary(db, guildId, { ...options, timeZone: settings.timezone });
   if (summary.campaigns.length === 0) return [];
   return summaryMessages(summary, {
-    language: isLanguage(settings.language) ? settings.language : "en",
+    language: settingsLanguage(settings),
     timeZone: settings.timezone,
     announceRoleId: settings.announceRoleId,
     late: options.late,

@@ -15,7 +15,7 @@ import {
   messageLink,
   type Client,
 } from "discord.js";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { serverLanguage } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
 import {
   eventPlan,
@@ -27,7 +27,7 @@ import {
   type EventProblem,
 } from "../domain/taskEvents.ts";
 import type { TaskWithCampaign } from "../domain/tasks.ts";
-import { isLanguage, translator, type Translator } from "../i18n/index.ts";
+import { translator, type Translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import { eventLink } from "./render/taskCard.ts";
 
@@ -72,8 +72,7 @@ const gone = (error: unknown) =>
   codeOf(error) === RESTJSONErrorCodes.CannotUpdateAFinishedEvent;
 
 export async function translatorOf(db: Store, guildId: string): Promise<Translator> {
-  const settings = await getGuildSettings(db, guildId);
-  return translator(isLanguage(settings.language) ? settings.language : "en");
+  return translator(await serverLanguage(db, guildId));
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Client } from "discord.js";
 import { PermanentJobError, type DueJobHandler } from "../domain/dueJobs.ts";
-import { getGuildSettings } from "../domain/guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
 import { repeatCardJobKind, repeatJobKind } from "../domain/repeatRules.ts";
 import type { Store } from "../domain/store.ts";
 import { occurrenceWithoutCard, repeatTask } from "../domain/taskRepeat.ts";
 import { setTaskCard } from "../domain/tasks.ts";
-import { isLanguage, translator } from "../i18n/index.ts";
+import { translator } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import { channelActions } from "./channels.ts";
 import { classifyDiscordFailure } from "./discordFailure.ts";
@@ -35,7 +35,7 @@ export function taskRepeatJobHandlers(dependencies: Dependencies): Record<string
       const task = await occurrenceWithoutCard(db, job.guildId, Number(job.subjectId));
       if (!task) return;
       const settings = await getGuildSettings(db, job.guildId);
-      const t = translator(isLanguage(settings.language) ? settings.language : "en");
+      const t = translator(settingsLanguage(settings));
       try {
         // The same nonce as /task add's card: a retry lands on the card an earlier try left.
         const posted = await channelActions(client, job.guildId, db, now).post(

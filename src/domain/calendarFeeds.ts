@@ -18,9 +18,9 @@ import {
   type CalendarFeedKind,
 } from "../db/calendarFeeds.ts";
 import { inTransaction, type Store } from "../db/store.ts";
-import { isLanguage, translator } from "../i18n/index.ts";
+import { translator } from "../i18n/index.ts";
 import { recordAudit } from "./audit.ts";
-import { getGuildSettings } from "./guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "./guildSettings.ts";
 import { openClaimStatuses } from "./tasks.ts";
 import { hashSecret } from "./webSessions.ts";
 
@@ -118,7 +118,7 @@ export async function calendarOfToken(db: Store, token: string, now: Date): Prom
   const feed = await findCalendarFeedByHash(db, hashSecret(token));
   if (!feed) return null;
   const settings = await getGuildSettings(db, feed.guildId);
-  const t = translator(isLanguage(settings.language) ? settings.language : "en");
+  const t = translator(settingsLanguage(settings));
   const member = feed.kind === "member" && feed.userId !== null;
   const calendar = ical({
     name: t(member ? "calendar.memberFeedName" : "calendar.serverFeedName"),

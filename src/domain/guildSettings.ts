@@ -1,6 +1,6 @@
 import { findGuildSettings, saveGuildSettings } from "../db/guildSettings.ts";
 import { inTransaction, type Store } from "../db/store.ts";
-import { isLanguage } from "../i18n/index.ts";
+import { isLanguage, type Language } from "../i18n/index.ts";
 import { auditChanges, recordAudit } from "./audit.ts";
 import { rearmRetention } from "./privacy.ts";
 import { isTimeZone } from "./dates.ts";
@@ -62,6 +62,16 @@ export function forgetGuildSettings(db: Store, guildId: string): void {
   const cache = cacheOf(db);
   cache.writes += 1;
   cache.servers.delete(guildId);
+}
+
+/** The language a server's settings name, or English if it is none Rally speaks. */
+export function settingsLanguage(settings: Pick<GuildSettingsView, "language">): Language {
+  return isLanguage(settings.language) ? settings.language : "en";
+}
+
+/** The language Rally speaks to a server as a whole (its channels, its cards). */
+export async function serverLanguage(db: Store, guildId: string): Promise<Language> {
+  return settingsLanguage(await getGuildSettings(db, guildId));
 }
 
 /** A server's settings; a server that never changed one gets the defaults, without a write. */

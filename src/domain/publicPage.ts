@@ -7,10 +7,10 @@ import { findCampaign, findCampaignOrThrow } from "../db/campaigns.ts";
 import { findCampaignByWebSlug, updateCampaignWebPage } from "../db/publicPages.ts";
 import type { Campaign } from "../db/rows.ts";
 import { inTransaction, type Store } from "../db/store.ts";
-import { isLanguage, type Language } from "../i18n/index.ts";
+import type { Language } from "../i18n/index.ts";
 import { auditChanges, recordAudit } from "./audit.ts";
 import { UserError } from "./errors.ts";
-import { getGuildSettings } from "./guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "./guildSettings.ts";
 
 /**
  * Slugs are random, not made from the title: 10 letters of a 32-letter alphabet (50 bits) cannot
@@ -112,6 +112,6 @@ export async function findPublicCampaign(db: Store, slug: string): Promise<Publi
     callToAction: campaign.callToAction,
     link: campaign.link,
     status: campaign.status === "won" || campaign.status === "ended" ? campaign.status : "active",
-    language: isLanguage(settings.language) ? settings.language : "en",
+    language: settingsLanguage(settings),
   };
 }

@@ -1,7 +1,7 @@
 import type { Store } from "../db/store.ts";
 import { findVolunteer, saveVolunteerChoices } from "../db/volunteers.ts";
-import { isLanguage, languageFor, type Language } from "../i18n/index.ts";
-import { getGuildSettings } from "./guildSettings.ts";
+import { languageFor, type Language } from "../i18n/index.ts";
+import { getGuildSettings, settingsLanguage } from "./guildSettings.ts";
 
 interface VolunteerView {
   creditPublic: boolean;
@@ -64,8 +64,5 @@ export async function volunteerLanguage(
     getVolunteer(db, guildId, userId),
     getGuildSettings(db, guildId),
   ]);
-  return languageFor(
-    volunteer.lastLocale,
-    isLanguage(settings.language) ? settings.language : "en",
-  );
+  return languageFor(volunteer.lastLocale, settingsLanguage(settings));
 }
