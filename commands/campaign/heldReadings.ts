@@ -10,6 +10,7 @@ import {
   type ReadingOutcome,
 } from "../../src/domain/countSources.ts";
 import { UserError } from "../../src/domain/errors.ts";
+import { settingsLanguage } from "../../src/domain/guildSettings.ts";
 import type { Language } from "../../src/i18n/index.ts";
 import { translator } from "../../src/i18n/index.ts";
 import {
@@ -79,7 +80,7 @@ export async function announceReading(
     try {
       await channels.post(
         channelId,
-        heldReadingMessage(outcome, context.settings.language as Language),
+        heldReadingMessage(outcome, settingsLanguage(context.settings)),
       );
     } catch (error) {
       context.log.warn(
@@ -114,7 +115,7 @@ function decide(accept: boolean): ComponentHandler {
         accept,
         context.now(),
       );
-      const t = translator(context.settings.language as Language);
+      const t = translator(context.serverLanguage);
       const values = {
         user: userMention(context.userId),
         title: showText(result.campaign.title, 100),

@@ -13,7 +13,7 @@ import {
 import { parseLocalDateTime } from "../../src/domain/dates.ts";
 import { publicPageUrl, setCampaignWebPage } from "../../src/domain/publicPage.ts";
 import { UserError } from "../../src/domain/errors.ts";
-import { translator, type Language } from "../../src/i18n/index.ts";
+import { translator } from "../../src/i18n/index.ts";
 import { requirePostableChannel } from "../../src/discord/channels.ts";
 import type { HandlerResult, InteractionContext } from "../../src/discord/command.ts";
 import { localizedChoice, localizedDescription } from "../../src/discord/commandData.ts";
@@ -139,7 +139,7 @@ export async function create(
   const fields: CampaignFields = {
     title: input.title,
     goal: input.goal,
-    unit: input.unit ?? translator(context.settings.language as Language)("campaign.defaultUnit"),
+    unit: input.unit ?? translator(context.serverLanguage)("campaign.defaultUnit"),
     description: input.description ?? null,
     link: input.link ?? null,
     callToAction: input.call_to_action ?? null,
@@ -150,7 +150,7 @@ export async function create(
   const campaign = await createCampaign(context.db, context.guildId, context.userId, fields);
   // The reply is public: the channel reads it, so it is in the server's language. The card
   // itself goes to the campaign's channel, pinned there.
-  const t = translator(context.settings.language as Language);
+  const t = translator(context.serverLanguage);
   const { line } = await postCardNow(campaign, context, t);
   return reply(
     context,

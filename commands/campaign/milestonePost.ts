@@ -13,10 +13,9 @@ import {
   parseMilestoneSubject,
 } from "../../src/domain/countSources.ts";
 import { PermanentJobError, runDueJobNow, type DueJob } from "../../src/domain/dueJobs.ts";
-import { getGuildSettings } from "../../src/domain/guildSettings.ts";
+import { getGuildSettings, settingsLanguage } from "../../src/domain/guildSettings.ts";
 import { outboxAction } from "../../src/domain/outbox.ts";
 import type { Store } from "../../src/domain/store.ts";
-import type { Language } from "../../src/i18n/index.ts";
 import type { Logger } from "../../src/log.ts";
 import type { ChannelActions } from "../../src/discord/channels.ts";
 import { classifyDiscordFailure } from "../../src/discord/discordFailure.ts";
@@ -59,7 +58,7 @@ export async function postMilestoneJob(
       milestoneMessage(
         campaign,
         milestone.reached,
-        settings.language as Language,
+        settingsLanguage(settings),
         settings.announceRoleId,
       ),
       { nonce: milestoneNonce(job.subjectId) },

@@ -37,7 +37,7 @@ export async function flyerReply(
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(campaignId));
-  const t = translator(language ?? (context.settings.language as Language));
+  const t = translator(language ?? context.serverLanguage);
   // pdfkit, the QR encoder and the canvas load on first use, not at start (memory, start time).
   const { renderFlyer } = await import("../../src/render/flyer.ts");
   const pdf = await renderFlyer({
@@ -63,7 +63,7 @@ export async function shareCard(
   context: InteractionContext,
 ): Promise<HandlerResult> {
   const campaign = await getCampaign(context.db, context.guildId, parseCampaignId(input.campaign));
-  const language = input.language ?? (context.settings.language as Language);
+  const language = input.language ?? context.serverLanguage;
   const { renderShareCard } = await import("../../src/render/shareCard.ts");
   const png = await renderShareCard(shareCardFor(campaign, language));
   return {

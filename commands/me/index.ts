@@ -4,7 +4,7 @@ import { isOverdueClaim } from "../../src/domain/overdue.ts";
 import { exportMember, forgetMember } from "../../src/domain/privacy.ts";
 import { getTask, memberStatus } from "../../src/domain/tasks.ts";
 import { getVolunteer, setCredit, setReminders } from "../../src/domain/volunteers.ts";
-import { translator, type Language } from "../../src/i18n/index.ts";
+import { translator } from "../../src/i18n/index.ts";
 import {
   customId,
   privateReply,
@@ -159,7 +159,7 @@ const components: Record<string, ComponentHandler> = {
             .edit(
               task.cardChannelId,
               task.cardMessageId,
-              taskCard(task, translator(context.settings.language as Language)),
+              taskCard(task, translator(context.serverLanguage)),
             )
             .catch((error: unknown) =>
               context.log.warn({ err: error, guildId: context.guildId }, "task card not updated"),

@@ -10,7 +10,7 @@ import {
   type InteractionContext,
 } from "../../src/discord/command.ts";
 import { taskCard } from "../../src/discord/render/taskCard.ts";
-import { translator, type Language } from "../../src/i18n/index.ts";
+import { translator } from "../../src/i18n/index.ts";
 
 /** The form: nothing is erased until the server's name is typed exactly. */
 export function purgeForm(context: InteractionContext): HandlerResult {
@@ -103,7 +103,7 @@ export const purgeSubmit: ComponentHandler = {
         );
       }
     }
-    const serverT = translator(context.settings.language as Language);
+    const serverT = translator(context.serverLanguage);
     return {
       type: "reply",
       ephemeral: true,

@@ -15,7 +15,7 @@ import {
   setTaskCard,
   type TaskWithCampaign,
 } from "../../src/domain/tasks.ts";
-import { translator, type Language } from "../../src/i18n/index.ts";
+import { translator } from "../../src/i18n/index.ts";
 import {
   customId,
   idArgument,
@@ -27,12 +27,9 @@ import { classifyDiscordFailure, discordFailureText } from "../../src/discord/di
 import { taskCard } from "../../src/discord/render/taskCard.ts";
 import { showText } from "../../src/discord/render/text.ts";
 
-export const serverLanguage = (context: InteractionContext) =>
-  context.settings.language as Language;
-
 /** The public card, always in the server's language (never the presser's). */
 export function cardMessage(task: TaskWithCampaign, context: InteractionContext): OutgoingMessage {
-  return taskCard(task, translator(serverLanguage(context)));
+  return taskCard(task, translator(context.serverLanguage));
 }
 
 /** Updates the task's card in its channel; a card that is gone or unreachable is not an error for the member. */
@@ -73,7 +70,7 @@ export async function postCard(
   const announce: OutgoingMessage = role
     ? {
         ...card,
-        content: translator(serverLanguage(context))("task.newTaskAnnounce", {
+        content: translator(context.serverLanguage)("task.newTaskAnnounce", {
           role: roleMention(role),
           title: showText(task.title, 100),
         }),

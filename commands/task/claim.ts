@@ -33,7 +33,7 @@ import { option, options } from "../../src/discord/declaredOptions.ts";
 import { httpUrl, text } from "../../src/discord/optionSchemas.ts";
 import { discordTime } from "../../src/discord/render/taskCard.ts";
 import { showText, shorten } from "../../src/discord/render/text.ts";
-import { cardMessage, refreshCard, serverLanguage } from "./card.ts";
+import { cardMessage, refreshCard } from "./card.ts";
 import { taskOption } from "./options.ts";
 import { requireOrganizer } from "./organizer.ts";
 
@@ -98,7 +98,7 @@ async function finish(
   const reviewChannelId = result.state === "submitted" ? context.settings.reviewChannelId : null;
   const announce = async () => {
     if (!reviewChannelId) return;
-    const tServer = translator(serverLanguage(context));
+    const tServer = translator(context.serverLanguage);
     try {
       const posted = await context.channels.post(reviewChannelId, {
         content: tServer("task.reviewAnnounce", { title, member: userMention(context.userId) }),

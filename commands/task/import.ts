@@ -20,7 +20,6 @@ import { showText, shorten } from "../../src/discord/render/text.ts";
 import { localizedDescription } from "../../src/discord/commandData.ts";
 import { importPostMessage } from "../../src/discord/render/importPost.ts";
 import { option, options } from "../../src/discord/declaredOptions.ts";
-import { serverLanguage } from "./card.ts";
 import { campaignOption } from "./options.ts";
 
 export const importOptions = options(
@@ -90,7 +89,7 @@ export async function importFile(
   await campaignCardChanged(context.db, context.guildId, campaignId, context.now());
   const campaign = await getCampaign(context.db, context.guildId, campaignId);
   const title = showText(campaign.title, 100);
-  const tServer = translator(serverLanguage(context));
+  const tServer = translator(context.serverLanguage);
   await context.channels
     .post(campaign.channelId, importPostMessage(tServer, result, campaign))
     .catch((error: unknown) =>

@@ -70,6 +70,8 @@ export interface InteractionContext {
   readonly settings: GuildSettingsView;
   /** The member's language, for replies only they see. */
   readonly language: Language;
+  /** The server's language, for what the whole server sees (cards, posts in its channels). */
+  readonly serverLanguage: Language;
   readonly t: Translator;
   readonly commands: readonly Command[];
   /** Checks and posts in this server's channels (campaign channels, milestones). */

@@ -100,6 +100,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): Dispatch
       memberRoleIds: roles,
       settings,
       language,
+      serverLanguage,
       t: translator(language),
       commands,
       channels: channelActions(interaction.client, interaction.guildId, db, now),
