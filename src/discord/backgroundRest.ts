@@ -5,6 +5,7 @@
  * interactions members are waiting on.
  */
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { yieldToForeground } from "../foreground.ts";
 
 export interface BackgroundRest {
@@ -21,11 +22,20 @@ export interface BackgroundRestOptions {
   concurrency?: number;
   /** At least this long per request between two starts (default 50 ms: at most 20 a second). */
   spacingMs?: number;
+  /**
+   * How the pool reads the time and waits for a start (default: the process's monotonic clock
+   * and a timer). Tests give a clock of their own: a timer may fire a few ms early or late on a
+   * busy machine, which says nothing about the schedule the pool keeps.
+   */
+  clock?: { now(): number; wait(ms: number): Promise<unknown> };
 }
+
+const processClock = { now: () => performance.now(), wait: (ms: number) => sleep(ms) };
 
 export function createBackgroundRest(options: BackgroundRestOptions = {}): BackgroundRest {
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const spacingMs = Math.max(0, options.spacingMs ?? 50);
+  const clock = options.clock ?? processClock;
   let running = 0;
   let nextStart = 0;
   const waiting: (() => void)[] = [];
@@ -42,10 +52,10 @@ export function createBackgroundRest(options: BackgroundRestOptions = {}): Backg
       if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
       else running += 1;
       try {
-        const at = performance.now();
+        const at = clock.now();
         const start = Math.max(at, nextStart);
         nextStart = start + spacingMs * Math.max(1, requests);
-        if (start > at) await new Promise((resolve) => setTimeout(resolve, start - at));
+        if (start > at) await clock.wait(start - at);
         // Nobody waits on this work; members' interactions go first (src/foreground.ts).
         await yieldToForeground();
         return await work();
