@@ -11,9 +11,9 @@ import {
   type LiveCardState,
 } from "../domain/campaignCard.ts";
 import { PermanentJobError, type DueJobHandler } from "../domain/dueJobs.ts";
-import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
+import { serverLanguage } from "../domain/guildSettings.ts";
 import type { Store } from "../domain/store.ts";
-import { isLanguage, translator } from "../i18n/index.ts";
+import { translator, type Language } from "../i18n/index.ts";
 import type { Logger } from "../log.ts";
 import { createBackgroundRest, type BackgroundRest } from "./backgroundRest.ts";
 import { channelActions, type ChannelActions } from "./channels.ts";
@@ -22,8 +22,7 @@ import { liveCampaignCard } from "./render/campaignCard.ts";
 
 /** The card in the server's language: the channel reads it, whoever changed the campaign. */
 async function renderCard(db: Store, state: LiveCardState) {
-  const settings = await getGuildSettings(db, state.campaign.guildId);
-  const language = settingsLanguage(settings);
+  const language = await serverLanguage(db, state.campaign.guildId);
   const embed = liveCampaignCard(
     state.campaign,
     state.tasks,
@@ -45,11 +44,11 @@ async function retireCard(
   channels: ChannelActions,
   old: { channelId: string; messageId: string },
   link: string,
-  language: string,
+  language: Language,
   log: Logger,
   context: { guildId: string; campaignId: number },
 ): Promise<void> {
-  const t = translator(isLanguage(language) ? language : "en");
+  const t = translator(language);
   try {
     await channels.unpin(old.channelId, old.messageId);
     await channels.edit(old.channelId, old.messageId, {

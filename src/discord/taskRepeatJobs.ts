@@ -1,6 +1,6 @@
 import type { Client } from "discord.js";
 import { PermanentJobError, type DueJobHandler } from "../domain/dueJobs.ts";
-import { getGuildSettings, settingsLanguage } from "../domain/guildSettings.ts";
+import { serverLanguage } from "../domain/guildSettings.ts";
 import { repeatCardJobKind, repeatJobKind } from "../domain/repeatRules.ts";
 import type { Store } from "../domain/store.ts";
 import { occurrenceWithoutCard, repeatTask } from "../domain/taskRepeat.ts";
@@ -34,8 +34,7 @@ export function taskRepeatJobHandlers(dependencies: Dependencies): Record<string
     async [repeatCardJobKind](job) {
       const task = await occurrenceWithoutCard(db, job.guildId, Number(job.subjectId));
       if (!task) return;
-      const settings = await getGuildSettings(db, job.guildId);
-      const t = translator(settingsLanguage(settings));
+      const t = translator(await serverLanguage(db, job.guildId));
       try {
         // The same nonce as /task add's card: a retry lands on the card an earlier try left.
         const posted = await channelActions(client, job.guildId, db, now).post(
